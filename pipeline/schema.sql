@@ -1,0 +1,111 @@
+-- sohoa archive schema, version 1. Created and migrated by pipeline.archive.
+-- Field names of `documents` follow ../shared/dev/schema.md (the record contract).
+
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+
+CREATE TABLE IF NOT EXISTS files (
+    file_id     INTEGER PRIMARY KEY,
+    path        TEXT NOT NULL,          -- path as given on the last run
+    sha256      TEXT NOT NULL UNIQUE,   -- content hash: the idempotency key
+    size        INTEGER,
+    kind        TEXT,                   -- text | pdf_text | pdf_image | image
+    pages       INTEGER,
+    status      TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+    error_kind  TEXT,                   -- e.g. corrupt, encrypted_pdf, empty_file
+    error       TEXT,                   -- message naming the file and the cause
+    started_at  TEXT,
+    finished_at TEXT,
+    seconds_ocr     REAL,
+    seconds_restore REAL,
+    seconds_extract REAL,
+    seconds_total   REAL,
+    document_json   TEXT                -- ocr.document.Document.export() with restored tokens
+);
+
+CREATE TABLE IF NOT EXISTS pages (
+    file_id   INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
+    page      INTEGER NOT NULL,         -- 1-based
+    source    TEXT,                     -- text | text_layer | ocr
+    raw_text  TEXT,                     -- what the engine / text file gave
+    text      TEXT,                     -- after restoration
+    mean_conf REAL,                     -- Tesseract mean word confidence, NULL for text
+    low_confidence INTEGER DEFAULT 0,
+    width INTEGER, height INTEGER, dpi INTEGER,
+    PRIMARY KEY (file_id, page)
+);
+
+CREATE TABLE IF NOT EXISTS tokens (     -- restored tokens with confidences, for review
+    file_id INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
+    page    INTEGER NOT NULL,
+    line    INTEGER NOT NULL,           -- line index within the page
+    idx     INTEGER NOT NULL,           -- token index within the line
+    text    TEXT, source TEXT, conf REAL, changed INTEGER,
+    x0 INTEGER, y0 INTEGER, x1 INTEGER, y1 INTEGER,
+    PRIMARY KEY (file_id, page, line, idx)
+);
+
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id    INTEGER PRIMARY KEY,
+    file_id   INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
+    seq       INTEGER NOT NULL,         -- position of the document within the file (0-based)
+    doc_type  TEXT, number TEXT, symbol TEXT, code TEXT, issuer TEXT, place TEXT,
+    date      TEXT, subject TEXT,
+    page_from INTEGER, page_to INTEGER,
+    text      TEXT,                     -- the document's (restored) text
+    record_json TEXT NOT NULL,          -- the full record as `sohoa extract --format json` prints it
+    source_json TEXT,                   -- provenance: spans, pages, boxes
+    UNIQUE (file_id, seq)
+);
+CREATE INDEX IF NOT EXISTS documents_code ON documents(code);
+CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
+
+CREATE TABLE IF NOT EXISTS signers (
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, authority TEXT, position TEXT, name TEXT
+);
+CREATE TABLE IF NOT EXISTS recipients (
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, recipient TEXT
+);
+CREATE TABLE IF NOT EXISTS refs (
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, doc_type TEXT, code TEXT, date TEXT, issuer TEXT
+);
+CREATE INDEX IF NOT EXISTS refs_code ON refs(code);
+CREATE TABLE IF NOT EXISTS tasks (
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, assignee TEXT, role TEXT, partners_json TEXT, action TEXT, deadline TEXT
+);
+CREATE TABLE IF NOT EXISTS deadlines (
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, text TEXT, date TEXT
+);
+
+-- Reviewer corrections: machine output is never overwritten.
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id INTEGER PRIMARY KEY,
+    doc_id  INTEGER REFERENCES documents(doc_id) ON DELETE SET NULL,
+    file_sha256 TEXT,                   -- survives a --force re-run that renumbers doc_id
+    target  TEXT NOT NULL CHECK (target IN ('field', 'token')),
+    field   TEXT,                       -- record field name, for target = field
+    page INTEGER, line INTEGER, idx INTEGER,  -- token position, for target = token
+    old_value TEXT, new_value TEXT,
+    reviewer TEXT, created_at TEXT
+);
+
+-- Run reports: one row per run, one row per file of the run.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY, started_at TEXT, finished_at TEXT, args TEXT,
+    files_ok INTEGER, files_failed INTEGER, files_skipped INTEGER, pages INTEGER
+);
+CREATE TABLE IF NOT EXISTS run_files (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+    path TEXT, sha256 TEXT, status TEXT CHECK (status IN ('ok', 'failed', 'skipped')),
+    error_kind TEXT, error TEXT, seconds REAL
+);
+
+-- Full-text search over document text, diacritics folded (đ → d too): the `folded`
+-- column holds pipeline.fold.fold(text); queries are folded the same way.
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    folded, text UNINDEXED, doc_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+);

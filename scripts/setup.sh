@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh Debian/Ubuntu machine: system packages (when missing),
+# a virtual environment in .venv and sohoa installed into it. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"   # "dev" for tests, benchmarks, notebook, browser and Dask
+
+need=()
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+if command -v tesseract >/dev/null && ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-ocr-vie); fi
+command -v tesseract >/dev/null || need+=(tesseract-ocr-vie tesseract-ocr-eng)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Liberation Serif" || need+=(fonts-liberation2 fontconfig)
+fc-list 2>/dev/null | grep -qi "DejaVu Serif" || need+=(fonts-dejavu-core)
+if [ "$extras" = dev ]; then
+    command -v chromium >/dev/null || need+=(chromium)
+    command -v qpdf >/dev/null || need+=(qpdf)
+    command -v gs >/dev/null || need+=(ghostscript)
+    command -v unpaper >/dev/null || need+=(unpaper)
+    command -v pngquant >/dev/null || need+=(pngquant)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    echo "sohoa setup: installing Debian packages: ${need[*]}"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+stamp=".venv/.installed-${extras:-base}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/pip install -q --upgrade pip
+    if [ "$extras" = dev ]; then .venv/bin/pip install -q -e ".[dev]"; else .venv/bin/pip install -q -e .; fi
+    touch "$stamp"
+fi
