@@ -1,13 +1,224 @@
-"""Placeholder until the extractor lands (issue 4)."""
+"""Document records per NĐ 30/2020 and HD 36-HD/VPTW (schema: ../shared/dev/schema.md).
+
+Pipeline for one text: restore (normalize/) → split into documents → header → recipients,
+signers, references, tasks, deadlines → provenance (spans into `Document.text(restored=True)`,
+mapped to pages and word boxes with `Document.char_index`).
+"""
 
 from __future__ import annotations
 
+import bisect
+from typing import Any
+
+from extract.dates import find_deadlines
+from extract.header import Header, issuer_from_symbol, parse_header
+from extract.lines import Span, TextLine, split_lines
+from extract.recipients import _KINH_GUI, _NOI_NHAN, kinh_gui, noi_nhan
+from extract.references import code_key, extract_references
+from extract.segment import is_closing, segment
+from extract.signers import find_signers
+from extract.tasks import assignee_key, extract_tasks
 from ocr.document import Document
+
+HEADER_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
 
 
 def extract_text(text: str, path: str | None = None) -> list[dict]:
-    return []
+    return extract_document(Document.from_text(path or "<text>", text))
 
 
 def extract_document(doc: Document) -> list[dict]:
-    return extract_text(doc.text(restored=True), doc.path)
+    if any(ln.restored is None for p in doc.pages for ln in p.lines):
+        from normalize import restore_document
+
+        restore_document(doc)
+    text = doc.text(restored=True)
+    locator = _Locator(doc)
+    return [_finish(r, locator, doc.path) for r in extract_records(text)]
+
+
+def extract_records(text: str) -> list[dict]:
+    """Records with raw provenance (`_spans`: field → (start, end) offsets into `text`)."""
+    lines = split_lines(text)
+    records: list[dict] = []
+    for seg in segment(lines):
+        seg_lines = lines[seg.start_line:seg.end_line]
+        if not any(not ln.blank for ln in seg_lines):
+            continue
+        records.append(_record(seg_lines, text, records[0] if records else None))
+    return records
+
+
+def _record(seg_lines: list[TextLine], text: str, cover: dict | None) -> dict:
+    h = parse_header(seg_lines)
+    spans: dict[str, Any] = {}
+    derived = None
+    if not h.has_own_header and cover is not None:
+        derived = _from_cover(h, cover)
+    for f in HEADER_FIELDS:
+        sp: Span = getattr(h, f)
+        if sp.start is not None:
+            spans[f] = (sp.start, sp.end)
+    seg_start, seg_end = seg_lines[0].start, seg_lines[-1].end
+
+    closing_idx = _closing_index(seg_lines)
+    kg = kinh_gui(seg_lines)
+    nn = noi_nhan(seg_lines)
+    recipients = kg + nn
+    signers = find_signers(seg_lines[closing_idx:] if closing_idx is not None else seg_lines[-40:])
+
+    own = {code_key(h.code.value)} if h.code.value else set()
+    seg_text = text[seg_start:seg_end]
+    refs = extract_references(seg_text, seg_start, own)
+
+    body = _body_lines(seg_lines, h.body_start, closing_idx)
+    exclude = set()
+    if h.issuer.value:
+        exclude.add(assignee_key(str(h.issuer.value)))
+    tasks = extract_tasks(body, text, 0, _issuer_prefixes(exclude))
+    body_text_start = body[0].start if body else seg_start
+    body_text_end = body[-1].end if body else seg_start
+    dls = find_deadlines(text[body_text_start:body_text_end])
+
+    rec = {
+        "doc_type": h.doc_type.value,
+        "number": h.number.value,
+        "symbol": h.symbol.value,
+        "code": h.code.value,
+        "issuer": h.issuer.value,
+        "place": h.place.value,
+        "date": h.date.value,
+        "subject": h.subject.value,
+        "recipients": [r[0] for r in recipients],
+        "signers": [s.as_dict() for s in signers],
+        "references": [r[0] for r in refs],
+        "tasks": [t.as_dict() for t in tasks],
+        "deadlines": [{"text": d.text, "date": d.date} for d in dls],
+    }
+    spans["recipients"] = [(s, e) for _, s, e in recipients]
+    spans["signers"] = [(s.start, s.end) for s in signers]
+    spans["references"] = [(s, e) for _, s, e in refs]
+    spans["tasks"] = [(t.start, t.end) for t in tasks]
+    spans["deadlines"] = [(body_text_start + d.start, body_text_start + d.end) for d in dls]
+    rec["_spans"] = spans
+    rec["_range"] = (seg_start, seg_end)
+    if derived:
+        rec["_derived"] = derived
+    return rec
+
+
+def _issuer_prefixes(keys: set[str]) -> set[str]:
+    """An issuer `ban can su dang … tinh kien giang` also excludes `ban can su dang … tinh`."""
+    out = set()
+    for k in keys:
+        toks = k.split()
+        for n in range(2, len(toks) + 1):
+            out.add(" ".join(toks[:n]))
+    return {k for k in out if len(k.split()) >= 3 or k in keys}
+
+
+def _closing_index(lines: list[TextLine]) -> int | None:
+    for i in range(len(lines) - 1, -1, -1):
+        if _NOI_NHAN.search(lines[i].key):
+            return max(0, i - 3)
+    for i in range(len(lines) - 1, max(-1, len(lines) - 60), -1):
+        if is_closing(lines[i]):
+            return max(0, i - 3)
+    return None
+
+
+def _body_lines(lines: list[TextLine], start: int, closing: int | None) -> list[TextLine]:
+    end = closing + 3 if closing is not None else len(lines)
+    body = lines[start:end]
+    # drop the Kính gửi block
+    out: list[TextLine] = []
+    skipping = False
+    for ln in body:
+        if _KINH_GUI.search(ln.key):
+            skipping = True
+            continue
+        if skipping:
+            if ln.blank or ln.text.lstrip().startswith(("-", "+")):
+                continue
+            skipping = False
+        out.append(ln)
+    return out
+
+
+def _from_cover(h: Header, cover: dict) -> dict | None:
+    """An attached document without its own header takes number, date and issuer from the cover
+    letter's mention of it (the first cited document of the same type)."""
+    want = h.doc_type.value
+    for i, ref in enumerate(cover.get("references", [])):
+        if want and ref.get("doc_type") != want:
+            continue
+        code = ref["code"]
+        if "-" in code.split("/")[0]:
+            number, symbol = code.split("-", 1)
+        else:
+            number, symbol = code.split("/", 1)
+        province = None
+        place = cover.get("place")
+        if place:
+            province = place
+        h.number, h.symbol, h.code = Span(number), Span(symbol), Span(code)
+        if ref.get("date"):
+            h.date = Span(ref["date"])
+        h.issuer = Span(issuer_from_symbol(symbol, province) or ref.get("issuer"))
+        h.place = Span(place)
+        span = cover["_spans"]["references"][i]
+        return {"record": 0, "code": cover.get("code"), "mention": {"start": span[0], "end": span[1]},
+                "fields": ["number", "symbol", "code", "date", "issuer", "place"]}
+    return None
+
+
+class _Locator:
+    """Character offsets → (page, box) via Document.char_index."""
+
+    def __init__(self, doc: Document):
+        self.index = doc.char_index(restored=True)
+        self.starts = [s for s, _, _, _ in self.index]
+        self.page_starts: list[tuple[int, int]] = []
+        pos = 0
+        for i, p in enumerate(doc.pages):
+            if i:
+                pos += 1
+            self.page_starts.append((pos, p.number))
+            pos += len(p.text(True))
+
+    def page_of(self, offset: int) -> int:
+        i = bisect.bisect_right([s for s, _ in self.page_starts], offset) - 1
+        return self.page_starts[max(0, i)][1] if self.page_starts else 1
+
+    def locate(self, start: int, end: int) -> dict:
+        i = bisect.bisect_left(self.starts, start)
+        if i > 0 and self.index[i - 1][1] > start:
+            i -= 1
+        boxes = []
+        while i < len(self.index) and self.index[i][0] < end:
+            w = self.index[i][3]
+            boxes.append(w.box if w is not None else None)
+            i += 1
+        box = None
+        if boxes and all(b is not None for b in boxes):
+            box = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                   max(b[3] for b in boxes)]
+        return {"start": start, "end": end, "page": self.page_of(start), "box": box}
+
+
+def _finish(rec: dict, loc: _Locator, path: str) -> dict:
+    spans = rec.pop("_spans")
+    start, end = rec.pop("_range")
+    derived = rec.pop("_derived", None)
+    fields: dict[str, Any] = {}
+    for f, sp in spans.items():
+        if isinstance(sp, list):
+            fields[f] = [loc.locate(s, e) for s, e in sp]
+        else:
+            fields[f] = loc.locate(*sp)
+    source: dict[str, Any] = {"file": path, "pages": [loc.page_of(start), loc.page_of(max(start, end - 1))],
+                              "fields": fields}
+    if derived:
+        source["derived_from"] = derived
+    rec["source"] = source
+    return rec

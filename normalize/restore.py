@@ -1,19 +1,59 @@
-"""Placeholder pass-through until the noisy-channel restorer lands (issue 3)."""
+"""Restore Vietnamese marks in garbled or accentless OCR text (noisy-channel model + trigram LM).
+
+Public API: `restore_lines` (plain lines in, restored lines out, same count) and `restore_document`
+(fills `Line.restored` and `Line.tokens` of a Document in place). Models live in data/models/
+(`sohoa train` rebuilds them); without them the text passes through unchanged.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+
 from ocr.document import Document, Token, nfc
+from normalize.restorer import DEFAULT_MODEL_DIR, get_restorer
+
+
+def models_present(model_dir: str = DEFAULT_MODEL_DIR) -> bool:
+    return os.path.exists(os.path.join(model_dir, "restore_lm.npz"))
 
 
 def restore_lines(lines: list[str]) -> list[str]:
-    return [nfc(x) for x in lines]
+    if not models_present():
+        return [nfc(x) for x in lines]
+    return get_restorer().restore_lines(lines)
+
+
+def _optional(module: str, name: str):
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _prepare(text: str) -> str:
+    """Legacy-encoding conversion and tone-placement normalisation, when those modules exist."""
+    convert_legacy = _optional("normalize.legacy", "convert_legacy")
+    normalize_tones = _optional("normalize.tones", "normalize_tones")
+    if convert_legacy is not None:
+        text, _encoding = convert_legacy(text)
+    if normalize_tones is not None:
+        text = normalize_tones(text, style="old")
+    return nfc(text)
 
 
 def restore_document(doc: Document) -> dict:
-    n = 0
-    for page in doc.pages:
-        for line in page.lines:
-            line.restored = nfc(line.text)
-            line.tokens = [Token(w.text, w.text, 1.0, False) for w in line.words]
-            n += 1
-    return {"lines": n, "changed_tokens": 0, "restorer": "pass-through (no model): nothing restored"}
+    lines = [ln for page in doc.pages for ln in page.lines]
+    texts = [_prepare(ln.text) for ln in lines]
+    if not models_present():
+        for ln, text in zip(lines, texts):
+            ln.restored = text
+            ln.tokens = [Token(w, w, 1.0, False) for w in text.split()]
+        return {"lines": len(lines), "changed_tokens": 0, "restorer": "pass-through (no model in data/models)"}
+    token_lists = get_restorer().restore_tokens(texts)
+    changed = 0
+    for ln, toks in zip(lines, token_lists):
+        ln.tokens = toks
+        ln.restored = " ".join(t.text for t in toks)
+        changed += sum(t.changed for t in toks)
+    return {"lines": len(lines), "changed_tokens": changed, "restorer": "noisy-channel + trigram LM"}

@@ -83,3 +83,15 @@ TESSERACT_INSTALL = (
     "(macOS: brew install tesseract tesseract-lang)"
 )
 POPPLER_INSTALL = "poppler is required for PDFs: sudo apt-get install poppler-utils (macOS: brew install poppler)"
+
+
+class BadArgumentsError(SohoaError):
+    """A command line or configuration problem found after argparse (e.g. an input path that does not exist)."""
+
+    exit_code = ExitCode.bad_args
+    kind = "bad_arguments"
+
+
+class WorkerCrashError(SohoaError):
+    kind = "worker_crash"
+    remedy = "a worker process died on this file (crash or out of memory); check the file, or run with --jobs 1"

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (
     file_id     INTEGER PRIMARY KEY,
     path        TEXT NOT NULL,          -- path as given on the last run
-    sha256      TEXT NOT NULL UNIQUE,   -- content hash: the idempotency key
+    sha256      TEXT UNIQUE,            -- content hash: the idempotency key (NULL: the file could not be read)
     size        INTEGER,
     kind        TEXT,                   -- text | pdf_text | pdf_image | image
     pages       INTEGER,
@@ -19,8 +19,10 @@ CREATE TABLE IF NOT EXISTS files (
     seconds_restore REAL,
     seconds_extract REAL,
     seconds_total   REAL,
-    document_json   TEXT                -- ocr.document.Document.export() with restored tokens
+    document_json   TEXT,               -- ocr.document.Document.export() with restored tokens
+    reports_json    TEXT                -- per-stage reports, e.g. the restorer's counts
 );
+CREATE INDEX IF NOT EXISTS files_path ON files(path);
 
 CREATE TABLE IF NOT EXISTS pages (
     file_id   INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
@@ -31,6 +33,7 @@ CREATE TABLE IF NOT EXISTS pages (
     mean_conf REAL,                     -- Tesseract mean word confidence, NULL for text
     low_confidence INTEGER DEFAULT 0,
     width INTEGER, height INTEGER, dpi INTEGER,
+    flags     TEXT,                     -- JSON list of page flags, e.g. ["low_confidence", "rotated"]
     PRIMARY KEY (file_id, page)
 );
 
@@ -96,12 +99,13 @@ CREATE TABLE IF NOT EXISTS corrections (
 -- Run reports: one row per run, one row per file of the run.
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY, started_at TEXT, finished_at TEXT, args TEXT,
-    files_ok INTEGER, files_failed INTEGER, files_skipped INTEGER, pages INTEGER
+    files_ok INTEGER, files_failed INTEGER, files_skipped INTEGER, pages INTEGER,
+    documents INTEGER, seconds REAL, status TEXT        -- status: running | done | interrupted
 );
 CREATE TABLE IF NOT EXISTS run_files (
     run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
     path TEXT, sha256 TEXT, status TEXT CHECK (status IN ('ok', 'failed', 'skipped')),
-    error_kind TEXT, error TEXT, seconds REAL
+    error_kind TEXT, error TEXT, seconds REAL, pages INTEGER, documents INTEGER
 );
 
 -- Full-text search over document text, diacritics folded (đ → d too): the `folded`

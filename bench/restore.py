@@ -1,0 +1,149 @@
+"""Benchmark of the diacritic/OCR restorer, our figures beside the baselines.
+
+usage: .venv/bin/python bench/restore.py [--shared ../shared] [--paragraphs 400] [--pages 12] [--no-ocr]
+Needs the shared folder (dev gold, held-out corpus test split); Tesseract for the OCR part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+
+from rapidfuzz.distance import Levenshtein
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from normalize.restore import restore_lines  # noqa: E402
+from normalize.restorer import get_restorer  # noqa: E402
+from normalize.vnsyl import old_style_text, strip_marks  # noqa: E402
+
+BASELINES_DEV = {"raw OCR": 0.87, "pyvi add_accents after stripping": 0.56, "underthesea bigram restore": 0.38}
+
+
+def toks(text: str) -> list[str]:
+    return old_style_text(text).lower().split()
+
+
+def ser(refs: list[str], hyps: list[str]) -> float:
+    errors = sum(Levenshtein.distance(toks(r), toks(h)) for r, h in zip(refs, hyps))
+    return errors / max(1, sum(len(toks(r)) for r in refs))
+
+
+def dev_ser(shared: str, cmd: list[str]) -> str:
+    p = subprocess.run(
+        [sys.executable, os.path.join(shared, "dev", "score_restore.py"), os.path.join(shared, "dev", "restore_dev.tsv"),
+         "dev", "--", *cmd], capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "SEEDS_DIR": os.path.join(shared, "seeds"), "PYTHONPATH": ROOT})
+    lines = p.stdout.strip().split("\n")
+    return lines[-1].replace("SER=", "") if lines and lines[-1].startswith("SER=") else "failed"
+
+
+def pyvi_restore(lines: list[str]) -> list[str] | None:
+    try:
+        from pyvi import ViUtils
+    except ImportError:
+        return None
+    out = []
+    for x in lines:
+        try:
+            out.append(ViUtils.add_accents(strip_marks(x)))
+        except KeyError:  # pyvi fails on some letter sequences; count the line as not restored
+            out.append(strip_marks(x))
+    return out
+
+
+def held_out(shared: str, n: int, seed: int = 0) -> list[str]:
+    with open(os.path.join(shared, "corpus", "legal_vn.test.txt"), encoding="utf-8") as f:
+        paras = [x.strip() for x in f if x.strip()]
+    random.Random(seed).shuffle(paras)
+    return paras[:n]
+
+
+def ocr_wer(paras: list[str], pages: int, degraded: bool) -> tuple[float, float]:
+    """WER of Tesseract `vie` on rendered held-out text, before and after restoration."""
+    from normalize.channel_data import RenderSpec, available_fonts, ocr_image, render_page
+
+    rng = random.Random(7)
+    font = available_fonts()[0][0]
+    lines = [w for p in paras for w in _wrap(p)][: pages * 20]
+    refs, raws = [], []
+    for i in range(0, len(lines), 20):
+        chunk = lines[i:i + 20]
+        spec = RenderSpec(font, 12.0, 150 if degraded else 300, 1.1 if degraded else 0.0, 25.0 if degraded else 0.0,
+                          150 if degraded else None, 40 if degraded else None, "vie")
+        text = ocr_image(render_page(chunk, spec, rng), "vie", spec.dpi)
+        refs.append(" ".join(chunk))
+        raws.append(" ".join(text.split()))
+    fixed = restore_lines(raws)
+    return ser(refs, raws), ser(refs, fixed)
+
+
+def _wrap(text: str, width: int = 85) -> list[str]:
+    out, line = [], ""
+    for w in text.split():
+        if len(line) + len(w) + 1 > width and line:
+            out.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    if line:
+        out.append(line)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
+    ap.add_argument("--paragraphs", type=int, default=400)
+    ap.add_argument("--pages", type=int, default=10)
+    ap.add_argument("--no-ocr", action="store_true")
+    args = ap.parse_args()
+    shared = args.shared
+    t = time.time()
+    get_restorer()
+    load_s = time.time() - t
+
+    print("== dev SER on 42 garbled seed lines (lower is better)")
+    print(f"  sohoa restore:                      {dev_ser(shared, [sys.executable, '-m', 'normalize.cli_restore'])}")
+    for name, v in BASELINES_DEV.items():
+        print(f"  baseline {name:<34} {v:.2f} (from the brief)")
+
+    paras = held_out(shared, args.paragraphs)
+    stripped = [strip_marks(p) for p in paras]
+    n_syl = sum(len(p.split()) for p in paras)
+    t = time.time()
+    ours = restore_lines(stripped)
+    dt = time.time() - t
+    print(f"\n== accentless restoration on {len(paras)} held-out paragraphs ({n_syl} syllables), syllable accuracy")
+    print(f"  sohoa restore:                      {1 - ser(paras, ours):.4f}   (target >= 0.985)")
+    pv = pyvi_restore(stripped)
+    if pv is not None:
+        print(f"  baseline pyvi add_accents:          {1 - ser(paras, pv):.4f}")
+    print("  best published figure (Vietnamese): 0.973")
+
+    t2 = time.time()
+    clean_out = restore_lines(paras)
+    dt_clean = time.time() - t2
+    print(f"\n== SER added on clean held-out text:  {ser(paras, clean_out):.4f}   (target <= 0.002)")
+
+    print("\n== speed (after a model load of %.2fs)" % load_s)
+    print(f"  accentless text: {n_syl / dt:,.0f} syllables/s;  clean text: {n_syl / dt_clean:,.0f} syllables/s"
+          "   (target >= 20,000)")
+
+    if not args.no_ocr:
+        print(f"\n== Tesseract vie on rendered held-out text ({args.pages} pages each), WER before → after restore")
+        before, after = ocr_wer(paras, args.pages, degraded=True)
+        print(f"  degraded renders (150 dpi, blur, noise, binarised, JPEG): {before:.4f} → {after:.4f}"
+              "   (target: at least halved)")
+        before, after = ocr_wer(paras, max(2, args.pages // 3), degraded=False)
+        print(f"  clean renders (300 dpi):                                 {before:.4f} → {after:.4f}"
+              "   (target: no loss)")
+
+
+if __name__ == "__main__":
+    main()

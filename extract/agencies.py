@@ -1,0 +1,284 @@
+"""Agency recognition on garbled text: fuzzy prefix matching against the gazetteer.
+
+`match_agency(tokens)` looks at the start of a token list (e.g. the words after a bullet, `Giao`
+or `phối hợp với`) and returns the gazetteer name written out with the locality that follows it
+in the text (`Ban Tuyén gido Tinh ty` → `Ban Tuyên giáo Tỉnh ủy`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from extract import gazetteer as gz
+from extract.textkey import compact
+
+MAX_WINDOW = 14  # tokens looked at for one agency name
+
+# Names too generic to stand alone: they need a locality after them (`Công an tỉnh`, `Báo Bình Phước`).
+_NEEDS_PLACE = {"Báo", "Thuế", "Thanh tra", "Công an", "Thường trực", "Trung ương", "Đảng ủy", "Tỉnh ủy",
+                "Thành ủy", "Huyện ủy", "Thị ủy", "Quận ủy", "Ban Thường vụ", "Ban Chấp hành Đảng bộ",
+                "Trường Chính trị", "Bảo hiểm xã hội", "Kho bạc Nhà nước", "Hội đồng nhân dân",
+                "Ủy ban nhân dân", "Ban Kinh tế", "Liên đoàn Lao động", "Hội Nông dân", "Hội Cựu chiến binh",
+                "Hội Liên hiệp Phụ nữ", "Hội Nhà báo", "Tỉnh đoàn"}
+
+# Localities that may follow a name: (surface, is-final)
+_SUFFIXES = (
+    "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Trung ương", "Việt Nam", "tỉnh", "thành phố", "huyện", "thị xã",
+    "cấp tỉnh", "cấp huyện", "các cấp", "của tỉnh", "Ủy ban nhân dân tỉnh", "UBND tỉnh", "Tỉnh đoàn",
+)
+
+
+@dataclass(frozen=True)
+class _Variant:
+    surface: str
+    name: str
+    kind: str
+    ckey: str
+    abbr: bool
+
+
+@dataclass
+class AgencyMatch:
+    text: str  # written out, with locality
+    name: str  # gazetteer entry name
+    kind: str
+    n_tokens: int  # tokens of the input consumed
+    score: float
+
+
+def _is_abbr(s: str) -> bool:
+    return " " not in s and sum(1 for c in s if c.isupper()) >= 2 and len(s) <= 12
+
+
+@lru_cache(maxsize=1)
+def _variants() -> tuple[list[_Variant], list[str], dict[str, _Variant]]:
+    full: list[_Variant] = []
+    abbrs: dict[str, _Variant] = {}
+    for a in gz.agencies():
+        for s in (a.name, *a.variants):
+            v = _Variant(s, a.name, a.kind, compact(s), _is_abbr(s))
+            if v.abbr:
+                abbrs.setdefault(_abbr_key(s), v)
+            elif v.ckey:
+                full.append(v)
+    return full, [v.ckey for v in full], abbrs
+
+
+def _abbr_key(s: str) -> str:
+    return re.sub(r"[^A-Z0-9&]", "", s.upper().replace("Đ", "D"))
+
+
+@lru_cache(maxsize=1)
+def _province_keys() -> tuple[list[str], list[str]]:
+    names, keys = [], []
+    for p in gz.provinces():
+        for s in (p.name, *p.abbreviations):
+            if _is_abbr(s):
+                continue
+            names.append(p.merged_into and p.name or p.name)
+            keys.append(compact(s))
+    return names, keys
+
+
+def _threshold(n_chars: int) -> float:
+    if n_chars <= 5:
+        return 100.0
+    if n_chars <= 9:
+        return 86.0
+    if n_chars <= 14:
+        return 84.0
+    if n_chars <= 20:
+        return 82.0
+    return 80.0
+
+
+def _windows(tokens: list[str], limit: int) -> list[str]:
+    out = []
+    for n in range(1, min(limit, len(tokens)) + 1):
+        out.append(compact(" ".join(tokens[:n])))
+    return out
+
+
+def match_province(tokens: list[str], min_score: float = 80.0) -> tuple[str, int, float] | None:
+    """Province name at the start of `tokens`: (name, tokens consumed, score)."""
+    if not tokens:
+        return None
+    names, keys = _province_keys()
+    wins = _windows(tokens, 4)
+    if not wins:
+        return None
+    m = process.cdist(wins, keys, scorer=fuzz.ratio, score_cutoff=min_score)
+    best = None
+    for i, row in enumerate(m):
+        for j, sc in enumerate(row):
+            if sc and sc >= max(min_score, _threshold(len(keys[j])) - 4):
+                cand = (float(sc) + i * 0.01, names[j], i + 1)
+                if best is None or cand[0] > best[0]:
+                    best = cand
+    if best is None:
+        return None
+    return best[1], best[2], best[0]
+
+
+_START_EQUIV = {"p": "d"}
+
+
+def _same_start(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    return _START_EQUIV.get(a[0], a[0]) == _START_EQUIV.get(b[0], b[0])
+
+
+@lru_cache(maxsize=4096)
+def _n_tokens(ckey: str) -> int:
+    return len(ckey.split())
+
+
+def _clean(tok: str) -> str:
+    return tok.strip("*_•-–+.,;:()[]\"'“”‘’")
+
+
+def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch | None:
+    """Agency name at the start of `tokens`, or None."""
+    tokens = [t for t in tokens[:MAX_WINDOW]]
+    if not tokens:
+        return None
+    full, keys, abbrs = _variants()
+    base: tuple[str, str, str, int, float] | None = None  # surface, name, kind, n, score
+    first = _clean(tokens[0])
+    ak = _abbr_key(first)
+    if first and ak in abbrs and first.replace("Đ", "D").upper() == first.replace("Đ", "D") and len(ak) >= 2:
+        v = abbrs[ak]
+        base = (v.name, v.name, v.kind, 1, 100.0)
+        # `UBND tỉnh`, `MTTQ tỉnh`: abbreviation + locality handled below
+    wins = _windows(tokens, MAX_WINDOW)
+    if wins:
+        m = process.cdist(wins, keys, scorer=fuzz.ratio, score_cutoff=70)
+        best = None
+        for i, row in enumerate(m):
+            nz = row.nonzero()[0]
+            for j in nz:
+                sc = float(row[j])
+                need = _threshold(len(keys[j]))
+                if i + 1 != _n_tokens(keys[j]):
+                    need += 6  # a word more or less than the name: ask for a closer match
+                if full[j].kind == "collective":
+                    need += 4
+                if sc < need or not _same_start(wins[i], keys[j]) or abs(i + 1 - _n_tokens(keys[j])) > 1:
+                    continue
+                # best score, with a small bonus for longer names (`Ban Tuyên giáo Tỉnh ủy` over `Ban`)
+                rank = (sc + 0.2 * len(keys[j]), len(keys[j]))
+                if best is None or rank > best[0]:
+                    best = (rank, i, j, sc)
+        if best is not None:
+            _, i, j, sc = best
+            v = full[j]
+            if base is None or len(v.ckey) > 4:
+                base = (v.surface, v.name, v.kind, i + 1, sc)
+    if base is None:
+        return None
+    surface, name, kind, n, score = base
+    if _abbr_key(surface) == _abbr_key(name) and _is_abbr(surface):
+        surface = name
+    parts = [surface]
+    rest = tokens[n:]
+    consumed = n
+    has_place = False
+    for _ in range(3):
+        suf = _match_suffix(rest)
+        if suf is None:
+            break
+        text, k = suf
+        parts.append(text)
+        rest = rest[k:]
+        consumed += k
+        has_place = True
+    if name in _NEEDS_PLACE and not has_place and not allow_generic:
+        return None
+    if kind == "collective":
+        pass
+    return AgencyMatch(" ".join(parts), name, kind, consumed, score)
+
+
+def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:
+    if not tokens:
+        return None
+    if tokens[0][:1] in ",;:(" or not _clean(tokens[0]):
+        return None
+    prov = match_province(tokens, 84.0)
+    best: tuple[float, str, int] | None = None
+    if prov is not None:
+        best = (prov[2] + 20 * prov[1], prov[0], prov[1])
+    for s in _SUFFIXES:
+        n = len(s.split())
+        if len(tokens) < n:
+            continue
+        if any(t.endswith((",", ";", ":", ".")) for t in tokens[:n - 1]):
+            continue
+        win = compact(" ".join(tokens[:n]))
+        sk = compact(s)
+        sc = fuzz.ratio(win, sk)
+        need = _threshold(len(sk)) - (2 if n > 1 else 0)
+        tok_ok = all(fuzz.ratio(compact(a), compact(b)) >= 50 for a, b in zip(tokens[:n], s.split()))
+        if sc >= need and tok_ok and _same_start(win, sk):
+            rank = sc + 20 * n
+            if best is None or rank > best[0]:
+                best = (rank, s, n)
+    if best is None:
+        return None
+    # the suffix token must end the name: `tỉnh` glued to punctuation ends it too
+    return best[1], best[2]
+
+
+def restore_words(text: str) -> str:
+    """Put marks back on unaccented administrative words using the gazetteer vocabulary."""
+    vocab = gz.vocabulary()
+    out = []
+    for tok in text.split(" "):
+        m = re.match(r"^([^\w]*)([\w/&¢€|@]+)([^\w]*)$", tok)
+        if not m or not _looks_unaccented(m.group(2)):
+            out.append(tok)
+            continue
+        word = m.group(2)
+        k = compact(word)
+        rep = vocab.get(k)
+        if rep is None:
+            out.append(tok)
+            continue
+        if word.isupper() and sum(c.isalpha() for c in word) > 1:
+            rep = rep.upper()
+        elif word[0].isupper():
+            rep = rep[0].upper() + rep[1:]
+        out.append(m.group(1) + rep + m.group(3))
+    return " ".join(out)
+
+
+def _looks_unaccented(word: str) -> bool:
+    if any(c in "¢€&|@" for c in word) or re.search(r"[a-zA-Z][0-9]|[0-9][a-zA-Z]", word):
+        return True
+    if sum(c.isalpha() for c in word) > 1 and word.isupper() and len(word) <= 6:
+        return False  # an abbreviation: VPTU, UBND
+    if word.isascii():
+        return True
+    return word.lower() not in _marked_words()
+
+
+@lru_cache(maxsize=1)
+def _marked_words() -> frozenset[str]:
+    return frozenset(gz.vocabulary().values())
+
+
+def canonical_phrase(text: str) -> str:
+    """A recipient/assignee phrase with gazetteer names put in and marks restored where unambiguous."""
+    text = " ".join(text.split())
+    if not text:
+        return text
+    toks = text.split(" ")
+    m = match_agency(toks, allow_generic=True)
+    if m is not None and m.n_tokens == len(toks):
+        return m.text
+    return restore_words(text)

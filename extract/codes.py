@@ -1,0 +1,118 @@
+"""Số và ký hiệu: Party style `46-KH/BTGTU`, state style `4211/VP-KGVX`, `30/2020/NĐ-CP`.
+
+OCR splits codes over lines (`26-\\nKH/BTGTW`) and misreads Đ (`780-OB/TU` → `780-QĐ/TU`);
+`normalize_type_code` maps a damaged type code back to the list of NĐ 30 / HD 36.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract import gazetteer as gz
+
+_UP = "A-ZĐ"
+PARTY_CODE = re.compile(
+    rf"(?<![\w/-])(?P<num>\d{{1,5}})\s{{0,2}}[-–]\s{{0,2}}\n?\s{{0,3}}(?P<type>[{_UP}0][{_UP}a-zđ]{{0,3}})\s{{0,2}}/\s{{0,2}}"
+    rf"(?P<org>[{_UP}][{_UP}a-zđ0-9]{{0,11}}(?:-[{_UP}][{_UP}a-zđ0-9]{{0,8}})?)(?![\w])"
+)
+STATE_CODE = re.compile(
+    rf"(?<![\w/-])(?P<num>\d{{1,5}})\s{{0,2}}/\s{{0,2}}(?:(?P<year>(?:19|20)\d{{2}})\s{{0,2}}/\s{{0,2}})?"
+    rf"(?P<sym>[{_UP}][{_UP}a-zđ0-9]{{0,6}}(?:\s{{0,1}}-\s{{0,1}}[{_UP}][{_UP}a-zđ0-9]{{0,10}}){{1,3}})(?![\w])"
+)
+# the header's number line: `Số: 4890 -CV/BCSD`, `S6 64 -KH/TU`, `Sé: AL /VP-KGVX` (number unreadable)
+HEADER_NUMBER = re.compile(
+    rf"(?:^|\s)S\S{{0,2}}\s{{0,2}}[:.;]?\s{{0,3}}(?P<num>[\w]{{1,5}})?\s{{0,3}}(?P<sep>[-–/])\s{{0,2}}"
+    rf"(?P<sym>[{_UP}][{_UP}a-zđ0-9]{{0,6}}(?:\s?[/-]\s?[{_UP}][{_UP}a-zđ0-9]{{0,10}}){{1,3}})"
+)
+
+# Đ read as O/B/D/P, Q read as O: type codes after these substitutions
+_CONFUSABLE = str.maketrans({"O": "Q", "0": "Q", "B": "Đ", "P": "Đ", "D": "Đ"})
+_ORG_FIX = {"BCSD": "BCSĐ", "DU": "ĐU", "DUTT": "ĐUTT", "DUK": "ĐUK", "DDBQH": "ĐĐBQH", "DTN": "ĐTN",
+            "DUQS": "ĐUQS"}
+
+
+@dataclass
+class Code:
+    number: str | None
+    type_code: str | None  # the part that names the document type (KH, QĐ, …) or None
+    symbol: str  # ký hiệu after the number
+    code: str | None
+    style: str  # party | state
+    start: int
+    end: int
+
+
+def type_name(type_code: str | None, context_word: str | None = None) -> str | None:
+    """`KH` → `Kế hoạch`; `QĐ` is Quyết định unless the text says Quy định."""
+    if not type_code:
+        return None
+    if type_code in ("QĐ", "QĐi") and context_word:
+        return context_word if context_word in ("Quy định", "Quyết định") else "Quyết định"
+    return gz.doc_types().get(type_code)
+
+
+def normalize_type_code(tc: str) -> str | None:
+    types = gz.doc_types()
+    if tc in types:
+        return tc
+    up = tc.replace("đ", "Đ")
+    for cand in (up, up.upper(), up.upper().replace("D", "Đ")):
+        for k in types:
+            if k.upper() == cand.upper():
+                return k
+    fixed = up.upper().translate(_CONFUSABLE)
+    for k in types:
+        if k.upper().translate(_CONFUSABLE) == fixed:
+            return k
+    return None
+
+
+def normalize_org(org: str) -> str:
+    base = org.replace(" ", "")
+    return _ORG_FIX.get(base.upper(), base)
+
+
+def find_codes(text: str) -> list[Code]:
+    out: list[Code] = []
+    for m in PARTY_CODE.finditer(text):
+        tc = normalize_type_code(m.group("type"))
+        if tc is None:
+            continue
+        org = normalize_org(m.group("org"))
+        sym = f"{tc}/{org}"
+        out.append(Code(m.group("num"), tc, sym, f"{m.group('num')}-{sym}", "party", m.start(), m.end()))
+    for m in STATE_CODE.finditer(text):
+        if any(c.start <= m.start() < c.end for c in out):
+            continue
+        sym = re.sub(r"\s", "", m.group("sym"))
+        first = sym.split("-")[0]
+        tc = normalize_type_code(first) if first in gz.doc_types() or first.upper() in ("QD", "ND") else None
+        if tc:
+            sym = tc + sym[len(first):]
+        year = m.group("year")
+        code = f"{m.group('num')}/{year + '/' if year else ''}{sym}"
+        out.append(Code(m.group("num"), tc, sym, code, "state", m.start(), m.end()))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def parse_header_number(line: str) -> Code | None:
+    """The header's `Số …` line, tolerating a garbled `Số` and an unreadable number."""
+    for c in find_codes(line):
+        return c
+    m = HEADER_NUMBER.search(line)
+    if not m:
+        return None
+    num = m.group("num")
+    num = num if num and num.isdigit() else None
+    sym = re.sub(r"\s", "", m.group("sym"))
+    if m.group("sep") == "/":
+        first = sym.split("-")[0]
+        tc = normalize_type_code(first) if first in gz.doc_types() else None
+        return Code(num, tc, sym, f"{num}/{sym}" if num else None, "state", m.start(), m.end())
+    parts = sym.split("/", 1)
+    tc = normalize_type_code(parts[0])
+    if tc and len(parts) == 2:
+        sym = f"{tc}/{normalize_org(parts[1])}"
+    return Code(num, tc, sym, f"{num}-{sym}" if num else None, "party", m.start(), m.end())

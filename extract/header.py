@@ -1,0 +1,266 @@
+"""Header fields of one document: type, number/symbol, issuer, place, date, subject (NĐ 30 Điều 8,
+HD 36-HD/VPTW). Handles the two-column header that OCR interleaves on one line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract import gazetteer as gz
+from extract.agencies import match_agency, match_province, restore_words
+from extract.codes import Code, parse_header_number, type_name
+from extract.dates import find_dates
+from extract.lines import Span, TextLine
+from extract.segment import motto_span, title_type
+from extract.textkey import compact, upper_ratio
+
+_PLACE_DATE = re.compile(r"(?P<place>[^,]{2,60}?),?\s*ng[a-z]?y\W{0,2}\S{0,4}\s*th[a-z]?ng")
+_VV = re.compile(r"^\W{0,3}(?:v\s?/\s?v\b|ve viec\b)")
+_KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\b")
+_OF_LINE = re.compile(r"^\W{0,3}cu[a-z]{0,2}\s")  # `CỦA BAN THƯỜNG VỤ TỈNH ỦY` under a Party title
+
+
+@dataclass
+class Header:
+    doc_type: Span = field(default_factory=lambda: Span(None))
+    number: Span = field(default_factory=lambda: Span(None))
+    symbol: Span = field(default_factory=lambda: Span(None))
+    code: Span = field(default_factory=lambda: Span(None))
+    issuer: Span = field(default_factory=lambda: Span(None))
+    place: Span = field(default_factory=lambda: Span(None))
+    date: Span = field(default_factory=lambda: Span(None))
+    subject: Span = field(default_factory=lambda: Span(None))
+    style: str | None = None  # party | state
+    province: str | None = None
+    has_own_header: bool = False
+    title_line: int | None = None  # index of the title line in the segment's lines
+    body_start: int = 0  # index of the first body line in the segment's lines
+    code_obj: Code | None = None
+
+
+def parse_header(lines: list[TextLine]) -> Header:
+    h = Header()
+    title_idx = None
+    for i, ln in enumerate(lines[:40]):
+        t = title_type(ln)
+        if t:
+            title_idx = i
+            break
+    zone_end = min(len(lines), (title_idx + 1) if title_idx is not None else 25)
+    kinh = next((i for i, ln in enumerate(lines[:40]) if _KINH_GUI.search(ln.key)), None)
+    if title_idx is None and kinh is not None:
+        zone_end = kinh
+    zone = lines[:zone_end]
+
+    issuer_parts: list[tuple[str, int, int]] = []
+    for ln in zone:
+        mot = motto_span(ln)
+        if mot:
+            h.style = h.style or ("party" if mot[0] == "party" else "state")
+            h.has_own_header = True
+        if h.number.value is None and h.code.value is None and h.code_obj is None:
+            c = parse_header_number(ln.text)
+            if c is not None:
+                h.code_obj = c
+                h.has_own_header = True
+                s, e = ln.start + c.start, ln.start + c.end
+                h.number = Span(c.number, s, e)
+                h.symbol = Span(c.symbol, s, e)
+                h.code = Span(c.code, s, e)
+        if h.date.value is None:
+            _place_date(ln, h)
+        left = _left_column(ln)
+        if left:
+            issuer_parts.append(left)
+    if h.code_obj is not None and h.style is None:
+        h.style = h.code_obj.style
+    _issuer(issuer_parts, h)
+    _doc_type(lines, title_idx, h)
+    _subject(lines, title_idx, zone_end, h)
+    h.title_line = title_idx
+    return h
+
+
+def _place_date(ln: TextLine, h: Header) -> None:
+    dates = find_dates(ln.text, ln.key)
+    if not dates:
+        return
+    d = dates[0]
+    h.date = Span(d.iso, ln.start + d.start, ln.start + d.end)
+    before = ln.text[:d.start].rstrip(" ,")
+    toks = before.split()
+    for k in range(min(4, len(toks)), 0, -1):
+        cand = toks[-k:]
+        prov = match_province(cand, 70.0)
+        if prov and prov[1] == k:
+            s = ln.start + before.rfind(cand[0])
+            h.place = Span(prov[0], s, ln.start + len(before))
+            return
+        pk = compact(" ".join(cand))
+        for place in gz.places():
+            if compact(place) == pk:
+                s = ln.start + before.rfind(cand[0])
+                h.place = Span(place, s, ln.start + len(before))
+                return
+    words = [t for t in toks[-3:] if re.search(r"[^\W\d_]", t) and not re.search(r"[/:]", t)]
+    if words:
+        txt = restore_words(" ".join(words).strip("*)( "))
+        h.place = Span(txt, ln.start + before.rfind(words[0]), ln.start + len(before))
+
+
+def _left_column(ln: TextLine) -> tuple[str, int, int] | None:
+    """Upper-case issuer text of a header line, with the motto / number / date columns cut off."""
+    text = ln.text
+    cut = len(text)
+    mot = motto_span(ln)
+    if mot:
+        cut = min(cut, mot[1])
+    m = re.search(r"(?:^|\s)(S\S{0,2}\s?[:.]|\d{1,5}\s*-|ng[a-z]?y\s)", ln.key)
+    if m:
+        cut = min(cut, m.start())
+    m = re.search(r",\s*ng[a-z]?y", ln.key)
+    if m:
+        cut = min(cut, m.start())
+    left = text[:cut].strip(" *")
+    if len(left) < 2 or upper_ratio(left) < 0.7 or title_type(TextLine(0, 0, left, ln.key[:len(left)])):
+        return None
+    if left.startswith(("-", "+")) or re.match(r"^[\W\d]+$", left):
+        return None
+    off = ln.start + text.find(left)
+    return left, off, off + len(left)
+
+
+def _issuer(parts: list[tuple[str, int, int]], h: Header) -> None:
+    matched: list[tuple[str, str, int, int]] = []  # text, gazetteer name, start, end
+    for text, s, e in parts[:3]:
+        m = match_agency(text.split(), allow_generic=True)
+        if m is not None:
+            matched.append((m.text, m.name, s, e))
+            continue
+        toks = text.split()
+        for i in range(len(toks)):
+            prov = match_province(toks[i:], 80.0)
+            if prov:
+                h.province = h.province or prov[0]
+    for text, _, _, _ in matched:
+        toks = text.split()
+        for i in range(len(toks)):
+            prov = match_province(toks[i:], 90.0)
+            if prov and prov[1] == len(toks) - i:
+                h.province = h.province or prov[0]
+                break
+    if h.province is None and h.place.value:
+        prov = match_province(str(h.place.value).split(), 90.0)
+        if prov:
+            h.province = prov[0]
+    if not matched:
+        derived = issuer_from_symbol(h.symbol.value, h.province)
+        if derived:
+            h.issuer = Span(derived, None, None)
+        return
+    if len(matched) == 1:
+        text, _, s, e = matched[0]
+        if h.province and h.province not in text and _is_bare(text):
+            text = f"{text} {h.province}"
+        h.issuer = Span(text, s, e)
+        return
+    parent, child = matched[0], matched[1]
+    h.issuer = Span(compose_issuer(parent[0], child[0], h.province), parent[2], child[3])
+
+
+def _is_bare(text: str) -> bool:
+    return compact(text).split()[-1] in ("tinh", "uy", "ubnd", "dan") or len(text.split()) <= 3
+
+
+def compose_issuer(parent: str, child: str, province: str | None) -> str:
+    """`UBND tỉnh Kiên Giang` + `Văn phòng` → `Văn phòng UBND tỉnh Kiên Giang`."""
+    ck = compact(child).split()
+    if ck and ck[-1] in ("tinh", "pho", "huyen") and province:
+        return f"{child} {province}"
+    if ck and ck[0] == "so" and province:
+        pk = compact(parent).split()
+        return f"{child} {'thành phố' if 'pho' in pk[:4] else 'tỉnh'} {province}"
+    return f"{child} {parent}"
+
+
+_SYMBOL_ORGS = {
+    "TW": "Trung ương", "TU": "Tỉnh ủy", "ThU": "Thành ủy", "HU": "Huyện ủy", "ĐU": "Đảng ủy",
+    "BTGTU": "Ban Tuyên giáo Tỉnh ủy", "BTGTW": "Ban Tuyên giáo Trung ương", "BTCTU": "Ban Tổ chức Tỉnh ủy",
+    "BDVTU": "Ban Dân vận Tỉnh ủy", "UBKTTU": "Ủy ban Kiểm tra Tỉnh ủy", "VPTU": "Văn phòng Tỉnh ủy",
+    "BCSĐ": "Ban cán sự đảng UBND tỉnh", "BNCTU": "Ban Nội chính Tỉnh ủy", "VPTW": "Văn phòng Trung ương Đảng",
+    "BTGDVTU": "Ban Tuyên giáo và Dân vận Tỉnh ủy", "UBND": "UBND tỉnh", "VP": "Văn phòng UBND tỉnh",
+}
+
+
+def issuer_from_symbol(symbol: object, province: str | None) -> str | None:
+    """Issuer implied by the ký hiệu: `KH/TU` → `Tỉnh ủy <province>`."""
+    if not isinstance(symbol, str) or not symbol:
+        return None
+    if "/" in symbol:
+        org = symbol.split("/", 1)[1]
+    else:
+        parts = symbol.split("-")
+        org = parts[1] if len(parts) > 1 else parts[0]
+    name = _SYMBOL_ORGS.get(org) or _SYMBOL_ORGS.get(org.upper().replace("D", "Đ"))
+    if name is None:
+        return None
+    if province and name != "Trung ương" and not name.endswith("Đảng"):
+        return f"{name} {province}"
+    return name
+
+
+def _doc_type(lines: list[TextLine], title_idx: int | None, h: Header) -> None:
+    title = title_type(lines[title_idx]) if title_idx is not None else None
+    tc = h.code_obj.type_code if h.code_obj else None
+    name = type_name(tc, title)
+    if name is None and title:
+        name = title
+    if title and name and compact(title).startswith(compact(name)) and len(title) > len(name):
+        name = title  # `Chương trình hành động` over `Chương trình`
+    if title_idx is not None and title:
+        ln = lines[title_idx]
+        span = (ln.start, ln.end)
+    else:
+        span = (h.code.start, h.code.end)
+    if name is None:
+        has_vv = any(_VV.search(ln.key) for ln in lines[:30])
+        if has_vv or h.code_obj is not None:
+            name = "Công văn"
+    h.doc_type = Span(name, *span)
+
+
+def _subject(lines: list[TextLine], title_idx: int | None, zone_end: int, h: Header) -> None:
+    collected: list[TextLine] = []
+    if title_idx is not None:
+        i = title_idx + 1
+        while i < len(lines) and lines[i].blank and i < title_idx + 3:
+            i += 1
+        while i < len(lines) and not lines[i].blank and len(collected) < 5:
+            ln = lines[i]
+            if _OF_LINE.search(ln.key) and upper_ratio(ln.text) > 0.7 and not collected:
+                i += 1
+                continue
+            if re.match(r"^\W{0,3}(?:can cu|thuc hien|kinh gui|so\W)", ln.key) and collected:
+                break
+            collected.append(ln)
+            i += 1
+        h.body_start = i
+    else:
+        start = next((i for i, ln in enumerate(lines[:40]) if _VV.search(ln.key)), None)
+        if start is not None:
+            i = start
+            while i < len(lines) and not lines[i].blank and not _KINH_GUI.search(lines[i].key) and len(collected) < 6:
+                ln = lines[i]
+                if i > start and (parse_header_number(ln.text) or motto_span(ln)):
+                    break
+                collected.append(ln)
+                i += 1
+        h.body_start = zone_end
+    if not collected:
+        return
+    text = " ".join(ln.stripped for ln in collected)
+    text = re.sub(r"^\W{0,3}[Vv]\s?/\s?[vV]\.?\s*:?\s*", "", text)
+    text = " ".join(text.split()).strip(" .,;*")
+    if text:
+        text = text[0].upper() + text[1:]
+    h.subject = Span(text, collected[0].start, collected[-1].end)

@@ -1,0 +1,216 @@
+"""Signature blocks: authority (T/M, KT., TL., TUQ., Q.), position and name.
+
+OCR often interleaves the signature column with the `Nơi nhận` list on the same lines
+(`Noi nhan: T/M BAN THUONG VU`, `- Ban Tuyên giáo Trung ương (b/c), PHÓ BÍ THƯ`), so the
+signature parts are taken from the upper-case run at the end of a line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from extract import gazetteer as gz
+from extract.agencies import restore_words
+from extract.lines import TextLine
+from extract.textkey import compact, key
+
+_AUTH = re.compile(
+    r"(?:^|[\s:;,*])(?P<p>t\s?/\s?m|tm\.|thay mat|k\s?/\s?t|kt\.|ky thay|tl\.|tuq\.|q\.)\s*(?P<body>[a-z].*)?$"
+)
+_PREFIX_OUT = {"tm": "T/M", "thaymat": "T/M", "kt": "KT.", "kythay": "KT.", "tl": "TL.", "tuq": "TUQ.", "q": "Q."}
+
+
+@dataclass
+class Signer:
+    authority: str | None
+    position: str | None
+    name: str | None
+    start: int
+    end: int
+
+    def as_dict(self) -> dict:
+        return {"authority": self.authority, "position": self.position, "name": self.name}
+
+
+def _upper_tail(text: str) -> tuple[str, int] | None:
+    """The run of upper-case words that ends the line, and its offset."""
+    toks = list(re.finditer(r"\S+", text))
+    i = len(toks)
+    while i > 0:
+        t = toks[i - 1].group(0)
+        letters = [c for c in t if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) >= 0.6:
+            i -= 1
+        elif not letters and len(t) <= 2 and i < len(toks):
+            i -= 1
+        else:
+            break
+    if i == len(toks):
+        return None
+    s = toks[i].start()
+    return text[s:].strip(), s
+
+
+def canonical_position(text: str) -> str | None:
+    ck = compact(text)
+    if not ck:
+        return None
+    best = None
+    for p in gz.positions():
+        sc = fuzz.ratio(ck, compact(p))
+        if sc >= 72 and (best is None or sc > best[0]):
+            best = (sc, p)
+    return best[1] if best else None
+
+
+def canonical_authority(prefix: str, body: str) -> str:
+    ck = compact(body)
+    out = body
+    best = None
+    for a in gz.authorities():
+        sc = fuzz.ratio(ck, compact(a))
+        if sc >= 75 and (best is None or sc > best[0]):
+            best = (sc, a)
+    if best:
+        out = best[1]
+    else:
+        out = restore_words(body.title() if body.isupper() else body)
+    return f"{prefix} {out}".strip()
+
+
+def restore_name(text: str) -> str | None:
+    """`HUYNH THI HIANG` → `Huỳnh Thị Hằng` using the name-syllable lists; None if not a name."""
+    toks = [t for t in re.findall(r"[^\W\d_]+", text)]
+    if not 2 <= len(toks) <= 5:
+        return None
+    tables = gz.name_syllables()
+    sur = tables.get("surname", {})
+    if compact(toks[0]) not in sur:
+        return None
+    out = []
+    for i, t in enumerate(toks):
+        part = "surname" if i == 0 else ("given" if i == len(toks) - 1 else "middle")
+        table = tables.get(part, {})
+        k = compact(t)
+        rep = table.get(k)
+        if rep is None and part != "surname":
+            rep = tables.get("given", {}).get(k) or tables.get("middle", {}).get(k)
+        if rep is None and not _has_marks(t) and len(k) >= 4:
+            rep = _near(k, table)
+        if rep is None:
+            rep = t if _has_marks(t) else restore_words(t)
+        out.append(rep[:1].upper() + rep[1:].lower())
+    return " ".join(out)
+
+
+def _has_marks(t: str) -> bool:
+    return not t.isascii()
+
+
+def _near(k: str, table: dict[str, str]) -> str | None:
+    best = None
+    for cand_k, syl in table.items():
+        if abs(len(cand_k) - len(k)) <= 1 and cand_k[0] == k[0]:
+            sc = fuzz.ratio(cand_k, k)
+            if sc >= 85 and (best is None or sc > best[0]):
+                best = (sc, syl)
+    return best[1] if best else None
+
+
+def _name_in(text: str) -> tuple[str, int] | None:
+    """A personal name at the end of a line (`… thành phố), . Nguyễn Thanh Phong`)."""
+    toks = list(re.finditer(r"[^\W\d_]+", text))
+    for n in (3, 4, 2):
+        if len(toks) < n:
+            continue
+        cand = toks[-n:]
+        if not all(t.group(0)[0].isupper() for t in cand):
+            continue
+        tail = text[cand[-1].end():].strip()
+        if tail:
+            continue
+        name = restore_name(" ".join(t.group(0) for t in cand))
+        if name:
+            return name, cand[0].start()
+    return None
+
+
+def find_signers(lines: list[TextLine]) -> list[Signer]:
+    """Signature blocks in the closing part of one document (usually one)."""
+    out: list[Signer] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        ln = lines[i]
+        m = _AUTH.search(ln.key)
+        if m is None or (m.group("body") is None and i + 1 >= n):
+            i += 1
+            continue
+        prefix_raw = re.sub(r"[^a-z]", "", m.group("p"))
+        prefix = _PREFIX_OUT.get(prefix_raw, m.group("p").upper())
+        body_text = ln.text[m.start("body"):].strip() if m.group("body") else ""
+        tail = _upper_tail(body_text) if body_text else None
+        body = tail[0] if tail else body_text
+        if body and upper_ratio_ok(body) is False:
+            i += 1
+            continue
+        authority = canonical_authority(prefix, body)
+        position, name = None, None
+        pos_end = i
+        for j in range(i + 1, min(n, i + 6)):
+            t = _upper_tail(lines[j].text)
+            if t and canonical_position(t[0]):
+                position = canonical_position(t[0])
+                pos_end = j
+                break
+        name_start = ln.start
+        for j in range(pos_end + 1, min(n, pos_end + 25)):
+            got = _name_in(lines[j].text)
+            if got:
+                name = got[0]
+                name_start = lines[j].start + got[1]
+                break
+        # a position directly under an authority that itself is a position (`KT. CHÁNH VĂN PHÒNG`)
+        out.append(Signer(authority, position, name, ln.start, max(name_start, ln.end)))
+        i = pos_end + 1
+        break
+    if not out:
+        sig = _position_only(lines)
+        if sig:
+            out.append(sig)
+    return out
+
+
+def upper_ratio_ok(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= 0.6
+
+
+def _position_only(lines: list[TextLine]) -> Signer | None:
+    """No authority line: a lone position in capitals near the end (`TRƯỞNG BAN`), then a name."""
+    for i in range(len(lines) - 1, -1, -1):
+        t = _upper_tail(lines[i].text)
+        if not t or len(t[0]) < 4:
+            continue
+        pos = canonical_position(t[0])
+        if pos is None:
+            continue
+        name = None
+        for j in range(i + 1, min(len(lines), i + 25)):
+            got = _name_in(lines[j].text)
+            if got:
+                name = got[0]
+                break
+        return Signer(None, pos, name, lines[i].start, lines[i].end)
+    return None
+
+
+def is_signature_text(text: str) -> bool:
+    """Upper-case text that is a position or an authority line (to drop it from recipient lines)."""
+    k = key(text).strip()
+    if _AUTH.search(k):
+        return True
+    return canonical_position(text) is not None

@@ -1,0 +1,243 @@
+"""Assignments: who must do what, in which role, with whom, by when.
+
+Sources: items (bullets, numbered or lettered headings, paragraphs) that open with an agency —
+optionally after `Giao`, `Chỉ đạo`, `Đề nghị`, `Yêu cầu` — and `giao …`/`đề nghị …`/`yêu cầu …`
+phrases anywhere in the body. One task per assignee (first mention; role `chủ trì` if any mention
+gives it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.agencies import AgencyMatch, match_agency
+from extract.dates import find_deadlines
+from extract.lines import TextLine
+from extract.textkey import compact
+
+_MARKER = re.compile(r"^\s*(?:[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
+_LEAD = re.compile(r"^\W{0,3}(?:giao(?: cho)?|chi dao|de nghi|yeu cau|phan cong)\s+")
+_INLINE = re.compile(r"(?<![a-z])(?:giao(?: cho)?|de nghi|yeu cau)\s+(?=[a-z])")
+_NOT_INLINE_BEFORE = re.compile(r"(?:duoc|nhiem vu|theo|da|nhu|cac)\s*$")
+_ROLE_CHU_TRI = re.compile(r"^\W{0,3}(?:\S{0,3}\s)?(?:lam dau moi\s+)?ch[a-z]{0,2}\s+tr[a-z]{0,2}\b")
+_ROLE_PHOI_HOP = re.compile(r"^\W{0,3}ph[a-z]{0,2}i\s+h[a-z]{0,2}p\b")
+_PHOI_HOP_VOI = re.compile(r"ph[a-z]{0,2}i\s+h[a-z]{0,2}p\s+v[a-z]{0,2}i\s+")
+_SENT_END = re.compile(r"(?<=[^\d\s])[.;](?=\s|$)|\n\s*\n")
+
+_ABBR_EXPAND = (("ubnd", "uy ban nhan dan"), ("hdnd", "hoi dong nhan dan"), ("mttq", "mat tran to quoc"),
+                ("ubmttq", "uy ban mat tran to quoc"), ("bcsd", "ban can su dang"))
+
+
+@dataclass
+class Task:
+    assignee: str
+    role: str | None
+    partners: list[str]
+    action: str
+    deadline: str | None
+    start: int
+    end: int
+    extra: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"assignee": self.assignee, "role": self.role, "partners": self.partners,
+                "action": self.action, "deadline": self.deadline}
+
+
+def assignee_key(text: str) -> str:
+    k = compact(text)
+    for a, b in _ABBR_EXPAND:
+        k = re.sub(rf"\b{a}\b", b, k)
+    return k.replace(" viet nam", "")
+
+
+def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]) -> list[Task]:
+    """`lines` are the body lines of one document; `text` is the document text starting at `base`."""
+    found: list[Task] = []
+    for i, ln in enumerate(lines):
+        if ln.blank:
+            continue
+        prev_blank = i == 0 or lines[i - 1].blank
+        mk = _MARKER.match(ln.text)
+        if not mk and not prev_blank and not _starts_sentence(lines, i):
+            continue
+        off = mk.end() if mk else len(ln.text) - len(ln.text.lstrip())
+        found.extend(_item_tasks(lines, i, off, text, base))
+    found.extend(_inline_tasks(lines, text, base))
+    return _merge(found, exclude)
+
+
+def _starts_sentence(lines: list[TextLine], i: int) -> bool:
+    prev = lines[i - 1].text.rstrip()
+    return prev.endswith((".", ":", ";")) and len(lines[i].text) > 0 and lines[i].text.lstrip()[:1].isupper()
+
+
+def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int) -> list[Task]:
+    ln = lines[i]
+    rest = ln.text[off:]
+    rest_key = ln.key[off:]
+    lead = _LEAD.match(rest_key.lstrip("*_ "))
+    shift = len(rest_key) - len(rest_key.lstrip("*_ "))
+    if lead:
+        shift += lead.end()
+    abs_start = ln.start + off + shift
+    para_end = _paragraph_end(lines, i)
+    para = text[abs_start - base:para_end - base]
+    all_toks = para.replace("*", " ").split()
+    toks = ln.text[off + shift:].replace("*", " ").split()
+    m = match_agency(all_toks)
+    if m is None:
+        return []
+    heading = _is_heading(ln, off, all_toks, m)
+    assignees = [m]
+    pos = m.n_tokens
+    if heading and len(all_toks) > pos and (all_toks[pos - 1].endswith(",") or compact(all_toks[pos]) == "va"):
+        whole = " ".join(ln.text[off + shift:].replace("*", " ").split()).rstrip(":.; ")
+        assignees = [AgencyMatch(whole, m.name, m.kind, len(toks), m.score)]
+        pos = len(toks)
+    elif not heading:
+        for _ in range(4):
+            if pos >= len(all_toks):
+                break
+            nxt_toks = all_toks[pos:]
+            step = 0
+            if compact(nxt_toks[0]) == "va":
+                nxt_toks, step = nxt_toks[1:], 1
+            elif not all_toks[pos - 1].endswith(","):
+                break
+            nm = match_agency(nxt_toks)
+            if nm is None:
+                break
+            assignees.append(nm)
+            pos += step + nm.n_tokens
+    # action: for a heading, the next paragraph; else the rest of the sentence
+    if heading:
+        j = i + 1
+        while j < len(lines) and lines[j].blank:
+            j += 1
+        if j < len(lines):
+            act_start = lines[j].start + (len(_MARKER.match(lines[j].text).group(0)) if _MARKER.match(lines[j].text) else 0)
+            act_end = _paragraph_end(lines, j)
+        else:
+            act_start = act_end = ln.end
+    else:
+        act_start = abs_start + _offset_after_tokens(para, pos)
+        act_end = para_end
+    action_full = text[act_start - base:act_end - base]
+    se = _SENT_END.search(action_full)
+    action = action_full[:se.start()] if se else action_full
+    action = " ".join(action.replace("*", " ").split()).strip(" :,")
+    return [_make(a.text, action, text, act_start - base, act_end - base, abs_start, act_end) for a in assignees]
+
+
+def _offset_after_tokens(text: str, n: int) -> int:
+    ms = list(re.finditer(r"\S+", text.replace("*", " ")))
+    if n <= 0 or not ms:
+        return 0
+    if n > len(ms):
+        return len(text)
+    return ms[n - 1].end()
+
+
+def _is_heading(ln: TextLine, off: int, toks: list[str], m: AgencyMatch) -> bool:
+    """A numbered line that names only agencies (`4. Đảng đoàn MTTQ …, các tổ chức … và Ban …`)."""
+    if off == 0 or not re.match(r"^\s*(?:\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}[.-])", ln.text):
+        return False
+    body = ln.text[off:].strip()
+    if body.endswith((".", ";")) or len(toks) > 30:
+        return False
+    n_line = len(body.replace("*", " ").split())
+    if m.n_tokens >= n_line:
+        return True
+    rest = toks[m.n_tokens:n_line]
+    first = compact(rest[0])
+    return toks[m.n_tokens - 1].endswith(",") or first in ("va", "lanh", "chi") or ln.text.rstrip().endswith(":")
+
+
+def _paragraph_end(lines: list[TextLine], i: int) -> int:
+    end = lines[i].end
+    for j in range(i + 1, min(len(lines), i + 25)):
+        ln = lines[j]
+        if ln.blank or _MARKER.match(ln.text):
+            break
+        end = ln.end
+    return end
+
+
+def _make(assignee: str, action: str, text: str, a0: int, a1: int, start: int, end: int) -> Task:
+    role = None
+    k = compact(action)
+    if _ROLE_CHU_TRI.match(k):
+        role = "chủ trì"
+    elif _ROLE_PHOI_HOP.match(k):
+        role = "phối hợp"
+    partners = []
+    seg = text[a0:a1]
+    from extract.textkey import key as mk
+
+    segk = mk(seg)
+    pm = _PHOI_HOP_VOI.search(segk)
+    if pm and (role == "chủ trì" or pm.start() < 60):
+        toks = seg[pm.end():].replace("*", " ").split()
+        for _ in range(6):
+            if toks and compact(toks[0]) in ("cac", "va"):
+                if compact(toks[0]) == "va":
+                    toks = toks[1:]
+            ag = match_agency(toks)
+            if ag is None:
+                break
+            partners.append(ag.text)
+            toks = toks[ag.n_tokens:]
+            if toks and compact(toks[0]) == "va":
+                toks = toks[1:]
+            if not toks:
+                break
+    dls = find_deadlines(seg, segk)
+    deadline = next((d.date for d in dls if d.date), None)
+    return Task(assignee, role, partners, action, deadline, start, end)
+
+
+def _inline_tasks(lines: list[TextLine], text: str, base: int) -> list[Task]:
+    out: list[Task] = []
+    for ln in lines:
+        for m in _INLINE.finditer(ln.key):
+            if m.start() < 4 and not ln.key[:m.start()].strip(" -*+"):
+                continue  # line-initial: handled as an item
+            if _NOT_INLINE_BEFORE.search(ln.key[:m.start()]):
+                continue
+            tail = text[ln.start - base + m.end():ln.start - base + m.end() + 400]
+            toks = tail.split()
+            ag = match_agency(toks)
+            if ag is None:
+                continue
+            a0 = ln.start - base + m.end() + _offset_after_tokens(tail, ag.n_tokens)
+            rest = text[a0:a0 + 600]
+            se = _SENT_END.search(rest)
+            action = " ".join((rest[:se.start()] if se else rest).split()).strip(" :,")
+            out.append(_make(ag.text, action, text, a0, a0 + (se.start() if se else len(rest)),
+                             ln.start + m.end(), base + a0))
+    return out
+
+
+def _merge(tasks: list[Task], exclude: set[str]) -> list[Task]:
+    by_key: dict[str, Task] = {}
+    order: list[str] = []
+    for t in sorted(tasks, key=lambda t: t.start):
+        k = assignee_key(t.assignee)
+        if not k or any(k == e or k.startswith(e + " ") for e in exclude):
+            continue
+        if k in by_key:
+            first = by_key[k]
+            if first.role is None and t.role:
+                first.role = t.role
+            if not first.partners and t.partners:
+                first.partners = t.partners
+            if first.deadline is None and t.deadline:
+                first.deadline = t.deadline
+            if t.action and t.action != first.action:
+                first.extra.append(t.action)
+            continue
+        by_key[k] = t
+        order.append(k)
+    return [by_key[k] for k in order]

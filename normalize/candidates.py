@@ -1,0 +1,123 @@
+"""Candidate syllables for an observed OCR token: skeleton look-ups through the channel's reverse
+confusions, then a one-deletion fuzzy neighbourhood, ranked by channel cost and unigram frequency."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from normalize.channel import Channel
+from normalize.lm import TrigramLM
+from normalize.vnsyl import is_syllable_shape, strip_marks
+
+MAX_REWRITES = 3
+MAX_VARIANTS = 60
+MAX_REWRITE_COST = 6.0
+NOISE_DROP_COST = 3.0
+RANK_MARGIN = 5.0  # candidates ranked this far below the best one are not worth decoding
+
+
+class Lexicon:
+    """The LM's syllable vocabulary indexed by skeleton (marks stripped) and by one-deletion keys."""
+
+    def __init__(self, lm: TrigramLM, min_count: int = 3):
+        self.lm = lm
+        self.by_skeleton: dict[str, list[int]] = {}
+        self.by_deletion: dict[str, set[str]] = {}
+        total = float(lm.count.sum())
+        self.log_unigram = np.log(np.maximum(lm.count, 1) / total)
+        for i, w in enumerate(lm.vocab):
+            if lm.count[i] < min_count or not w.isalpha() or not is_syllable_shape(w):
+                continue
+            skel = strip_marks(w)
+            self.by_skeleton.setdefault(skel, []).append(i)
+        for skel in self.by_skeleton:
+            for d in _deletions(skel):
+                self.by_deletion.setdefault(d, set()).add(skel)
+
+    def is_known(self, word: str) -> bool:
+        i = self.lm.index.get(word)
+        return i is not None and self.lm.count[i] >= 3
+
+
+def _deletions(s: str) -> set[str]:
+    return {s[:i] + s[i + 1:] for i in range(len(s))} | {s}
+
+
+class CandidateGenerator:
+    def __init__(self, lexicon: Lexicon, channel: Channel, max_candidates: int = 6, unigram_weight: float = 0.3):
+        self.lex = lexicon
+        self.channel = channel
+        self.max_candidates = max_candidates
+        self.unigram_weight = unigram_weight
+        rev = channel.reverse_segments()
+        self.rev = {k: v for k, v in rev.items() if k}
+        self.rev_insert = rev.get("", {})
+        self._channels: dict[float, Channel] = {channel.p.drop_marks: channel}
+        self.generate = lru_cache(maxsize=200_000)(self._generate)
+
+    def _channel_for(self, drop_marks: float) -> Channel:
+        if drop_marks not in self._channels:
+            self._channels[drop_marks] = self.channel.with_mode(drop_marks)
+        return self._channels[drop_marks]
+
+    def _variants(self, obs: str) -> set[str]:
+        """Skeletons reachable from `obs` by reverse confusions, cheapest first (uniform-cost search)."""
+        out: set[str] = set()
+        heap: list[tuple[float, int, str, int]] = [(0.0, 0, "", 0)]
+        seen: set[tuple[int, str]] = set()
+        while heap and len(out) < MAX_VARIANTS:
+            cost, j, acc, rewrites = heapq.heappop(heap)
+            if (j, acc) in seen:
+                continue
+            seen.add((j, acc))
+            if j == len(obs):
+                if acc:
+                    out.add(acc)
+                continue
+            base = strip_marks(obs[j])
+            if base.isalpha():
+                heapq.heappush(heap, (cost, j + 1, acc + base, rewrites))
+            else:  # OCR noise character: drop it
+                heapq.heappush(heap, (cost + NOISE_DROP_COST, j + 1, acc, rewrites + 1))
+            if rewrites >= MAX_REWRITES:
+                continue
+            for k in (1, 2):
+                seg = obs[j:j + k]
+                if len(seg) < k:
+                    break
+                for key in {seg, strip_marks(seg)}:
+                    for letter, c in self.rev.get(key, {}).items():
+                        if c <= MAX_REWRITE_COST and (letter != base or k == 2):
+                            heapq.heappush(heap, (cost + c, j + k, acc + letter, rewrites + 1))
+            for letter, c in self.rev_insert.items():  # a letter OCR dropped entirely
+                if c <= MAX_REWRITE_COST:
+                    heapq.heappush(heap, (cost + c, j, acc + letter, rewrites + 1))
+        return out
+
+    def _generate(self, obs: str, drop_marks: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """(candidate ids, channel costs) for a lower-case observed token, best first."""
+        channel = self._channel_for(drop_marks)
+        ids: set[int] = set()
+        variants = self._variants(obs)
+        for v in variants:
+            ids.update(self.lex.by_skeleton.get(v, ()))
+        costs = {i: channel.cost(self.lex.lm.vocab[i], obs) for i in ids}
+        if not costs or min(costs.values()) > 3.0:
+            for v in variants:
+                for d in _deletions(v):
+                    for skel in self.lex.by_deletion.get(d, ()):
+                        for i in self.lex.by_skeleton[skel]:
+                            if i not in costs:
+                                costs[i] = channel.cost(self.lex.lm.vocab[i], obs)
+        ranked = sorted(costs, key=lambda i: costs[i] - self.unigram_weight * self.lex.log_unigram[i])
+        if ranked:
+            best = costs[ranked[0]] - self.unigram_weight * self.lex.log_unigram[ranked[0]]
+            limit = best + RANK_MARGIN
+            ranked = [i for i in ranked
+                      if math.isfinite(costs[i]) and costs[i] - self.unigram_weight * self.lex.log_unigram[i] <= limit]
+        ranked = ranked[: self.max_candidates]
+        return tuple(ranked), tuple(costs[i] for i in ranked)

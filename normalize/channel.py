@@ -1,0 +1,183 @@
+"""Character-level OCR channel model: cost (−log P) of reading an intended syllable as what OCR wrote.
+
+The cost of one intended character c becoming an observed string o (0–2 characters) is factorised:
+a learned table of segment confusions (from rendered-and-OCRed text, see channel_data.py) when it
+knows the pair, else a back-off = cost of the base-letter confusion + cost of the mark change
+(marks dropped, marks changed). Whole-token cost is a weighted edit distance over these operations.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from normalize.vnsyl import strip_marks
+
+# Base-letter confusions of Latin-trained OCR on Vietnamese glyphs and of scans in general
+# (intended base letter → observed string → probability). Used as a prior; learned counts override.
+PRIOR_BASE: dict[str, dict[str, float]] = {
+    "a": {"e": 0.06, "o": 0.03, "d": 0.03, "i": 0.02, "é": 0.04, "á": 0.02, "4": 0.01, "": 0.02},
+    "e": {"c": 0.04, "a": 0.03, "é": 0.02, "&": 0.03, "€": 0.02, "é)": 0.01, "o": 0.02, "": 0.01},
+    "o": {"0": 0.03, "6": 0.04, "b": 0.02, "é": 0.03, "d": 0.02, "e": 0.03, "a": 0.02, "c": 0.02, "8": 0.01,
+          "": 0.01},
+    "u": {"w": 0.05, "tr": 0.03, "ti": 0.03, "ii": 0.03, "i": 0.03, "ir": 0.02, "it": 0.02, "y": 0.03,
+          "ix": 0.02, "v": 0.02, "u": 0.0, "ur": 0.02, "ru": 0.01, "": 0.01},
+    "i": {"1": 0.03, "l": 0.03, "j": 0.02, "t": 0.01, "": 0.02},
+    "y": {"v": 0.03, "u": 0.02, "j": 0.01, "": 0.01},
+    "d": {"p": 0.08, "cl": 0.04, "d": 0.0, "b": 0.01, "o": 0.01, "2": 0.02},
+    "l": {"1": 0.08, "i": 0.03, "t": 0.02, "|": 0.02, "I": 0.02},
+    "c": {"e": 0.04, "o": 0.02, "¢": 0.01, "": 0.01},
+    "n": {"ri": 0.01, "h": 0.01, "u": 0.01},
+    "m": {"rn": 0.02, "n": 0.01, "in": 0.01},
+    "h": {"b": 0.01, "n": 0.01, "li": 0.01},
+    "g": {"q": 0.01, "y": 0.01},
+    "t": {"l": 0.01, "f": 0.01, "i": 0.01},
+}
+
+MAX_OBS_SEG = 2
+
+
+@dataclass
+class ChannelParams:
+    drop_marks: float = 0.6  # intended marked letter read without marks
+    wrong_marks: float = 1.6  # read with other marks on the same base letter
+    extra_marks: float = 2.0  # plain letter read with marks
+    unknown_sub: float = 7.0
+    insert: float = 5.0
+    delete: float = 5.0
+    learned: dict[str, dict[str, float]] = field(default_factory=dict)  # char → obs → prob
+
+    @classmethod
+    def load(cls, path: str) -> ChannelParams:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        return cls(**data)
+
+    def save(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.__dict__, f, ensure_ascii=False, indent=0, sort_keys=True)
+
+
+class Channel:
+    def __init__(self, params: ChannelParams | None = None):
+        self.p = params or ChannelParams()
+        self._seg_cost = lru_cache(maxsize=500_000)(self._seg_cost_uncached)
+        self.cost = lru_cache(maxsize=500_000)(self._cost_uncached)
+
+    def with_mode(self, drop_marks: float) -> Channel:
+        params = ChannelParams(**{**self.p.__dict__, "drop_marks": drop_marks})
+        return Channel(params)
+
+    def _seg_cost_uncached(self, c: str, o: str) -> float:
+        """−log P(observed segment o | intended character c)."""
+        if c == o:
+            return 0.0
+        best = math.inf
+        learned = self.p.learned.get(c)
+        if learned and o in learned:
+            best = -math.log(learned[o])
+        cb = strip_marks(c)
+        ob = strip_marks(o) if o else ""
+        if o and cb == ob:
+            if o == cb:
+                best = min(best, self.p.drop_marks if c != cb else 0.0)
+            elif c == cb:
+                best = min(best, self.p.extra_marks)
+            else:
+                best = min(best, self.p.wrong_marks)
+        prior = PRIOR_BASE.get(cb, {})
+        for form in {o, ob}:
+            if form in prior and prior[form] > 0:
+                mark_cost = 0.0 if c == cb else self.p.drop_marks
+                best = min(best, -math.log(prior[form]) + mark_cost)
+        if not o:
+            best = min(best, self.p.delete)
+        elif len(o) == 1:
+            best = min(best, self.p.unknown_sub + (0.0 if c == cb else self.p.drop_marks))
+        return best
+
+    def _cost_uncached(self, intended: str, observed: str) -> float:
+        """Weighted edit distance: each intended char emits 0..2 observed chars; extra observed chars
+        cost `insert`. Both strings lower-case NFC."""
+        n, m = len(intended), len(observed)
+        inf = math.inf
+        dp = [[inf] * (m + 1) for _ in range(n + 1)]
+        dp[0][0] = 0.0
+        for i in range(n + 1):
+            row = dp[i]
+            for j in range(m + 1):
+                cur = row[j]
+                if cur == inf:
+                    continue
+                if j < m and row[j + 1] > cur + self.p.insert:
+                    row[j + 1] = cur + self.p.insert
+                if i == n:
+                    continue
+                c = intended[i]
+                nxt = dp[i + 1]
+                for k in range(0, min(MAX_OBS_SEG, m - j) + 1):
+                    v = cur + self._seg_cost(c, observed[j:j + k])
+                    if v < nxt[j + k]:
+                        nxt[j + k] = v
+        return dp[n][m]
+
+    def align(self, intended: str, observed: str) -> list[tuple[str, str]]:
+        """Cheapest edit path as (intended char or '' for an insertion, observed segment) pairs."""
+        n, m = len(intended), len(observed)
+        inf = math.inf
+        dp = [[inf] * (m + 1) for _ in range(n + 1)]
+        back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+        dp[0][0] = 0.0
+        for i in range(n + 1):
+            for j in range(m + 1):
+                cur = dp[i][j]
+                if cur == inf:
+                    continue
+                if j < m and dp[i][j + 1] > cur + self.p.insert:
+                    dp[i][j + 1] = cur + self.p.insert
+                    back[i][j + 1] = (i, j)
+                if i == n:
+                    continue
+                for k in range(0, min(MAX_OBS_SEG, m - j) + 1):
+                    v = cur + self._seg_cost(intended[i], observed[j:j + k])
+                    if v < dp[i + 1][j + k]:
+                        dp[i + 1][j + k] = v
+                        back[i + 1][j + k] = (i, j)
+        pairs: list[tuple[str, str]] = []
+        i, j = n, m
+        while (i, j) != (0, 0):
+            prev = back[i][j]
+            if prev is None:
+                return []
+            pi, pj = prev
+            pairs.append((intended[pi] if pi < i else "", observed[pj:j]))
+            i, j = pi, pj
+        return pairs[::-1]
+
+    def reverse_segments(self) -> dict[str, dict[str, float]]:
+        """Observed segment → {intended base letter: cost} (for candidate generation)."""
+        rev: dict[str, dict[str, float]] = {}
+
+        def add(o: str, c: str, prob: float) -> None:
+            cost = -math.log(prob)
+            slot = rev.setdefault(o, {})
+            slot[c] = min(slot.get(c, math.inf), cost)
+
+        for c, outs in PRIOR_BASE.items():
+            for o, prob in outs.items():
+                if prob > 0:
+                    add(o, c, prob)
+        for c, outs in self.p.learned.items():
+            for o, prob in outs.items():
+                base_c, base_o = strip_marks(c), strip_marks(o).lower() if o else ""
+                if prob >= 0.003 and base_c != base_o:
+                    add(base_o, base_c, prob)
+        return rev
+
+
+def load_channel(model_dir: str) -> Channel:
+    path = os.path.join(model_dir, "restore_channel.json")
+    return Channel(ChannelParams.load(path)) if os.path.exists(path) else Channel()

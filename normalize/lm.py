@@ -1,0 +1,107 @@
+"""Syllable trigram language model (interpolated Kneser-Ney, stored ARPA-style in numpy arrays).
+
+Keys are exact integer encodings of id tuples (ids < 2**21), so lookups are a binary search in a
+sorted int64 array: no hashing collisions, no Python dicts to build at load time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import numpy as np
+
+from normalize.vnsyl import old_style, strip_marks
+
+ID_BITS = 21
+QUANT_STEP = 0.05  # log10 units per quantisation step of stored log-probabilities
+BOS, NUM, OTHER, UNK = "<s>", "<n>", "<o>", "<unk>"
+SPECIALS = (BOS, NUM, OTHER, UNK)
+_WORD = re.compile(r"^[^\W\d_]+$")
+_EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def lm_token(raw: str) -> str | None:
+    """Map one whitespace token of running text to its LM unit (None = pure punctuation)."""
+    core = _EDGE_PUNCT.sub("", raw)
+    if not core:
+        return None
+    if _WORD.match(core):
+        return old_style(core.lower())
+    if any(c.isdigit() for c in core) and not any(c.isalpha() for c in core):
+        return NUM
+    return OTHER
+
+
+def text_units(text: str) -> list[str]:
+    return [u for u in (lm_token(t) for t in text.split()) if u is not None]
+
+
+def quantise(logp: np.ndarray) -> np.ndarray:
+    q = np.round(-logp / QUANT_STEP)
+    return np.clip(q, 0, 65535).astype(np.uint16)
+
+
+def dequantise(q: np.ndarray) -> np.ndarray:
+    return -q.astype(np.float32) * QUANT_STEP
+
+
+class TrigramLM:
+    """Back-off lookups: log10 P(w | u v) with KN-interpolated probabilities and back-off weights."""
+
+    def __init__(self, model_dir: str):
+        with open(os.path.join(model_dir, "restore_vocab.json"), encoding="utf-8") as f:
+            self.vocab: list[str] = json.load(f)
+        self.index = {w: i for i, w in enumerate(self.vocab)}
+        arr = np.load(os.path.join(model_dir, "restore_lm.npz"))
+        self.p1 = dequantise(arr["p1"])
+        self.b1 = dequantise(arr["b1"])
+        self.k2 = arr["k2"]
+        self.p2 = dequantise(arr["p2"])
+        self.b2 = dequantise(arr["b2"])
+        self.k3 = arr["k3"]
+        self.p3 = dequantise(arr["p3"])
+        self.unk = self.index[UNK]
+        counts = arr["c1"]
+        self.count = counts
+
+    def id(self, word: str) -> int:
+        return self.index.get(word, self.unk)
+
+    @staticmethod
+    def _find(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if len(q) > 2048:  # sorted queries walk the key array in order: far fewer cache misses
+            order = np.argsort(q, kind="stable")
+            pos = np.empty(len(q), dtype=np.int64)
+            pos[order] = np.searchsorted(keys, q[order])
+        else:
+            pos = np.searchsorted(keys, q)
+        pos = np.minimum(pos, len(keys) - 1)
+        return pos, keys[pos] == q
+
+    def bigram_logp(self, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        v = v.astype(np.int64)
+        w = w.astype(np.int64)
+        pos, hit = self._find(self.k2, (v << ID_BITS) | w)
+        return np.where(hit, self.p2[pos], self.b1[v] + self.p1[w])
+
+    def trigram_logp(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Vectorised log10 P(w | u v) for arrays of ids of equal shape."""
+        u = u.astype(np.int64)
+        v = v.astype(np.int64)
+        w = w.astype(np.int64)
+        pos3, hit3 = self._find(self.k3, (u << (2 * ID_BITS)) | (v << ID_BITS) | w)
+        pos_c, hit_c = self._find(self.k2, (u << ID_BITS) | v)
+        backoff = np.where(hit_c, self.b2[pos_c], 0.0)
+        lower = self.bigram_logp(v, w)
+        return np.where(hit3, self.p3[pos3], backoff + lower)
+
+    def score_text(self, text: str) -> float:
+        ids = [self.id(BOS), self.id(BOS)] + [self.id(u) for u in text_units(text)]
+        a = np.array(ids)
+        return float(self.trigram_logp(a[:-2], a[1:-1], a[2:]).sum())
+
+
+def candidate_skeleton(word: str) -> str:
+    return strip_marks(word.lower())

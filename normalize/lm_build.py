@@ -1,0 +1,122 @@
+"""Build the syllable trigram LM (interpolated Kneser-Ney) from corpus text into numpy arrays."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from normalize.lm import BOS, ID_BITS, SPECIALS, UNK, quantise, text_units
+from normalize.vnsyl import nfc
+
+MASK = (1 << ID_BITS) - 1
+
+
+def read_lines(path: str) -> Iterator[str]:
+    opener = lzma.open if path.endswith(".xz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield nfc(line)
+
+
+def _kn_discount(counts: np.ndarray) -> float:
+    n1 = int((counts == 1).sum())
+    n2 = int((counts == 2).sum())
+    return n1 / (n1 + 2 * n2) if n1 + n2 else 0.7
+
+
+def _group_sums(sorted_keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For keys already sorted: unique keys, sum of values per key, number of rows per key."""
+    uniq, start, n = np.unique(sorted_keys, return_index=True, return_counts=True)
+    return uniq, np.add.reduceat(values, start), n
+
+
+def build_lm(paragraphs: Iterable[tuple[str, int]], out_dir: str, min_count: int = 2,
+             trigram_min: int = 2, bigram_min: int = 1) -> dict:
+    """paragraphs: (text, weight) pairs. Writes lm_vocab.json and lm.npz into out_dir."""
+    unit_lists: list[list[str]] = []
+    freq: Counter[str] = Counter()
+    for text, weight in paragraphs:
+        units = text_units(text)
+        if not units:
+            continue
+        for _ in range(weight):
+            unit_lists.append(units)
+        for u in units:
+            freq[u] += weight
+    vocab = list(SPECIALS) + sorted(w for w, c in freq.items() if c >= min_count and w not in SPECIALS)
+    if len(vocab) >= 1 << ID_BITS:
+        raise ValueError("vocabulary too large for the key encoding")
+    index = {w: i for i, w in enumerate(vocab)}
+    bos, unk = index[BOS], index[UNK]
+    seq: list[int] = []
+    for units in unit_lists:
+        seq.append(bos)
+        seq.append(bos)
+        seq.extend(index.get(u, unk) for u in units)
+    ids = np.array(seq, dtype=np.int64)
+    del seq, unit_lists
+    n_tokens = int((ids != bos).sum())
+
+    u, v, w = ids[:-2], ids[1:-1], ids[2:]
+    keep = w != bos
+    k3_all = (u[keep] << (2 * ID_BITS)) | (v[keep] << ID_BITS) | w[keep]
+    k3, c3 = np.unique(k3_all, return_counts=True)
+    del k3_all, u, v, w
+    d3 = _kn_discount(c3)
+
+    # Bigram continuation counts N1+(. v w) = number of distinct left neighbours.
+    vw = k3 & ((1 << (2 * ID_BITS)) - 1)
+    order = np.argsort(vw, kind="stable")
+    k2, n2_cont, _ = _group_sums(vw[order], np.ones(len(vw), dtype=np.int64))
+    d2 = _kn_discount(n2_cont)
+
+    # Unigram continuation N1+(. w): distinct bigram types ending in w.
+    w2 = k2 & MASK
+    v2 = k2 >> ID_BITS
+    V = len(vocab)
+    n1_cont = np.bincount(w2, minlength=V).astype(np.float64)
+    p1 = (n1_cont + 0.01) / (n1_cont.sum() + 0.01 * V)
+    p1[bos] = 1e-12
+
+    # P2(w | v) and back-off weight of v.
+    den_v = np.bincount(v2, weights=n2_cont, minlength=V).astype(np.float64)
+    types_v = np.bincount(v2, minlength=V).astype(np.float64)
+    safe_den = np.where(den_v > 0, den_v, 1.0)
+    bow1 = np.where(den_v > 0, d2 * types_v / safe_den, 1.0)
+    p2 = np.maximum(n2_cont - d2, 0) / safe_den[v2] + bow1[v2] * p1[w2]
+
+    # P3(w | u v) and back-off weight of the context (u v).
+    ctx = k3 >> ID_BITS
+    ctx_keys, ctx_sum, ctx_types = _group_sums(ctx, c3.astype(np.float64))
+    ctx_pos = np.searchsorted(ctx_keys, ctx)
+    bow_ctx = d3 * ctx_types / ctx_sum
+    p2_of_vw = p2[np.searchsorted(k2, k3 & ((1 << (2 * ID_BITS)) - 1))]
+    p3 = np.maximum(c3 - d3, 0) / ctx_sum[ctx_pos] + bow_ctx[ctx_pos] * p2_of_vw
+
+    # Back-off weights of bigram contexts, aligned with k2 (1.0 where the bigram is never a context).
+    b2 = np.ones(len(k2))
+    pos = np.searchsorted(k2, ctx_keys)
+    found = (pos < len(k2)) & (k2[np.minimum(pos, len(k2) - 1)] == ctx_keys)
+    b2[pos[found]] = bow_ctx[found]
+
+    keep3 = c3 >= trigram_min
+    keep2 = (n2_cont >= bigram_min) | (b2 < 1.0)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "restore_vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(vocab, f, ensure_ascii=False)
+    counts1 = np.bincount(ids, minlength=V)
+    np.savez_compressed(
+        os.path.join(out_dir, "restore_lm.npz"),
+        p1=quantise(np.log10(p1)), b1=quantise(np.log10(bow1)), c1=np.minimum(counts1, 2**31 - 1).astype(np.int32),
+        k2=k2[keep2], p2=quantise(np.log10(p2[keep2])), b2=quantise(np.log10(b2[keep2])),
+        k3=k3[keep3], p3=quantise(np.log10(p3[keep3])),
+    )
+    return {"tokens": n_tokens, "vocab": V, "bigrams": int(keep2.sum()), "trigrams": int(keep3.sum()),
+            "trigram_types": len(k3), "d2": d2, "d3": d3}

@@ -1,0 +1,251 @@
+"""Noisy-channel restorer: candidates from the OCR channel model, Viterbi decoding with the trigram LM.
+
+All lines of one call are decoded as one token sequence, so the LM context runs across line
+breaks; tokens that must not change (numbers, document codes, e-mails, punctuation) stay fixed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from normalize.candidates import CandidateGenerator, Lexicon
+from normalize.channel import load_channel
+from normalize.lm import BOS, NUM, OTHER, TrigramLM
+from normalize.vnsyl import has_marks, is_syllable_shape, nfc, old_style, strip_marks
+from ocr.document import Token
+
+DEFAULT_MODEL_DIR = os.environ.get(
+    "SOHOA_RESTORE_MODELS",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "models"),
+)
+
+_PREFIX = "([{\"“‘'«<•*"
+_SUFFIX = ".,;:!?)]}\"”’'»>…-–"
+_CODE_CHARS = re.compile(r"[/@_=+#\\]|\w[.:\-]\w|://")
+_LETTER = re.compile(r"[^\W\d_]")
+
+LM_WEIGHT = 1.0
+OOV_PENALTY = 9.0  # keeping a token that is not a known syllable, in a line being restored
+ACCENTLESS_DROP = 0.05
+GARBLED_DROP = 0.6
+
+
+@dataclass
+class Slot:
+    """One whitespace token of the input."""
+
+    line: int
+    prefix: str
+    core: str
+    suffix: str
+    kind: str  # word | fixed | punct
+    upper: bool = False
+    words: list[str] = field(default_factory=list)  # lower-case candidate words; words[0] = keep
+    ids: tuple[int, ...] = ()
+    costs: tuple[float, ...] = ()
+    choice: int = 0
+    conf: float = 1.0
+
+    @property
+    def original(self) -> str:
+        return self.prefix + self.core + self.suffix
+
+
+def split_token(tok: str) -> tuple[str, str, str]:
+    i, j = 0, len(tok)
+    while i < j and tok[i] in _PREFIX:
+        i += 1
+    while j > i and tok[j - 1] in _SUFFIX:
+        j -= 1
+    return tok[:i], tok[i:j], tok[j:]
+
+
+def classify_core(core: str) -> str:
+    if not core:
+        return "punct"
+    letters = len(_LETTER.findall(core))
+    digits = sum(c.isdigit() for c in core)
+    if letters == 0:
+        return "fixed" if digits or core.isalnum() else "punct"
+    if _CODE_CHARS.search(core):
+        return "fixed"
+    if digits and (digits > 2 or len(core) > 5 or (letters >= 2 and core.isupper())):
+        return "fixed"
+    return "word"
+
+
+class Restorer:
+    def __init__(self, model_dir: str = DEFAULT_MODEL_DIR):
+        self.lm = TrigramLM(model_dir)
+        self.lex = Lexicon(self.lm)
+        self.channel = load_channel(model_dir)
+        self.gen = CandidateGenerator(self.lex, self.channel)
+        self.num_id = self.lm.id(NUM)
+        self.other_id = self.lm.id(OTHER)
+        self.bos_id = self.lm.id(BOS)
+
+    # ---- line modes -------------------------------------------------------------------------
+    def line_mode(self, slots: list[Slot]) -> str:
+        """clean | accentless | garbled | foreign | empty, from the line's word tokens."""
+        words = [s.core for s in slots if s.kind == "word"]
+        if not words:
+            return "empty"
+        lows = [old_style(w.lower()) for w in words]
+        known = sum(self.lex.is_known(w) for w in lows)
+        marked = sum(has_marks(w) for w in lows)
+        shaped = sum(is_syllable_shape(strip_marks(w)) for w in lows if w.isalpha())
+        n = len(words)
+        if marked == 0 and shaped < 0.5 * n:
+            return "foreign"
+        if known >= n - max(0, (n - 1) // 10) and marked >= 0.35 * n:
+            return "clean"
+        return "accentless" if marked <= 0.1 * n else "garbled"
+
+    # ---- candidates -------------------------------------------------------------------------
+    def _fill_candidates(self, slot: Slot, mode: str) -> None:
+        if slot.kind != "word" or mode in ("clean", "foreign", "empty"):
+            unit = slot.core.lower() if slot.kind == "word" else (NUM if slot.core[:1].isdigit() else OTHER)
+            slot.words = [unit]
+            slot.ids = (self.lm.id(old_style(unit)),)
+            slot.costs = (0.0,)
+            return
+        obs = nfc(slot.core.lower())
+        keep = old_style(obs)
+        drop = ACCENTLESS_DROP if mode == "accentless" else GARBLED_DROP
+        ids, costs = self.gen.generate(obs, drop)
+        keep_cost = 0.0 if (obs.isalpha() and self.lex.is_known(keep)) else OOV_PENALTY
+        words = [keep]
+        id_list = [self.lm.id(keep)]
+        cost_list = [keep_cost]
+        for i, c in zip(ids, costs):
+            w = self.lm.vocab[i]
+            if w != keep:
+                words.append(w)
+                id_list.append(i)
+                cost_list.append(c)
+        slot.words = words
+        slot.ids = tuple(id_list)
+        slot.costs = tuple(cost_list)
+
+    # ---- decoding ---------------------------------------------------------------------------
+    def _viterbi(self, seq: list[Slot]) -> None:
+        """Second-order Viterbi; every trigram of the lattice is scored in one batched LM call."""
+        if not seq:
+            return
+        ids = [(self.bos_id,), (self.bos_id,)] + [s.ids for s in seq]
+        sizes = np.array([len(x) for x in ids], dtype=np.int64)
+        flat_ids = np.fromiter((i for x in ids for i in x), dtype=np.int64, count=int(sizes.sum()))
+        flat_costs = np.concatenate([np.zeros(2)] + [np.asarray(s.costs, dtype=np.float64) for s in seq])
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # offset of each position in flat_ids
+        T = len(ids)
+        A, B, C = sizes[:-2], sizes[1:-1], sizes[2:]
+        n_tri = A * B * C
+        tri_start = np.concatenate([[0], np.cumsum(n_tri)[:-1]])
+        pos = np.repeat(np.arange(2, T), n_tri)
+        r = np.arange(int(n_tri.sum())) - np.repeat(tri_start, n_tri)
+        Bp, Cp = np.repeat(B, n_tri), np.repeat(C, n_tri)
+        a, b, c = r // (Bp * Cp), (r // Cp) % Bp, r % Cp
+        flat = self.lm.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
+        scale = LM_WEIGHT * math.log(10)
+        flat = flat * scale
+        delta = np.zeros((1, 1))
+        backs = []
+        for t in range(2, T):
+            k = t - 2
+            o = tri_start[k]
+            shape = (int(A[k]), int(B[k]), int(C[k]))
+            cost_t = flat_costs[first[t]:first[t] + shape[2]]
+            cand = delta[:, :, None] + flat[o:o + n_tri[k]].reshape(shape) - cost_t[None, None, :]
+            if shape[0] == 1:
+                backs.append(None)
+                delta = cand[0]
+            else:
+                backs.append(cand.argmax(axis=0))
+                delta = cand.max(axis=0)
+        i, j = np.unravel_index(int(delta.argmax()), delta.shape)
+        path = [0] * T
+        for t in range(T - 1, 1, -1):
+            path[t] = int(j)
+            back = backs[t - 2]
+            h = 0 if back is None else back[i, j]
+            i, j = h, i
+        for k, s in enumerate(seq):
+            s.choice = path[k + 2]
+        self._confidences(seq, ids, path, scale)
+
+    def _confidences(self, seq: list[Slot], ids: list[tuple[int, ...]], path: list[int], scale: float) -> None:
+        """Posterior-like confidence of each choice, its neighbours fixed to the best path."""
+        chosen = [ids[t][path[t]] for t in range(len(ids))]
+        amb = [t for t in range(2, len(ids)) if len(ids[t]) > 1]
+        if not amb:
+            return
+        end = self.bos_id  # stands in for the positions after the last token
+        chosen += [end, end]
+        us, vs, ws = [], [], []
+        for t in amb:
+            p2, p1, n1, n2 = chosen[t - 2], chosen[t - 1], chosen[t + 1], chosen[t + 2]
+            for x in ids[t]:
+                us += (p2, p1, x)
+                vs += (p1, x, n1)
+                ws += (x, n1, n2)
+        logp = self.lm.trigram_logp(np.array(us), np.array(vs), np.array(ws)).reshape(-1, 3)
+        has_next = np.array([[1, t + 1 < len(ids), t + 2 < len(ids)] for t in amb for _ in ids[t]], dtype=np.float64)
+        scores = (logp * has_next).sum(axis=1) * scale
+        k = 0
+        for t in amb:
+            n = len(ids[t])
+            sc = scores[k:k + n] - np.asarray(seq[t - 2].costs)
+            k += n
+            e = np.exp(sc - sc.max())
+            seq[t - 2].conf = round(float(e[path[t]] / e.sum()), 4)
+
+    # ---- public -----------------------------------------------------------------------------
+    def restore_tokens(self, lines: list[str]) -> list[list[Token]]:
+        all_slots: list[list[Slot]] = []
+        seq: list[Slot] = []
+        for li, line in enumerate(lines):
+            slots = []
+            for tok in nfc(line).split():
+                prefix, core, suffix = split_token(tok)
+                slots.append(Slot(li, prefix, core, suffix, classify_core(core)))
+            mode = self.line_mode(slots)
+            letters = [c for s in slots if s.kind == "word" for c in s.core if c.isalpha()]
+            line_upper = len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+            for s in slots:
+                s.upper = line_upper
+                if s.kind != "punct":
+                    self._fill_candidates(s, mode)
+                    seq.append(s)
+            all_slots.append(slots)
+        self._viterbi(seq)
+        return [[self._token(s) for s in slots] for slots in all_slots]
+
+    def _token(self, s: Slot) -> Token:
+        if s.kind != "word" or s.choice == 0:
+            return Token(s.original, s.original, s.conf if s.kind == "word" else 1.0, False)
+        word = s.words[s.choice]
+        if s.upper:
+            word = word.upper()
+        elif s.core[:1].isupper():
+            word = word[:1].upper() + word[1:]
+        text = s.prefix + word + s.suffix
+        return Token(text, s.original, s.conf, text != s.original)
+
+    def restore_lines(self, lines: list[str]) -> list[str]:
+        return [" ".join(t.text for t in toks) for toks in self.restore_tokens(lines)]
+
+
+_INSTANCE: Restorer | None = None
+
+
+def get_restorer(model_dir: str | None = None) -> Restorer:
+    """Shared instance (model files are loaded once per process)."""
+    global _INSTANCE
+    if _INSTANCE is None or model_dir is not None:
+        _INSTANCE = Restorer(model_dir or DEFAULT_MODEL_DIR)
+    return _INSTANCE

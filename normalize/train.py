@@ -1,0 +1,75 @@
+"""`sohoa train`: rebuild every restorer model file from a corpus folder, reproducibly.
+
+Writes into out_dir: restore_vocab.json + restore_lm.npz (syllable trigram LM) and
+restore_channel.json (OCR confusion table learned from rendered + Tesseract-read text).
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import time
+from collections.abc import Iterator
+
+from normalize.channel_data import estimate_channel, generate_pairs, sample_texts
+from normalize.lm_build import build_lm, read_lines
+
+SUPPLEMENT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "lexicon",
+                          "admin_phrases_vi.txt")
+SUPPLEMENT_WEIGHT = 20  # the in-domain phrases are few; count each as if seen this many times
+CHANNEL_PAGES = 240
+CHANNEL_SAMPLE_LINES = 4000
+
+
+def corpus_files(corpus_dir: str) -> list[str]:
+    """Training text files of the corpus folder; held-out test files are never used."""
+    files = sorted(glob.glob(os.path.join(corpus_dir, "*.train.txt*")))
+    if not files:
+        files = sorted(f for f in glob.glob(os.path.join(corpus_dir, "*.txt*")) if ".test." not in f)
+    if not files:
+        raise FileNotFoundError(f"no training text (*.train.txt[.xz]) in {corpus_dir}")
+    return files
+
+
+def _paragraphs(files: list[str]) -> Iterator[str]:
+    for f in files:
+        yield from read_lines(f)
+
+
+def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHANNEL_PAGES,
+          max_paragraphs: int | None = None, log=print) -> dict:
+    t0 = time.time()
+    files = corpus_files(corpus_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    supplement = list(read_lines(SUPPLEMENT)) if os.path.exists(SUPPLEMENT) else []
+
+    paragraphs = itertools.islice(_paragraphs(files), max_paragraphs)
+    weighted = itertools.chain(((p, 1) for p in paragraphs), ((p, SUPPLEMENT_WEIGHT) for p in supplement))
+    lm_stats = build_lm(weighted, out_dir, trigram_min=1)
+    t_lm = time.time() - t0
+    log(f"LM: {lm_stats} in {t_lm:.0f}s")
+
+    texts = sample_texts(itertools.islice(_paragraphs(files), max_paragraphs), CHANNEL_SAMPLE_LINES, seed)
+    texts += supplement
+    pairs = generate_pairs(texts, channel_pages, seed, log=log) if channel_pages else []
+    params = estimate_channel(pairs)
+    params.save(os.path.join(out_dir, "restore_channel.json"))
+    t_total = time.time() - t0
+    log(f"channel: {len(pairs)} token pairs from {channel_pages} pages, {len(params.learned)} characters; "
+        f"total {t_total:.0f}s")
+    return {"lm": lm_stats, "channel_pairs": len(pairs), "channel_pages": channel_pages,
+            "seconds_lm": round(t_lm, 1), "seconds_total": round(t_total, 1),
+            "files": [os.path.basename(f) for f in files]}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Rebuild the restorer models from a corpus folder")
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--out", default=os.path.join("data", "models"))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pages", type=int, default=CHANNEL_PAGES)
+    args = ap.parse_args()
+    print(train(args.corpus, args.out, args.seed, channel_pages=args.pages))

@@ -1,0 +1,300 @@
+"""Open one input file: detect its kind by content and say how to read each page.
+
+Kinds: "text" (.txt), "pdf_text" (PDF whose text layer is good Vietnamese: used as is),
+"pdf_image" (PDF to OCR: image-only, or a text layer too garbled to trust), "image"
+(PNG, JPEG, TIFF — multi-page TIFF gives one job per frame).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ocr.document import Document, Page
+from pipeline.errors import (
+    POPPLER_INSTALL,
+    CorruptFileError,
+    EmptyFileError,
+    EncryptedPdfError,
+    ImageTooLargeError,
+    MissingDependencyError,
+    UnreadableFileError,
+    UnsupportedFileError,
+)
+
+_IMAGE_MAGIC = {
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"\xff\xd8\xff": "jpeg",
+    b"II*\x00": "tiff",
+    b"MM\x00*": "tiff",
+}
+_KNOWN_UNSUPPORTED = {
+    b"PK\x03\x04": "a ZIP archive (or an Office document)",
+    b"MZ": "a Windows executable",
+    b"\x7fELF": "an ELF executable",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"GIF8": "a GIF image",
+    b"BM": "a BMP image",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+}
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to OCR. Cheap and picklable: the worker rasterises the page itself."""
+
+    path: str
+    kind: str  # pdf_image | pdf_text | image
+    page_number: int  # 1-based (TIFF frame index + 1)
+    dpi: int = 300
+    max_pixels: int = 200_000_000
+
+
+@dataclass
+class InputFile:
+    path: str
+    sha256: str
+    size: int
+    kind: str  # text | pdf_text | pdf_image | image
+    page_count: int
+    dpi: int = 300
+    max_pixels: int = 200_000_000
+    force_ocr: bool = False
+    text_quality: float | None = None  # share of valid syllables in a PDF text layer
+    _text: str | None = field(default=None, repr=False)
+    _layer_pages: list[Page] | None = field(default=None, repr=False)
+
+    def text_pages(self) -> list[Page]:
+        """Pages read from the text itself (text files, PDF text layers with word boxes)."""
+        if self.kind == "text":
+            return Document.from_text(self.path, self._text or "").pages
+        if self.kind == "pdf_text" and not self.force_ocr:
+            if self._layer_pages is None:
+                from ocr.textlayer import read_text_layer
+
+                self._layer_pages = read_text_layer(self.path, dpi=self.dpi)
+            return self._layer_pages
+        return []
+
+    def page_jobs(self) -> list[PageJob]:
+        """One job per page to OCR (none for text inputs or PDFs with a usable text layer)."""
+        if self.kind == "text" or (self.kind == "pdf_text" and not self.force_ocr):
+            return []
+        return [
+            PageJob(self.path, self.kind, n, self.dpi, self.max_pixels) for n in range(1, self.page_count + 1)
+        ]
+
+    @property
+    def needs_ocr(self) -> bool:
+        return bool(self.page_jobs())
+
+
+def open_input(
+    path: str, *, dpi: int = 300, max_pixels: int = 200_000_000, force_ocr: bool = False
+) -> InputFile:
+    """Detect the kind of `path` by its content and check it can be read. Raises SohoaError subclasses."""
+    path = os.fspath(path)
+    head, size, sha = _read_head_and_hash(path)
+    if size == 0:
+        raise EmptyFileError("the file is empty (0 bytes)", path)
+    common = {"path": path, "sha256": sha, "size": size, "dpi": dpi, "max_pixels": max_pixels}
+    if b"%PDF-" in head[:1024]:
+        return _open_pdf(common, force_ocr)
+    for magic, fmt in _IMAGE_MAGIC.items():
+        if head.startswith(magic):
+            return _open_image(common, fmt)
+    for magic, what in _KNOWN_UNSUPPORTED.items():
+        if head.startswith(magic):
+            raise UnsupportedFileError(f"unsupported file type: {what}", path)
+    text = _decode_text(path)
+    if text is None:
+        raise UnsupportedFileError("unsupported file type: binary data that is not PDF, TIFF, PNG or JPEG", path)
+    return InputFile(kind="text", page_count=text.count("\f") + 1, _text=text, **common)
+
+
+def _read_head_and_hash(path: str) -> tuple[bytes, int, str]:
+    digest = hashlib.sha256()
+    try:
+        if os.path.isdir(path):
+            raise UnreadableFileError("is a directory, not a file", path)
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+            digest.update(head)
+            size = len(head)
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except FileNotFoundError as exc:
+        raise UnreadableFileError("no such file", path) from exc
+    except PermissionError as exc:
+        raise UnreadableFileError("permission denied", path) from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read the file ({exc.strerror or exc})", path) from exc
+    return head, size, digest.hexdigest()
+
+
+def _decode_text(path: str) -> str | None:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1258; None for binary data."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    else:
+        if b"\x00" in raw:
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("cp1258")
+            except UnicodeDecodeError:
+                return None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(2, len(text) // 200):
+        return None
+    from ocr.document import nfc
+
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def require_poppler(path: str | None = None) -> None:
+    for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
+        if shutil.which(tool) is None:
+            raise MissingDependencyError(f"{tool} (poppler-utils) is not installed", path, POPPLER_INSTALL)
+
+
+def _open_pdf(common: dict, force_ocr: bool) -> InputFile:
+    import pikepdf
+
+    path = common["path"]
+    require_poppler(path)
+    try:
+        with pikepdf.open(path) as pdf:
+            pages = list(pdf.pages)
+            page_count = len(pages)
+            sizes = [_page_size_pt(p) for p in pages]
+            has_images = [_page_has_images(p) for p in pages]
+    except pikepdf.PasswordError as exc:
+        raise EncryptedPdfError("the PDF is password-protected", path) from exc
+    except (pikepdf.PdfError, ValueError, RecursionError) as exc:
+        raise CorruptFileError(f"the PDF cannot be parsed ({_short(exc)})", path) from exc
+    if page_count == 0:
+        raise CorruptFileError("the PDF has no pages", path)
+    _check_pdf_renders(path)
+    dpi, max_pixels = common["dpi"], common["max_pixels"]
+    for i, (w_pt, h_pt) in enumerate(sizes, 1):
+        pixels = (w_pt / 72 * dpi) * (h_pt / 72 * dpi)
+        if pixels > max_pixels:
+            raise ImageTooLargeError(
+                f"page {i} would be {pixels / 1e6:.0f} Mpx at {dpi} dpi, over the limit of "
+                f"{max_pixels / 1e6:.0f} Mpx",
+                path,
+            )
+    from ocr.textlayer import layer_quality, read_text_layer
+
+    layer_pages = read_text_layer(path, dpi=dpi)
+    usable, quality = layer_quality(layer_pages, has_images)
+    kind = "pdf_text" if usable else "pdf_image"
+    return InputFile(
+        kind=kind,
+        page_count=page_count,
+        force_ocr=force_ocr,
+        text_quality=quality,
+        _layer_pages=layer_pages if usable else None,
+        **common,
+    )
+
+
+def _check_pdf_renders(path: str) -> None:
+    """pdfinfo fails on PDFs poppler cannot use even when pikepdf managed to repair them."""
+    import subprocess
+
+    proc = subprocess.run(["pdfinfo", path], capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        msg = (proc.stderr.strip().splitlines() or ["pdfinfo failed"])[-1]
+        if "Incorrect password" in msg:
+            raise EncryptedPdfError("the PDF is password-protected", path)
+        raise CorruptFileError(f"the PDF is damaged ({msg})", path)
+
+
+def _page_size_pt(page) -> tuple[float, float]:
+    box = [float(v) for v in page.mediabox]
+    w, h = abs(box[2] - box[0]), abs(box[3] - box[1])
+    if int(page.obj.get("/Rotate", 0)) % 180 == 90:
+        w, h = h, w
+    return w, h
+
+
+def _page_has_images(page) -> bool:
+    try:
+        getter = getattr(page, "get_images", None)
+        return len(getter() if getter else page.images) > 0
+    except Exception:  # unusual resource trees: assume a scan so the page is OCR'd
+        return True
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else type(exc).__name__
+
+
+def _open_image(common: dict, fmt: str) -> InputFile:
+    from PIL import Image
+
+    path, max_pixels = common["path"], common["max_pixels"]
+    try:
+        with Image.open(path) as im:
+            frames = getattr(im, "n_frames", 1)
+            for i in range(frames):
+                if i:
+                    im.seek(i)
+                w, h = im.size
+                if w * h > max_pixels:
+                    raise ImageTooLargeError(
+                        f"image{' frame ' + str(i + 1) if frames > 1 else ''} is {w}×{h} = "
+                        f"{w * h / 1e6:.0f} Mpx, over the limit of {max_pixels / 1e6:.0f} Mpx",
+                        path,
+                    )
+                if w < 8 or h < 8:
+                    raise CorruptFileError(f"image is only {w}×{h} pixels", path)
+            if fmt == "png":
+                with pil_pixel_limit(max_pixels):
+                    im.verify()
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"image is over the pixel limit ({_short(exc)})", path) from exc
+    except (ImageTooLargeError, CorruptFileError):
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise CorruptFileError(f"the {fmt.upper()} image cannot be decoded ({_short(exc)})", path) from exc
+    if fmt == "jpeg" and not _jpeg_complete(path):
+        raise CorruptFileError("the JPEG image is truncated (no end-of-image marker)", path)
+    return InputFile(kind="image", page_count=frames, **common)
+
+
+@contextmanager
+def pil_pixel_limit(max_pixels: int):
+    """PIL's decompression-bomb guard set to our limit (PIL raises at twice its limit), for
+    the duration of one decode; the global is restored so other callers keep theirs."""
+    from PIL import Image
+
+    old = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max(1, max_pixels // 2)
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+
+
+def _jpeg_complete(path: str) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(max(0, os.path.getsize(path) - 4096))
+        tail = fh.read()
+    return b"\xff\xd9" in tail

@@ -1,0 +1,233 @@
+"""Page clean-up before Tesseract, one function per step (OpenCV, numpy arrays).
+
+Every step returns a new array; geometric steps also return what is needed to map word
+boxes back to the rendered page (see `Geometry`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class Geometry:
+    """Maps boxes from the image Tesseract saw back to the rendered page.
+
+    rendered page --rot90(k)--> oriented --deskew(angle)--> straight --scale--> OCR image"""
+
+    raw_size: tuple[int, int]  # (width, height) of the rendered page
+    quarter_turns: int = 0  # np.rot90 k (counter-clockwise)
+    deskew_matrix: np.ndarray | None = None  # 2x3 affine applied to the oriented image
+    scale: float = 1.0
+
+    def to_raw(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        x0, y0, x1, y1 = (v / self.scale for v in box)
+        pts = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]], dtype=np.float64)
+        if self.deskew_matrix is not None:
+            inv = cv2.invertAffineTransform(self.deskew_matrix)
+            pts = pts @ inv[:, :2].T + inv[:, 2]
+        pts = _unrotate_points(pts, self.quarter_turns, self.raw_size)
+        w, h = self.raw_size
+        xs = np.clip(pts[:, 0], 0, w)
+        ys = np.clip(pts[:, 1], 0, h)
+        return int(round(xs.min())), int(round(ys.min())), int(round(xs.max())), int(round(ys.max()))
+
+
+def _unrotate_points(pts: np.ndarray, k: int, raw_size: tuple[int, int]) -> np.ndarray:
+    """Inverse of np.rot90(img, k) for point coordinates (x, y)."""
+    w, h = raw_size
+    k %= 4
+    x, y = pts[:, 0], pts[:, 1]
+    if k == 0:
+        return pts
+    if k == 1:  # oriented (x', y') = (y, w - x)
+        return np.stack([w - y, x], axis=1)
+    if k == 2:
+        return np.stack([w - x, h - y], axis=1)
+    return np.stack([y, h - x], axis=1)  # k == 3: (x', y') = (h - y, x)
+
+
+def to_gray(img: np.ndarray) -> np.ndarray:
+    if img.ndim == 2:
+        return img
+    return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+
+
+def suppress_colour(bgr: np.ndarray) -> tuple[np.ndarray, float]:
+    """Paint saturated red (stamps) and blue (ink signatures) pixels white.
+
+    Dark pixels are kept whatever their hue, so black text under a stamp survives.
+    Returns the image and the share of pixels removed."""
+    if bgr.ndim == 2:
+        return bgr, 0.0
+    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
+    hi = np.maximum(np.maximum(b, g), r)
+    lo = np.minimum(np.minimum(b, g), r)
+    chroma = hi - lo
+    # red/pink/magenta stamps: red channel on top; blue/violet ink: blue channel on top
+    red = (r == hi) & (r - g >= 30)
+    blue = (b == hi) & (b - r >= 30)
+    # black ink under a stamp stays: it is dark in every channel, so its chroma is small
+    coloured = (chroma >= 30) & (red | blue) & (hi >= 120)
+    darkest = lo
+    if not coloured.any():
+        return bgr, 0.0
+    # also take the pale anti-aliased rim of stamp strokes, never dark pixels
+    rim = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (darkest > 110)
+    mask = coloured | rim
+    out = bgr.copy()
+    out[mask] = 255
+    return out, float(mask.mean())
+
+
+def otsu_ink(gray: np.ndarray) -> np.ndarray:
+    """Boolean ink mask (True = dark) by Otsu's threshold."""
+    _, th = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return th > 0
+
+
+def _small(gray: np.ndarray, long_side: int = 1200) -> tuple[np.ndarray, float]:
+    f = min(1.0, long_side / max(gray.shape))
+    if f == 1.0:
+        return gray, 1.0
+    return cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
+
+
+def looks_sideways(gray: np.ndarray) -> bool:
+    """Upright text leaves empty rows between its lines but hardly any empty columns (letters
+    of different lines fill each other's gaps); a page turned 90° shows the opposite."""
+    small, _ = _small(gray, 1000)
+    ink = otsu_ink(small)
+    if ink.mean() < 0.002:
+        return False
+    ys, xs = np.nonzero(ink)
+    y0, y1 = np.percentile(ys, [2, 98]).astype(int)
+    x0, x1 = np.percentile(xs, [2, 98]).astype(int)
+    inner = ink[y0 : y1 + 1, x0 : x1 + 1]
+    rows, cols = inner.sum(axis=1), inner.sum(axis=0)
+    empty_rows = float((rows <= 0.01 * max(1, rows.max())).mean())
+    empty_cols = float((cols <= 0.01 * max(1, cols.max())).mean())
+    return empty_cols > empty_rows + 0.1
+
+
+def remove_borders(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Whiten dark scanner edges: large dark regions touching the image border."""
+    small, f = _small(gray, 1000)
+    dark = (small < min(100, int(cv2.threshold(small, 0, 255, cv2.THRESH_OTSU)[0]))).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    h, w = small.shape
+    kill = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, bw, bh, _area = stats[i]
+        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+        if touches and (bw > 0.25 * w or bh > 0.25 * h):
+            kill[i] = True
+    if not kill.any():
+        return gray, 0.0
+    mask = kill[labels].astype(np.uint8)
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    if f != 1.0:
+        mask = cv2.resize(mask, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
+    out = gray.copy()
+    out[mask > 0] = 255
+    return out, float(mask.mean())
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
+    """Skew angle in degrees (positive = text rises to the right) by projection profiles:
+    the angle at which rows of ink are most sharply separated."""
+    small, _ = _small(gray, 1600)
+    ink = otsu_ink(small)
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 200:
+        return 0.0
+    if len(xs) > 200_000:
+        pick = np.random.default_rng(0).choice(len(xs), 200_000, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs = xs.astype(np.float64) - small.shape[1] / 2
+    ys = ys.astype(np.float64)
+    n_bins = small.shape[0] + small.shape[1]
+
+    def sharpness(angle: float) -> float:
+        t = math.radians(angle)
+        proj = ys * math.cos(t) + xs * math.sin(t)
+        hist = np.bincount((proj - proj.min()).astype(np.int64), minlength=n_bins)
+        return float((hist.astype(np.float64) ** 2).sum())
+
+    best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=sharpness)
+    for step in (0.1, 0.02):
+        grid = np.arange(best - 5 * step, best + 5 * step + 1e-9, step)
+        best = max(grid, key=sharpness)
+    return float(best)
+
+
+def rotate(img: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate by `angle` degrees (counter-clockwise) about the centre, white fill, same size."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    fill = 255 if img.ndim == 2 else (255, 255, 255)
+    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=fill)
+    return out, m
+
+
+def estimate_text_dpi(gray: np.ndarray) -> float | None:
+    """Resolution at which the body text would be 13 pt, from the height of letters.
+
+    Median height of letter-sized ink components is ~0.485 em for Vietnamese text set in a
+    Times-like face (measured on renders); None when there is too little text."""
+    small, f = _small(gray, 2400)
+    ink = otsu_ink(small).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n < 30:
+        return None
+    hts = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    wds = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    keep = (hts >= 4) & (hts <= 0.1 * small.shape[0]) & (wds <= 3 * hts) & (wds >= 0.15 * hts)
+    if keep.sum() < 30:
+        return None
+    med = float(np.median(hts[keep])) / f
+    em_px = med / 0.485
+    return em_px / (13 / 72)
+
+
+def noise_level(gray: np.ndarray) -> float:
+    """Mean absolute change a 3×3 median filter makes: high for speckled or grainy scans."""
+    small, _ = _small(gray, 1400)
+    return float(np.abs(small.astype(np.int16) - cv2.medianBlur(small, 3).astype(np.int16)).mean())
+
+
+def denoise(gray: np.ndarray) -> np.ndarray:
+    return cv2.medianBlur(gray, 3)
+
+
+def background_unevenness(gray: np.ndarray) -> float:
+    """Spread of the paper's brightness across the page (0 = flat)."""
+    small, _ = _small(gray, 400)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    bg = cv2.GaussianBlur(bg, (0, 0), 5)
+    return float(np.percentile(bg, 95) - np.percentile(bg, 5))
+
+
+def sauvola(gray: np.ndarray, window: int = 31, k: float = 0.2, r: float = 128.0) -> np.ndarray:
+    """Sauvola local threshold (integral-image means). Returns 0 (ink) / 255 (paper)."""
+    window |= 1
+    g = gray.astype(np.float32)
+    mean = cv2.boxFilter(g, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
+    sq = cv2.boxFilter(g * g, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
+    std = np.sqrt(np.maximum(sq - mean * mean, 0))
+    thresh = mean * (1 + k * (std / r - 1))
+    return np.where(g > thresh, 255, 0).astype(np.uint8)
+
+
+def flatten_background(gray: np.ndarray) -> np.ndarray:
+    """Divide by a smooth estimate of the paper so shadows and dark scans become white."""
+    small, f = _small(gray, 600)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    bg = cv2.GaussianBlur(bg, (0, 0), 3)
+    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    out = gray.astype(np.float32) * 255.0 / np.maximum(bg.astype(np.float32), 1.0)
+    return np.clip(out, 0, 255).astype(np.uint8)

@@ -1,0 +1,448 @@
+"""The SQLite archive: schema and migrations, the one writer of a run, and the analyst API.
+
+    from pipeline.archive import Archive
+    with Archive("archive.sqlite", readonly=True) as a:
+        a.documents()          # pandas DataFrame
+        a.search("dang uy")    # FTS5, bm25-ranked, with or without diacritics
+
+Each file is stored in ONE transaction that first deletes the rows the same content hash had,
+so an interrupted run (even kill -9) leaves either the old rows or the new ones, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from ocr.document import Token
+from pipeline.errors import DatabaseError
+from pipeline.fold import fold, fold_aligned
+from pipeline.report import FileResult, RunReport
+
+SCHEMA_VERSION = 1
+
+# MIGRATIONS[v] upgrades an archive from version v to v + 1. Add one per schema change and bump
+# SCHEMA_VERSION; schema.sql always holds the newest schema for fresh archives.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+RECORD_COLUMNS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
+ANALYST_TABLES = ("files", "pages", "tokens", "documents", "signers", "recipients", "refs", "tasks",
+                  "deadlines", "corrections", "runs", "run_files", "meta")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def schema_sql() -> str:
+    return resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def _scalar(v: Any) -> Any:
+    if v is None or isinstance(v, (str, int, float)):
+        return v
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
+    pages = source.get("pages") if isinstance(source, dict) else None
+    nums = [p for p in pages if isinstance(p, int)] if isinstance(pages, list) else []
+    return (min(nums), max(nums)) if nums else (None, None)
+
+
+class Archive:
+    def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
+        self.path = str(path)
+        self.readonly = readonly
+        try:
+            if readonly:
+                if not Path(self.path).is_file():
+                    raise DatabaseError("archive not found", path=self.path,
+                                        remedy="give the --db path that `sohoa run` wrote")
+                uri = f"file:{quote(str(Path(self.path).resolve()))}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            else:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            else:
+                self._check_version()
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot open the archive: {e}", path=self.path) from e
+        except OSError as e:
+            raise DatabaseError(f"cannot create the archive: {e}", path=self.path) from e
+
+    # -- connection and schema ------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        has_meta = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not has_meta:
+            return 0
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self) -> None:
+        v = self.schema_version()
+        if v > SCHEMA_VERSION:
+            raise DatabaseError(f"archive schema version {v} is newer than this sohoa ({SCHEMA_VERSION})",
+                                path=self.path, remedy="upgrade sohoa to read this archive")
+
+    def _migrate(self) -> None:
+        self._check_version()
+        is_empty = not self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='files'").fetchone()
+        if is_empty:
+            self.conn.executescript(
+                "BEGIN IMMEDIATE;" + schema_sql()
+                + f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;")
+            return
+        v = max(self.schema_version(), 1)  # a v1 archive made from schema.sql without its meta row
+        while v < SCHEMA_VERSION:
+            with self._write():
+                MIGRATIONS[v](self.conn)
+                self._set_version(v + 1)
+            v += 1
+        if self.schema_version() != v:
+            with self._write():
+                self._set_version(v)
+
+    def _set_version(self, v: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))
+
+    # -- the writer -----------------------------------------------------------------------
+
+    def is_done(self, sha256: str) -> bool:
+        row = self.conn.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return bool(row) and row[0] == "ok"
+
+    def start_run(self, args: Sequence[str] | str | None = None) -> int:
+        text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False)
+        with self._write():
+            cur = self.conn.execute("INSERT INTO runs(started_at, args, status) VALUES (?, ?, 'running')",
+                                    (now_iso(), text))
+        return int(cur.lastrowid)
+
+    def finish_run(self, report: RunReport, status: str = "done") -> None:
+        with self._write():
+            self.conn.execute(
+                "UPDATE runs SET finished_at=?, files_ok=?, files_failed=?, files_skipped=?, pages=?,"
+                " documents=?, seconds=?, status=? WHERE run_id=?",
+                (report.finished_at or now_iso(), report.files_ok, report.files_failed, report.files_skipped,
+                 report.pages, report.documents, report.seconds, status, report.run_id))
+
+    def record_skip(self, run_id: int | None, result: FileResult) -> None:
+        with self._write():
+            self._insert_run_file(run_id, result)
+
+    def store_file(self, result: FileResult, state: Any = None, run_id: int | None = None,
+                   low_conf_threshold: float | None = None) -> None:
+        """Write one file's outcome in one transaction. `state` is a components.DocState for ok files;
+        a page is marked low_confidence when its flags say so or its mean confidence is under the threshold.
+
+        A failure never replaces stored good rows of the same content (it is only logged in run_files)."""
+        with self._write():
+            if result.status == "ok":
+                self._store_ok(result, state, low_conf_threshold)
+            elif result.status == "failed":
+                self._store_failed(result)
+            self._insert_run_file(run_id, result)
+
+    def _write(self) -> _Transaction:
+        if self.readonly:
+            raise DatabaseError("the archive was opened read-only", path=self.path)
+        return _Transaction(self)
+
+    def _insert_run_file(self, run_id: int | None, r: FileResult) -> None:
+        if run_id is None:
+            return
+        self.conn.execute(
+            "INSERT INTO run_files(run_id, path, sha256, status, error_kind, error, seconds, pages, documents)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (run_id, r.path, r.sha256, r.status, r.error_kind, r.error, r.seconds, r.pages, r.documents))
+
+    def _store_failed(self, r: FileResult) -> None:
+        c = self.conn
+        if r.sha256 is None:
+            c.execute("DELETE FROM files WHERE path = ? AND sha256 IS NULL", (r.path,))
+        elif self.is_done(r.sha256):
+            return
+        c.execute(
+            "INSERT INTO files(path, sha256, size, kind, pages, status, error_kind, error, started_at,"
+            " finished_at, seconds_total) VALUES (?,?,?,?,?,'failed',?,?,?,?,?)"
+            " ON CONFLICT(sha256) DO UPDATE SET path=excluded.path, size=excluded.size, kind=excluded.kind,"
+            " pages=excluded.pages, status='failed', error_kind=excluded.error_kind, error=excluded.error,"
+            " started_at=excluded.started_at, finished_at=excluded.finished_at,"
+            " seconds_total=excluded.seconds_total",
+            (r.path, r.sha256, r.size, r.kind, r.pages or None, r.error_kind, r.error, r.started_at,
+             r.finished_at, r.seconds))
+
+    def _store_ok(self, r: FileResult, state: Any, low_conf_threshold: float | None) -> None:
+        c = self.conn
+        doc = state.doc
+        t = state.timings
+        # A failure recorded earlier for this path (unreadable, or older content) is superseded.
+        c.execute("DELETE FROM files WHERE path = ? AND status = 'failed' AND (sha256 IS NULL OR sha256 != ?)",
+                  (r.path, r.sha256))
+        c.execute(
+            "INSERT INTO files(path, sha256, size, kind, pages, status, error_kind, error, started_at,"
+            " finished_at, seconds_ocr, seconds_restore, seconds_extract, seconds_total, document_json,"
+            " reports_json) VALUES (?,?,?,?,?,'ok',NULL,NULL,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(sha256) DO UPDATE SET path=excluded.path, size=excluded.size, kind=excluded.kind,"
+            " pages=excluded.pages, status='ok', error_kind=NULL, error=NULL, started_at=excluded.started_at,"
+            " finished_at=excluded.finished_at, seconds_ocr=excluded.seconds_ocr,"
+            " seconds_restore=excluded.seconds_restore, seconds_extract=excluded.seconds_extract,"
+            " seconds_total=excluded.seconds_total, document_json=excluded.document_json,"
+            " reports_json=excluded.reports_json",
+            (r.path, r.sha256, r.size, r.kind, len(doc.pages), r.started_at, r.finished_at,
+             t.get("ocr"), t.get("restore"), t.get("extract"), r.seconds,
+             json.dumps(doc.export(), ensure_ascii=False), json.dumps(state.reports, ensure_ascii=False)))
+        file_id = c.execute("SELECT file_id FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()[0]
+        c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
+                  (file_id,))
+        for table in ("documents", "pages", "tokens"):  # documents cascade to signers, refs, tasks …
+            c.execute(f"DELETE FROM {table} WHERE file_id = ?", (file_id,))
+        self._insert_pages(file_id, doc, low_conf_threshold)
+        for seq, record in enumerate(state.records):
+            self._insert_document(file_id, seq, record, doc)
+
+    def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
+        page_rows, token_rows = [], []
+        for page in doc.pages:
+            low = "low_confidence" in page.flags or (
+                threshold is not None and page.mean_conf is not None and page.mean_conf < threshold)
+            page_rows.append((file_id, page.number, page.source, page.text(restored=False),
+                              page.text(restored=True), page.mean_conf, int(low), page.width, page.height,
+                              page.dpi, json.dumps(page.flags)))
+            for li, line in enumerate(page.lines):
+                # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
+                toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
+                aligned = len(toks) == len(line.words)
+                for ti, tok in enumerate(toks):
+                    box = line.words[ti].box if aligned and line.words[ti].box else line.box
+                    x0, y0, x1, y1 = box if box else (None, None, None, None)
+                    token_rows.append((file_id, page.number, li, ti, tok.text, tok.source, tok.conf,
+                                       int(tok.changed), x0, y0, x1, y1))
+        self.conn.executemany("INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf,"
+                              " low_confidence, width, height, dpi, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                              page_rows)
+        self.conn.executemany("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed,"
+                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
+
+    def _insert_document(self, file_id: int, seq: int, record: dict[str, Any], doc: Any) -> None:
+        c = self.conn
+        source = record.get("source") or {}
+        page_from, page_to = _page_range(source)
+        if page_from is not None:
+            text = "\f".join(p.text(restored=True) for p in doc.pages if page_from <= p.number <= page_to)
+        else:
+            text = doc.text(restored=True)
+        cur = c.execute(
+            "INSERT INTO documents(file_id, seq, doc_type, number, symbol, code, issuer, place, date, subject,"
+            " page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (file_id, seq, *(_scalar(record.get(k)) for k in RECORD_COLUMNS), page_from, page_to, text,
+             json.dumps(record, ensure_ascii=False), json.dumps(source, ensure_ascii=False)))
+        doc_id = cur.lastrowid
+        for i, s in enumerate(_dicts(record.get("signers"))):
+            c.execute("INSERT INTO signers(doc_id, seq, authority, position, name) VALUES (?,?,?,?,?)",
+                      (doc_id, i, _scalar(s.get("authority")), _scalar(s.get("position")), _scalar(s.get("name"))))
+        for i, rcpt in enumerate(record.get("recipients") or []):
+            c.execute("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)", (doc_id, i, _scalar(rcpt)))
+        for i, ref in enumerate(_dicts(record.get("references"))):
+            c.execute("INSERT INTO refs(doc_id, seq, doc_type, code, date, issuer) VALUES (?,?,?,?,?,?)",
+                      (doc_id, i, *(_scalar(ref.get(k)) for k in ("doc_type", "code", "date", "issuer"))))
+        for i, task in enumerate(_dicts(record.get("tasks"))):
+            c.execute("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline)"
+                      " VALUES (?,?,?,?,?,?,?)",
+                      (doc_id, i, _scalar(task.get("assignee")), _scalar(task.get("role")),
+                       json.dumps(task.get("partners") or [], ensure_ascii=False),
+                       _scalar(task.get("action")), _scalar(task.get("deadline"))))
+        for i, dl in enumerate(_dicts(record.get("deadlines"))):
+            c.execute("INSERT INTO deadlines(doc_id, seq, text, date) VALUES (?,?,?,?)",
+                      (doc_id, i, _scalar(dl.get("text")), _scalar(dl.get("date"))))
+        c.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)",
+                  (fold_aligned(text), text, doc_id))
+
+    # -- analyst API ------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
+        try:
+            return pd.read_sql_query(sql, self.conn, params=params)
+        except (sqlite3.Error, pd.errors.DatabaseError) as e:
+            raise DatabaseError(f"query failed: {e}", path=self.path,
+                                remedy="check the SQL against docs/archive.md") from e
+
+    def files(self) -> pd.DataFrame:
+        return self.query("SELECT file_id, path, sha256, size, kind, pages, status, error_kind, error,"
+                          " started_at, finished_at, seconds_ocr, seconds_restore, seconds_extract,"
+                          " seconds_total FROM files ORDER BY file_id")
+
+    def pages(self) -> pd.DataFrame:
+        return self.query("SELECT f.path, p.* FROM pages p JOIN files f USING (file_id)"
+                          " ORDER BY p.file_id, p.page")
+
+    def documents(self) -> pd.DataFrame:
+        return self.query("SELECT d.doc_id, d.file_id, f.path, f.sha256, d.seq, d.doc_type, d.number, d.symbol,"
+                          " d.code, d.issuer, d.place, d.date, d.subject, d.page_from, d.page_to, d.text,"
+                          " d.record_json, d.source_json FROM documents d JOIN files f USING (file_id)"
+                          " ORDER BY d.doc_id")
+
+    def _child(self, table: str, columns: str) -> pd.DataFrame:
+        return self.query(f"SELECT t.doc_id, d.code AS doc_code, t.seq, {columns} FROM {table} t"
+                          " JOIN documents d USING (doc_id) ORDER BY t.doc_id, t.seq")
+
+    def signers(self) -> pd.DataFrame:
+        return self._child("signers", "t.authority, t.position, t.name")
+
+    def recipients(self) -> pd.DataFrame:
+        return self._child("recipients", "t.recipient")
+
+    def refs(self) -> pd.DataFrame:
+        return self._child("refs", "t.doc_type, t.code, t.date, t.issuer")
+
+    def tasks(self) -> pd.DataFrame:
+        df = self._child("tasks", "t.assignee, t.role, t.partners_json, t.action, t.deadline")
+        df["partners"] = [json.loads(x) if x else [] for x in df["partners_json"]]
+        return df
+
+    def deadlines(self) -> pd.DataFrame:
+        return self._child("deadlines", "t.text, t.date")
+
+    def corrections(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM corrections ORDER BY correction_id")
+
+    def runs(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM runs ORDER BY run_id")
+
+    def search(self, words: str, limit: int = 20) -> pd.DataFrame:
+        """Documents matching every word (diacritics and case ignored), best bm25 first, with snippets."""
+        terms = fts_terms(words)
+        cols = ["doc_id", "score", "code", "doc_type", "date", "issuer", "subject", "path", "snippet"]
+        if not terms:
+            return pd.DataFrame(columns=cols)
+        match = " ".join(f'"{t}"' for t in terms)
+        df = self.query(
+            "SELECT s.doc_id, bm25(documents_fts) AS score, d.code, d.doc_type, d.date, d.issuer, d.subject,"
+            " f.path, s.text FROM documents_fts s JOIN documents d ON d.doc_id = s.doc_id"
+            " JOIN files f ON f.file_id = d.file_id WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts)"
+            " LIMIT ?", (match, int(limit)))
+        df["snippet"] = [make_snippet(text, terms) for text in df.pop("text")]
+        return df[cols]
+
+    def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None) -> list[Path]:
+        """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>; returns the paths written."""
+        out = Path(outdir)
+        out.mkdir(parents=True, exist_ok=True)
+        names = list(tables) if tables else self.table_names()
+        unknown = sorted(set(names) - set(self.table_names()))
+        if unknown:
+            raise DatabaseError(f"no such table(s): {', '.join(unknown)}", path=self.path,
+                                remedy=f"tables are: {', '.join(self.table_names())}")
+        written = []
+        for name in names:
+            df = self.query(f'SELECT * FROM "{name}"')
+            if fmt == "parquet":
+                path = out / f"{name}.parquet"
+                df.to_parquet(path, index=False)
+            elif fmt == "csv":
+                path = out / f"{name}.csv"
+                df.to_csv(path, index=False)
+            elif fmt == "jsonl":
+                path = out / f"{name}.jsonl"
+                df.to_json(path, orient="records", lines=True, force_ascii=False)
+            else:
+                raise ValueError(f"unknown export format {fmt!r}")
+            written.append(path)
+        return written
+
+    def table_names(self) -> list[str]:
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                                 " AND name NOT LIKE 'documents_fts%' ORDER BY name").fetchall()
+        return [r[0] for r in rows]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error; sqlite errors become DatabaseError."""
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.archive.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot write to the archive: {e}", path=self.archive.path) from e
+        return self.archive.conn
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        conn = self.archive.conn
+        if exc_type is None:
+            try:
+                conn.execute("COMMIT")
+                return
+            except sqlite3.Error as e:
+                conn.execute("ROLLBACK")
+                raise DatabaseError(f"cannot write to the archive: {e}", path=self.archive.path) from e
+        conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
+
+
+def _dicts(items: Any) -> list[dict[str, Any]]:
+    return [x for x in items or [] if isinstance(x, dict)]
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_terms(words: str) -> list[str]:
+    """Query words folded like the index (`Đảng ủy` and `dang uy` give the same terms)."""
+    return _WORD.findall(fold(words))
+
+
+def make_snippet(text: str, terms: list[str], width: int = 160) -> str:
+    """A window of the original text around the first match, matches in [brackets]."""
+    folded = fold_aligned(text)
+    spans = []
+    for t in terms:
+        for m in re.finditer(rf"(?<!\w){re.escape(t)}(?!\w)", folded):
+            spans.append((m.start(), m.end()))
+    if not spans:
+        return " ".join(text[:width].split())
+    spans.sort()
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    end = min(len(text), start + width)
+    parts, pos = [], start
+    for s, e in spans:
+        if s < pos or e > end:
+            continue
+        parts.append(text[pos:s])
+        parts.append(f"[{text[s:e]}]")
+        pos = e
+    parts.append(text[pos:end])
+    snippet = " ".join("".join(parts).split())
+    return ("…" if start > 0 else "") + snippet + ("…" if end < len(text) else "")

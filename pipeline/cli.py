@@ -1,0 +1,317 @@
+"""The `sohoa` command line: a thin layer over pipeline.run, pipeline.single and pipeline.archive.
+
+Heavy or optional modules (OCR, pandas, dask, the review server) are imported only by the
+command that needs them, so `sohoa --help` starts fast and works without them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.errors import ExitCode, SohoaError
+
+COMMANDS_HELP = {
+    "run": "process files and folders into the SQLite archive (batch, idempotent, parallel)",
+    "ocr": "print the text of one file, pages separated by form feeds",
+    "restore": "restore garbled Vietnamese: lines on stdin, the same number of lines on stdout",
+    "extract": "print the records of one file as JSON (the scorer's contract) or a table",
+    "query": "run read-only SQL on the archive",
+    "export": "write archive tables as Parquet, CSV or JSON lines",
+    "search": "full-text search of the archive, with or without diacritics",
+    "train": "train the restoration models from a corpus folder",
+    "serve": "the review web page for an archive (127.0.0.1 by default)",
+    "eval": "score the pipeline against a folder of gold records",
+}
+# Subcommands owned by modules that may pull optional dependencies: their arguments are parsed by
+# the module's own `add_arguments` only when the command is used.
+LAZY_COMMANDS = {"serve": "pipeline.serve", "eval": "pipeline.evaluate"}
+
+
+def version() -> str:
+    try:
+        from importlib.metadata import version as dist_version
+
+        return dist_version("sohoa")
+    except Exception:  # noqa: BLE001 — not installed as a distribution (running from a checkout)
+        return "0.1.0"
+
+
+def _settings_flags(p: argparse.ArgumentParser, *, batch: bool) -> None:
+    p.add_argument("--config", metavar="FILE", help="TOML settings file (default: ./sohoa.toml if present)")
+    p.add_argument("--dpi", type=int, help="rasterisation resolution for scans (default 300)")
+    p.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of cores)")
+    p.add_argument("--lang", help="Tesseract language(s), e.g. vie or vie+eng (default vie)")
+    p.add_argument("--force-ocr", action="store_true", default=None,
+                   help="OCR PDFs even when they have a usable text layer")
+    p.add_argument("--max-pixels", type=int, help="refuse images with more pixels (default 200000000)")
+    p.add_argument("--no-restore", dest="restore", action="store_false", default=None,
+                   help="skip the restoration of garbled Vietnamese")
+    if batch:
+        p.add_argument("--db", help="archive path (default archive.sqlite)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sohoa", description="OCR + NLP for scanned Vietnamese government directives.",
+        epilog="Exit codes: 0 ok, 1 some files failed, 2 bad arguments, 3 missing dependency, "
+               "4 unreadable input (single-file commands), 5 database error. See docs/cli.md.")
+    parser.add_argument("--version", action="version", version=f"sohoa {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("run", help=COMMANDS_HELP["run"], description=COMMANDS_HELP["run"])
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
+    _settings_flags(p, batch=True)
+    p.add_argument("--force", action="store_true", help="process files again even if already stored")
+    p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
+    p.add_argument("--alto", metavar="DIR", help="write ALTO XML per OCR'd page here")
+    p.add_argument("--hocr", metavar="DIR", help="write hOCR per OCR'd page here")
+    p.add_argument("--text-out", metavar="DIR", help="write the restored text of each file here")
+    p.add_argument("--executor", choices=["local", "dask"], help="where pages run (default local)")
+    p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address (with --executor dask)")
+    p.add_argument("--report", metavar="FILE", help="also write the run report as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress output, only the summary")
+
+    p = sub.add_parser("ocr", help=COMMANDS_HELP["ocr"], description=COMMANDS_HELP["ocr"])
+    p.add_argument("file")
+    p.add_argument("--raw", action="store_true", help="the text as read, before restoration")
+    _settings_flags(p, batch=False)
+
+    sub.add_parser("restore", help=COMMANDS_HELP["restore"], description=COMMANDS_HELP["restore"])
+
+    p = sub.add_parser("extract", help=COMMANDS_HELP["extract"], description=COMMANDS_HELP["extract"])
+    p.add_argument("file")
+    p.add_argument("--format", choices=["json", "table"], default="json")
+    _settings_flags(p, batch=False)
+
+    p = sub.add_parser("query", help=COMMANDS_HELP["query"], description=COMMANDS_HELP["query"])
+    p.add_argument("--db", required=True)
+    p.add_argument("sql")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = sub.add_parser("export", help=COMMANDS_HELP["export"], description=COMMANDS_HELP["export"])
+    p.add_argument("--db", required=True)
+    p.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
+    p.add_argument("outdir")
+    p.add_argument("--tables", nargs="+", metavar="TABLE", help="only these tables (default: all)")
+
+    p = sub.add_parser("search", help=COMMANDS_HELP["search"], description=COMMANDS_HELP["search"])
+    p.add_argument("--db", required=True)
+    p.add_argument("words", nargs="+")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("train", help=COMMANDS_HELP["train"], description=COMMANDS_HELP["train"])
+    p.add_argument("--corpus", required=True, metavar="DIR")
+    p.add_argument("--out", default="data/models", metavar="DIR")
+    p.add_argument("--seed", type=int, default=0)
+
+    for name in LAZY_COMMANDS:
+        p = sub.add_parser(name, help=COMMANDS_HELP[name], description=COMMANDS_HELP[name], add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    _utf8_stdio()
+    try:
+        ns = build_parser().parse_args(args_list)
+    except SystemExit as e:  # argparse: --help/--version (0) or bad arguments (2)
+        return int(e.code) if isinstance(e.code, int) else ExitCode.bad_args
+    try:
+        return int(COMMANDS[ns.command](ns, args_list))
+    except SohoaError as e:
+        print(f"sohoa: {e.report()}", file=sys.stderr)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        print("sohoa: interrupted", file=sys.stderr)
+        return int(ExitCode.interrupted)
+    except BrokenPipeError:  # e.g. `sohoa query … | head`
+        return int(ExitCode.ok)
+
+
+def _utf8_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
+    get = lambda name: getattr(ns, name, None)  # noqa: E731
+    return {
+        "db": get("db"), "jobs": get("jobs"), "executor": get("executor"), "scheduler": get("scheduler"),
+        "ocr.dpi": get("dpi"), "ocr.lang": get("lang"), "ocr.force_ocr": get("force_ocr"),
+        "ocr.max_pixels": get("max_pixels"), "restore.enabled": get("restore"),
+        "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
+        "output.text_dir": get("text_out"),
+    }
+
+
+def _settings(ns: argparse.Namespace) -> dict[str, Any]:
+    from pipeline.config import load_settings
+
+    return load_settings(getattr(ns, "config", None), _overrides(ns))
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+def cmd_run(ns: argparse.Namespace, argv: list[str]) -> int:
+    from rich.console import Console
+
+    from pipeline import progress as progress_mod
+    from pipeline.report import print_summary
+    from pipeline.run import run
+
+    settings = _settings(ns)
+    if settings["executor"] != "dask" and settings["scheduler"]:
+        settings["executor"] = "dask"
+    report = run(ns.inputs, config=settings, force=ns.force, progress=progress_mod.for_terminal(ns.quiet),
+                 argv=argv)
+    console = Console() if sys.stdout.isatty() else Console(width=120, no_color=True, highlight=False)
+    print_summary(report, console)
+    if ns.report:
+        report.write_json(ns.report)
+    return int(report.exit_code)
+
+
+def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.single import process_file
+
+    settings = _settings(ns)
+    if ns.raw:
+        settings["stages"] = [s for s in settings["stages"] if s == "ocr"]
+    else:
+        settings["stages"] = [s for s in settings["stages"] if s != "extract"]
+    state = process_file(ns.file, settings, jobs=settings["jobs"])
+    sys.stdout.write(state.doc.text(restored=not ns.raw) + "\n")
+    return ExitCode.ok
+
+
+def cmd_restore(ns: argparse.Namespace, argv: list[str]) -> int:
+    from normalize import restore_lines
+
+    data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    if data.startswith("\ufeff"):
+        data = data[1:]
+    if not data:
+        return ExitCode.ok
+    ends_with_newline = data.endswith("\n")
+    lines = [ln.rstrip("\r") for ln in (data[:-1] if ends_with_newline else data).split("\n")]
+    out = restore_lines(lines)
+    if len(out) != len(lines):
+        raise SohoaError(f"the restorer returned {len(out)} lines for {len(lines)}", path="<stdin>")
+    sys.stdout.write("\n".join(out) + ("\n" if ends_with_newline else ""))
+    return ExitCode.ok
+
+
+def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.single import process_file
+
+    settings = _settings(ns)
+    state = process_file(ns.file, settings, jobs=settings["jobs"])
+    if ns.format == "json":
+        sys.stdout.write(json.dumps(state.records, ensure_ascii=False, indent=2) + "\n")
+        return ExitCode.ok
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=ns.file, show_lines=True)
+    for col in ("code", "doc_type", "date", "issuer", "subject", "refs", "tasks", "recipients"):
+        table.add_column(col, overflow="fold")
+    for r in state.records:
+        table.add_row(*(str(r.get(k) or "") for k in ("code", "doc_type", "date", "issuer", "subject")),
+                      str(len(r.get("references") or [])), str(len(r.get("tasks") or [])),
+                      str(len(r.get("recipients") or [])))
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    return ExitCode.ok
+
+
+def cmd_query(ns: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.archive import Archive
+
+    with Archive(ns.db, readonly=True) as archive:
+        df = archive.query(ns.sql)
+    _print_frame(df, ns.format)
+    return ExitCode.ok
+
+
+def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.archive import Archive
+
+    with Archive(ns.db, readonly=True) as archive:
+        paths = archive.export(ns.outdir, ns.format, ns.tables)
+    for p in paths:
+        print(p)
+    return ExitCode.ok
+
+
+def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.archive import Archive
+
+    with Archive(ns.db, readonly=True) as archive:
+        df = archive.search(" ".join(ns.words), limit=ns.limit)
+    if ns.format == "json":
+        _print_frame(df, "json")
+        return ExitCode.ok
+    if df.empty:
+        print("no match", file=sys.stderr)
+        return ExitCode.ok
+    for i, row in enumerate(df.itertuples(index=False), 1):
+        head = " · ".join(str(x) for x in (row.code, row.doc_type, row.date, row.issuer) if x)
+        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, bm25 {row.score:.2f})")
+        print(f"   {row.snippet}")
+    return ExitCode.ok
+
+
+def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
+    from normalize.train import train
+
+    result = train(ns.corpus, ns.out, seed=ns.seed)
+    print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return ExitCode.ok
+
+
+def cmd_lazy(ns: argparse.Namespace, argv: list[str]) -> int:
+    module = importlib.import_module(LAZY_COMMANDS[ns.command])
+    rest = list(ns.rest)
+    if hasattr(module, "add_arguments"):
+        sub = argparse.ArgumentParser(prog=f"sohoa {ns.command}", description=COMMANDS_HELP[ns.command])
+        module.add_arguments(sub)
+        try:
+            sub_ns = sub.parse_args(rest)
+        except SystemExit as e:
+            return int(e.code) if isinstance(e.code, int) else ExitCode.bad_args
+        result = module.main(sub_ns)
+    else:
+        result = module.main(rest)
+    return int(result or 0)
+
+
+def _print_frame(df: Any, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 80):
+            print(df.to_string(index=False) if not df.empty else "(no rows)")
+
+
+COMMANDS = {
+    "run": cmd_run, "ocr": cmd_ocr, "restore": cmd_restore, "extract": cmd_extract, "query": cmd_query,
+    "export": cmd_export, "search": cmd_search, "train": cmd_train, "serve": cmd_lazy, "eval": cmd_lazy,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

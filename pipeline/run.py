@@ -1,0 +1,405 @@
+"""`sohoa run`: a batch of files into the archive.
+
+- Inputs are files or folders (walked recursively, hidden entries skipped).
+- Idempotent by content hash: a file whose sha256 is stored with status ok is skipped unless
+  `force`; a failed file is tried again on the next run.
+- The pages of ALL files go into one process pool (OCR of scans page by page; then one job per
+  file for restoration + extraction); the main process is the only writer and stores each file in
+  one transaction.
+- A file that fails (bad input, engine error, a worker that dies) fails alone; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ocr.document import Document, Page
+from pipeline.archive import Archive, now_iso
+from pipeline.components import DocState
+from pipeline.config import load_settings, make_ocr_config
+from pipeline.errors import (
+    BadArgumentsError,
+    MissingDependencyError,
+    OcrEngineError,
+    SohoaError,
+    UnreadableFileError,
+    WorkerCrashError,
+)
+from pipeline.executors import BatchExecutor
+from pipeline.progress import Progress
+from pipeline.report import FileResult, RunReport
+from pipeline.single import check_engine, open_file
+from pipeline.worker import OutputPlan, finish_file, ocr_one_page
+
+
+@dataclass
+class InputPath:
+    path: str
+    rel: Path  # relative to the folder it was found in (the file name for a file given directly)
+
+
+def discover(inputs: Iterable[str]) -> list[InputPath]:
+    """Files of `inputs`: folders walked recursively in sorted order, hidden files/folders skipped.
+    Raises BadArgumentsError for an input that does not exist."""
+    found: list[InputPath] = []
+    seen: set[str] = set()
+    for raw in inputs:
+        p = Path(raw)
+        if not p.exists() and not p.is_symlink():
+            raise BadArgumentsError("no such file or folder", path=str(raw))
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    fp = Path(root) / name
+                    _add(found, seen, fp, fp.relative_to(p))
+        else:
+            _add(found, seen, p, Path(p.name))
+    return found
+
+
+def _add(found: list[InputPath], seen: set[str], path: Path, rel: Path) -> None:
+    key = os.path.realpath(path)
+    if key not in seen:
+        seen.add(key)
+        found.append(InputPath(str(path), rel))
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        if os.path.isdir(path):
+            raise UnreadableFileError("is a directory, not a file", path)
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except PermissionError as e:
+        raise UnreadableFileError("permission denied", path) from e
+    except OSError as e:
+        raise UnreadableFileError(f"cannot read the file ({e.strerror or e})", path) from e
+    return digest.hexdigest()
+
+
+@dataclass
+class _File:
+    """One file in flight."""
+
+    inp: InputPath
+    result: FileResult
+    t0: float
+    opened: Any = None  # ocr.inputs.InputFile
+    page_jobs: list[Any] = field(default_factory=list)
+    pages: dict[int, Page] = field(default_factory=dict)
+    failed: bool = False
+
+
+@dataclass
+class _Unit:
+    """One job for the pool: a page to OCR (job set) or the after-OCR stages of a file."""
+
+    file: _File
+    page_job: Any = None
+    crashes: int = 0
+
+
+def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None, force: bool = False,
+        config: dict[str, Any] | str | None = None, progress: Progress | None = None,
+        argv: Sequence[str] | None = None) -> RunReport:
+    """Process `inputs` into the archive at `db` and return the run report.
+
+    `config` is a settings dict (pipeline.config.load_settings) or a TOML file path; `db` and
+    `jobs` override it. Raises BadArgumentsError (exit 2) and DatabaseError (exit 5); per-file
+    problems are in the report, never raised."""
+    settings = config if isinstance(config, dict) else load_settings(config)
+    settings = {**settings, "db": db or settings["db"], "jobs": int(jobs or settings["jobs"])}
+    files = discover(inputs)
+    with Archive(settings["db"]) as archive:
+        return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
+
+
+class _Batch:
+    def __init__(self, archive: Archive, settings: dict[str, Any], force: bool, progress: Progress,
+                 argv: Sequence[str] | None):
+        self.archive = archive
+        self.settings = settings
+        self.force = force
+        self.progress = progress
+        self.argv = list(argv) if argv is not None else None
+        self.report = RunReport(db=archive.path)
+        self.queue: deque[_Unit] = deque()
+        self.inflight: dict[Future, _Unit] = {}
+        self.engine_checked = False
+        self.ocr_config: Any = None
+        self.max_inflight = max(2, 2 * settings["jobs"])
+        self.started = False  # progress shown; before that, outcomes are shown when it starts
+
+    # -- the batch ----------------------------------------------------------------------------
+
+    def run(self, inputs: list[InputPath]) -> RunReport:
+        t0 = time.perf_counter()
+        self.report.started_at = now_iso()
+        self.report.run_id = self.archive.start_run(self.argv)
+        try:
+            to_process = self._open_all(inputs)
+            self.progress.start(len(inputs), sum(len(f.page_jobs) or f.result.pages for f in to_process))
+            self.started = True
+            for f in list(self.report.files):  # failures and skips found while opening
+                self.progress.file_done(f)
+            self._process(to_process)
+        except KeyboardInterrupt:
+            self._finish(t0, "interrupted")
+            raise
+        finally:
+            self.progress.close()
+        self._finish(t0, "done")
+        return self.report
+
+    def _finish(self, t0: float, status: str) -> None:
+        self.report.seconds = time.perf_counter() - t0
+        self.report.finished_at = now_iso()
+        self.archive.finish_run(self.report, status)
+
+    def _open_all(self, inputs: list[InputPath]) -> list[_File]:
+        """Hash every file, skip the done ones, open the rest (kind and page count)."""
+        batch_hashes: dict[str, str] = {}
+        out = []
+        for inp in inputs:
+            f = _File(inp, FileResult(path=inp.path, status="ok", started_at=now_iso()), time.perf_counter())
+            try:
+                f.result.sha256 = file_sha256(inp.path)
+                if f.result.sha256 in batch_hashes:
+                    self._skip(f, f"same content as {batch_hashes[f.result.sha256]}")
+                    continue
+                batch_hashes[f.result.sha256] = inp.path
+                if not self.force and self.archive.is_done(f.result.sha256):
+                    self._skip(f)
+                    continue
+                f.opened = open_file(inp.path, self.settings)
+                f.result.size, f.result.kind = f.opened.size, f.opened.kind
+                f.result.pages = f.opened.page_count
+                f.page_jobs = f.opened.page_jobs()
+                if f.page_jobs:
+                    self._check_engine()
+            except SohoaError as e:
+                self._fail(f, e)
+                continue
+            except Exception as e:  # noqa: BLE001 — an unexpected reader bug must not stop the batch
+                self._fail(f, e)
+                continue
+            out.append(f)
+        return out
+
+    def _check_engine(self) -> None:
+        if self.engine_checked:
+            if self.report.missing_dependency:
+                raise MissingDependencyError(self.report.missing_dependency)
+            return
+        self.engine_checked = True
+        try:
+            check_engine(self.settings)
+            self.ocr_config = make_ocr_config(self.settings)
+        except MissingDependencyError as e:
+            self.report.missing_dependency = e.report()
+            raise
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    def _process(self, files: list[_File]) -> None:
+        if not files:
+            return
+        pending = deque(files)
+        executor = BatchExecutor(self.settings["executor"], self.settings["jobs"], self.settings["scheduler"])
+        try:
+            while pending or self.queue or self.inflight:
+                while len(self.inflight) < self.max_inflight and (self.queue or pending):
+                    if not self.queue:
+                        self._enqueue_file(pending.popleft())
+                        continue
+                    unit = self.queue.popleft()
+                    if unit.file.failed:
+                        continue
+                    self.inflight[self._submit(executor, unit)] = unit
+                if not self.inflight:
+                    continue
+                done, _ = wait(list(self.inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+                broken = []
+                for fut in done:
+                    unit = self.inflight.pop(fut)
+                    exc = fut.exception()
+                    if isinstance(exc, BrokenProcessPool):
+                        broken.append(unit)
+                    else:
+                        self._handle(unit, fut)
+                if broken:
+                    self._recover(executor, broken)
+        except BaseException:
+            executor.close(cancel=True)
+            raise
+        executor.close()
+
+    def _enqueue_file(self, f: _File) -> None:
+        if f.page_jobs:
+            self.queue.extend(_Unit(f, job) for job in f.page_jobs)
+            return
+        try:
+            pages = f.opened.text_pages()
+        except SohoaError as e:
+            self._fail(f, e)
+            return
+        except Exception as e:  # noqa: BLE001
+            self._fail(f, e)
+            return
+        f.pages = {p.number: p for p in pages}
+        self.queue.append(_Unit(f))
+
+    def _submit(self, executor: BatchExecutor, unit: _Unit) -> Future:
+        if unit.page_job is not None:
+            return executor.submit(ocr_one_page, unit.page_job, self.ocr_config)
+        f = unit.file
+        doc = Document(path=f.inp.path, pages=[f.pages[n] for n in sorted(f.pages)], sha256=f.result.sha256)
+        return executor.submit(finish_file, doc, f.page_jobs, self.settings, self._output_plan(f),
+                               self.ocr_config)
+
+    def _output_plan(self, f: _File) -> OutputPlan:
+        out = self.settings["output"]
+        rel = f.inp.rel
+        plan = OutputPlan(stem=rel.stem)
+        if out["pdf_dir"] and f.page_jobs:
+            plan.pdf = str(Path(out["pdf_dir"]) / rel.with_suffix(".pdf"))
+        if out["text_dir"]:
+            plan.text = str(Path(out["text_dir"]) / rel.with_suffix(".txt"))
+        if out["alto_dir"]:
+            plan.alto_dir = str(Path(out["alto_dir"]) / rel.parent)
+        if out["hocr_dir"]:
+            plan.hocr_dir = str(Path(out["hocr_dir"]) / rel.parent)
+        return plan
+
+    def _handle(self, unit: _Unit, fut: Future) -> None:
+        f = unit.file
+        exc = fut.exception()
+        if f.failed:
+            return
+        if exc is not None:
+            if not isinstance(exc, SohoaError):
+                where = f"page {unit.page_job.page_number}" if unit.page_job is not None else "restore/extract"
+                kind = "ocr_engine" if unit.page_job is not None else "internal"
+                exc = _wrap(exc, f.inp.path, where, kind)
+            self._fail(f, exc)
+            return
+        if unit.page_job is not None:
+            page = fut.result()
+            f.pages[unit.page_job.page_number] = page
+            self.progress.pages_done(1)
+            if len(f.pages) == len(f.page_jobs):
+                self.queue.appendleft(_Unit(f))  # finish this file before starting others
+            return
+        state: DocState = fut.result()
+        if not f.page_jobs:
+            self.progress.pages_done(len(state.doc.pages))
+        self._store(f, state)
+
+    def _recover(self, executor: BatchExecutor, broken: list[_Unit]) -> None:
+        """A worker process died: every job in flight was lost. Run the jobs that were in flight
+        twice alone, one per fresh one-worker pool, so only the job that kills its worker fails its file."""
+        broken += list(self.inflight.values())
+        self.inflight.clear()
+        if not executor.restartable:
+            for unit in broken:
+                self._fail(unit.file, WorkerCrashError("a worker process died", unit.file.inp.path))
+            return
+        executor.restart()
+        for unit in broken:
+            unit.crashes += 1
+            if unit.file.failed:
+                continue
+            if unit.crashes < 2:
+                self.queue.appendleft(unit)
+                continue
+            pool = executor.isolated()
+            try:
+                fut = self._submit(_Wrap(pool), unit)
+                wait([fut])
+                if isinstance(fut.exception(), BrokenProcessPool):
+                    where = f"page {unit.page_job.page_number}" if unit.page_job is not None else "restore/extract"
+                    self._fail(unit.file, WorkerCrashError(f"a worker process died on {where}", unit.file.inp.path))
+                else:
+                    self._handle(unit, fut)
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    def _skip(self, f: _File, why: str | None = None) -> None:
+        f.result.status = "skipped"
+        f.result.error = why
+        f.result.finished_at = now_iso()
+        self.archive.record_skip(self.report.run_id, f.result)
+        self.report.files.append(f.result)
+        if self.started:
+            self.progress.file_done(f.result)
+
+    def _fail(self, f: _File, err: BaseException) -> None:
+        if f.failed:
+            return
+        f.failed = True
+        r = f.result
+        r.status = "failed"
+        if isinstance(err, SohoaError):
+            r.error_kind, r.error = err.kind, err.report()
+        else:
+            r.error_kind, r.error = "internal", f"{f.inp.path}: {type(err).__name__}: {err}"
+        if not r.error.startswith(f.inp.path):
+            r.error = f"{f.inp.path}: {r.error}"
+        r.finished_at = now_iso()
+        r.seconds = time.perf_counter() - f.t0
+        self.queue = deque(u for u in self.queue if u.file is not f)
+        self.archive.store_file(r, run_id=self.report.run_id)
+        self.report.files.append(r)
+        if self.started:
+            self.progress.file_done(r)
+
+    def _store(self, f: _File, state: DocState) -> None:
+        r = f.result
+        r.pages = len(state.doc.pages)
+        r.documents = len(state.records)
+        r.timings = dict(state.timings)
+        r.timings["ocr"] = sum(p.timings.get("total", sum(p.timings.values())) for p in state.doc.pages
+                               if p.source == "ocr")
+        r.finished_at = now_iso()
+        r.seconds = time.perf_counter() - f.t0
+        state.timings["ocr"] = r.timings["ocr"]
+        self.archive.store_file(r, state, run_id=self.report.run_id,
+                                low_conf_threshold=self.settings["ocr"].get("low_conf_threshold"))
+        self.report.files.append(r)
+        self.progress.file_done(r)
+        f.pages.clear()  # free the memory of a finished file
+
+
+class _Wrap:
+    """A bare executor seen through the BatchExecutor interface `_submit` uses."""
+
+    def __init__(self, pool: Any):
+        self.pool = pool
+
+    def submit(self, fn: Any, *args: Any) -> Any:
+        return self.pool.submit(fn, *args)
+
+
+def _wrap(exc: BaseException, path: str, where: str, kind: str) -> SohoaError:
+    err = OcrEngineError(f"{where}: {type(exc).__name__}: {exc}", path) if kind == "ocr_engine" else \
+        SohoaError(f"{where}: {type(exc).__name__}: {exc}", path)
+    if kind != "ocr_engine":
+        err.kind = kind
+        err.remedy = "this is a bug in sohoa: please report it with the file"
+    return err

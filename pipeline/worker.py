@@ -1,0 +1,68 @@
+"""What runs in the worker processes of a batch: OCR of one page, and the stages after OCR for one
+file (restoration, extraction, the optional output files). Top-level functions: they are pickled by
+name, for process pools and Dask alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ocr.document import Document, Page
+from pipeline.components import DocState, process_document
+
+
+@dataclass
+class OutputPlan:
+    """Where to write the optional per-file outputs (None: not asked for)."""
+
+    stem: str = "page"
+    pdf: str | None = None
+    alto_dir: str | None = None
+    hocr_dir: str | None = None
+    text: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def ocr_one_page(job: Any, ocr_config: Any) -> Page:
+    from ocr.engine import ocr_page
+
+    return ocr_page(job, ocr_config)
+
+
+def finish_file(doc: Document, page_jobs: list[Any], settings: dict[str, Any], plan: OutputPlan,
+                ocr_config: Any = None) -> DocState:
+    state = process_document(doc, settings)
+    write_outputs(state.doc, page_jobs, plan, ocr_config)
+    state.reports.setdefault("output_warnings", []).extend(plan.warnings)
+    if not state.reports["output_warnings"]:
+        del state.reports["output_warnings"]
+    return state
+
+
+def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_config: Any) -> None:
+    """Output files are a by-product: a failure here is a warning on the file, not a failed file."""
+    if plan.text:
+        Path(plan.text).parent.mkdir(parents=True, exist_ok=True)
+        Path(plan.text).write_text(doc.text(restored=True) + "\n", encoding="utf-8")
+    ocr_pages = [p for p in doc.pages if p.source == "ocr"]
+    if not ocr_pages:
+        return
+    try:
+        from ocr import outputs
+    except ImportError as e:
+        plan.warnings.append(f"output files not written: {e}")
+        return
+    stem = plan.stem
+    try:
+        if plan.pdf and page_jobs:
+            Path(plan.pdf).parent.mkdir(parents=True, exist_ok=True)
+            outputs.write_searchable_pdf(ocr_pages, page_jobs, plan.pdf, ocr_config)
+        for folder, writer, ext in ((plan.alto_dir, "write_alto", "xml"), (plan.hocr_dir, "write_hocr", "hocr")):
+            if not folder:
+                continue
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            for page in ocr_pages:
+                getattr(outputs, writer)(page, str(Path(folder) / f"{stem}.p{page.number:03d}.{ext}"))
+    except Exception as e:  # noqa: BLE001 — any writer failure is reported, the records are still stored
+        plan.warnings.append(f"output files not written: {type(e).__name__}: {e}")

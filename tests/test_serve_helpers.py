@@ -1,0 +1,165 @@
+"""A small archive built straight from pipeline/schema.sql, for the review-page and eval tests, plus
+unit tests of the span and token helpers the review page uses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from pipeline.fold import fold
+from pipeline.serve import align_tokens, field_spans, render_text
+
+SCHEMA = Path(__file__).resolve().parents[1] / "pipeline" / "schema.sql"
+XSS = "<script>window.__xss = 1</script>"
+
+PLAN_LINES = [
+    ["TỈNH ỦY KIÊN GIANG", "BAN TUYÊN GIÁO", "Số 46-KH/BTGTU"],
+    ["KẾ HOẠCH", "Triển khai thực hiện Chỉ thị số 07-CT/TU của Ban Thường vụ Tỉnh ủy", XSS],
+    ["Giao Sở Thông tin và Truyền thông chủ trì, hoàn thành trong tháng 11-2021."],
+]
+LETTER_LINES = [
+    ["ỦY BAN NHÂN DÂN TỈNH AN GIANG", "Số: 4211/VP-KGVX"],
+    ["V/v thực hiện Chỉ thị 07-CT/TU về công tác tuyên truyền"],
+    ["Kính gửi: Sở Giáo dục và Đào tạo"],
+]
+
+
+def _text(blocks: list[list[str]]) -> str:
+    return "\n\n".join("\n".join(b) for b in blocks)
+
+
+def _span(text: str, part: str) -> list[int]:
+    start = text.index(part)
+    return [start, start + len(part)]
+
+
+def write_page_image(path: Path, size: tuple[int, int] = (800, 1000)) -> None:
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 60, 500, 100), outline="black", width=3)
+    img.save(path)
+
+
+def build_archive(path: Path, image_dir: Path | None = None) -> dict[str, int]:
+    """Two documents: a Kế hoạch from a scanned image (tokens with boxes, one low-confidence and one
+    restored token, and a `<script>` line) and a text-only công văn. Returns their doc ids."""
+    conn = sqlite3.connect(path)
+    conn.executescript(SCHEMA.read_text(encoding="utf-8"))
+    ids: dict[str, int] = {}
+    image_path = None
+    if image_dir is not None:
+        image_path = image_dir / "plan.png"
+        write_page_image(image_path)
+    specs = [
+        ("plan", str(image_path or "/nonexistent/plan.png"), "a" * 64, "image", PLAN_LINES,
+         {"doc_type": "Kế hoạch", "number": "46", "symbol": "KH/BTGTU", "code": "46-KH/BTGTU",
+          "issuer": "Ban Tuyên giáo Tỉnh ủy Kiên Giang", "place": "Kiên Giang", "date": "2021-06-08",
+          "subject": "Triển khai thực hiện Chỉ thị số 07-CT/TU của Ban Thường vụ Tỉnh ủy",
+          "recipients": [], "signers": [{"authority": None, "position": "Phó Trưởng ban", "name": None}],
+          "references": [{"doc_type": "Chỉ thị", "code": "07-CT/TU", "date": None, "issuer": "Ban Thường vụ Tỉnh ủy"}],
+          "tasks": [{"assignee": "Sở Thông tin và Truyền thông", "role": "chủ trì", "partners": [],
+                     "action": "triển khai", "deadline": "2021-11"}],
+          "deadlines": [{"text": "hoàn thành trong tháng 11-2021", "date": "2021-11"}]}),
+        ("letter", "/nonexistent/letter.txt", "b" * 64, "text", LETTER_LINES,
+         {"doc_type": "Công văn", "number": "4211", "symbol": "VP-KGVX", "code": "4211/VP-KGVX",
+          "issuer": "Văn phòng UBND tỉnh An Giang", "place": "An Giang", "date": "2023-03-10",
+          "subject": "thực hiện Chỉ thị 07-CT/TU về công tác tuyên truyền",
+          "recipients": ["Sở Giáo dục và Đào tạo"], "signers": [], "references": [
+              {"doc_type": "Chỉ thị", "code": "07-CT/TU", "date": None, "issuer": None}],
+          "tasks": [], "deadlines": []}),
+    ]
+    for name, fpath, sha, kind, blocks, record in specs:
+        text = _text(blocks)
+        cur = conn.execute(
+            "INSERT INTO files(path, sha256, size, kind, pages, status) VALUES (?,?,?,?,1,'ok')",
+            (fpath, sha, len(text.encode()), kind),
+        )
+        file_id = cur.lastrowid
+        width, height = (800, 1000) if kind == "image" else (None, None)
+        conn.execute(
+            "INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf, width, height, dpi) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (file_id, 1, "ocr" if kind == "image" else "text", text, text, 88.0 if kind == "image" else None,
+             width, height, 300 if kind == "image" else None),
+        )
+        lines = [ln for b in blocks for ln in b]
+        for li, line in enumerate(lines):
+            for ti, word in enumerate(line.split(" ")):
+                conf = 0.35 if word == "Thường" else 0.95
+                changed = int(word == "Truyền")
+                box = (60 + 40 * ti, 60 + 45 * li, 95 + 40 * ti, 95 + 45 * li) if kind == "image" else (None,) * 4
+                conn.execute(
+                    "INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed, x0, y0, x1, y1) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (file_id, 1, li, ti, word, "Truyen" if changed else word, conf, changed, *box),
+                )
+        source = {"file": fpath, "pages": [1], "spans": {
+            "code": _span(text, record["code"]),
+            "subject": {"span": _span(text, record["subject"]), "page": 1},
+        }}
+        cur = conn.execute(
+            "INSERT INTO documents(file_id, seq, doc_type, number, symbol, code, issuer, place, date, subject, "
+            "page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (file_id, 0, record["doc_type"], record["number"], record["symbol"], record["code"], record["issuer"],
+             record["place"], record["date"], record["subject"], 1, 1, text,
+             json.dumps({**record, "source": source}, ensure_ascii=False), json.dumps(source, ensure_ascii=False)),
+        )
+        doc_id = cur.lastrowid
+        ids[name] = doc_id
+        for i, ref in enumerate(record["references"]):
+            conn.execute("INSERT INTO refs(doc_id, seq, doc_type, code, date, issuer) VALUES (?,?,?,?,?,?)",
+                         (doc_id, i, ref["doc_type"], ref["code"], ref["date"], ref["issuer"]))
+        for i, t in enumerate(record["tasks"]):
+            conn.execute("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline) "
+                         "VALUES (?,?,?,?,?,?,?)", (doc_id, i, t["assignee"], t["role"], "[]", t["action"], t["deadline"]))
+        for i, r in enumerate(record["recipients"]):
+            conn.execute("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)", (doc_id, i, r))
+        conn.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)", (fold(text), text, doc_id))
+    conn.commit()
+    conn.close()
+    return ids
+
+
+def test_build_archive_makes_two_searchable_documents(tmp_path: Path) -> None:
+    ids = build_archive(tmp_path / "a.sqlite")
+    conn = sqlite3.connect(tmp_path / "a.sqlite")
+    hits = conn.execute("SELECT doc_id FROM documents_fts WHERE documents_fts MATCH '\"ke hoach\"'").fetchall()
+    assert [h[0] for h in hits] == [ids["plan"]]
+    assert conn.execute("SELECT count(*) FROM tokens WHERE conf < 0.5").fetchone()[0] == 1
+
+
+def test_field_spans_reads_the_accepted_shapes() -> None:
+    source = {
+        "file": "x.pdf", "pages": [1, 2],
+        "spans": {"code": [3, 9], "issuer": {"span": [10, 20], "page": 1, "box": [1, 2, 3, 4]}},
+        "subject": {"start": 21, "end": 30},
+        "recipients": [[31, 35], [36, 40]],
+        "tasks": [{"assignee": {"span": [41, 45]}}],
+        "date": [0, 999],  # beyond the text: ignored
+    }
+    got = field_spans(source, text_len=50)
+    assert ("code", 3, 9) in got and ("issuer", 10, 20) in got and ("subject", 21, 30) in got
+    assert ("recipients", 31, 35) in got and ("recipients", 36, 40) in got
+    assert ("tasks.assignee", 41, 45) in got
+    assert not [s for s in got if s[0] == "date"]
+    assert not [s for s in got if s[0] in ("pages", "file")]
+
+
+def test_align_tokens_follows_the_text_and_skips_strangers() -> None:
+    text = "Sở Thông tin\nvà Truyền thông"
+    rows = [{"text": w, "page": 1, "line": 0, "idx": i} for i, w in enumerate(["Sở", "XYZ", "Thông", "tin", "và"])]
+    got = [(s, e, r["text"]) for s, e, r in align_tokens(text, rows)]
+    assert got == [(0, 2, "Sở"), (3, 8, "Thông"), (9, 12, "tin"), (13, 15, "và")]
+
+
+def test_render_text_escapes_and_tags_fields_and_tokens() -> None:
+    text = "Số 46 <b>x</b>"
+    tok = {"text": "46", "source": "4б", "conf": 0.2, "changed": 1, "page": 1, "line": 0, "idx": 1}
+    out = render_text(text, [("code", 3, 5)], [(3, 5, tok)], {(1, 0, 1): "47"}, low_conf=0.5)
+    assert "<b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out
+    assert "data-fields='code'" in out and "id='span-code'" in out
+    assert "tok" in out and "low" in out and "chg" in out and "fixed" in out
+    assert "<ins class=tokfix>47</ins>" in out
