@@ -2,8 +2,8 @@
 
 Builds snippets of 1, 3 and 10 lines from correctly accented Vietnamese (../shared/corpus if
 present, else built-in sentences), renders each as Unicode, TCVN3, VNI or VISCII mojibake,
-adds OCR-garbled Unicode lines from ../shared/seeds (if present) and foreign text as further
-negatives, and reports per-encoding precision / recall of `detect_legacy`, exact conversion
+adds OCR-garbled Unicode lines from ../shared/seeds and the scanners' text layers of the
+../shared/ocr_eval PDFs (if present) and foreign text as further negatives, and reports per-encoding precision / recall of `detect_legacy`, exact conversion
 rate, the per-line accuracy on mixed documents, and a naive baseline (most frequent
 encoding-specific character wins) for comparison.
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from normalize.legacy import (  # noqa: E402
     _LEGACY_CHARS,
-    _VIETNAMESE_LATIN1,
+    _WEAK_CHARS,
     ENCODINGS,
     can_encode,
     convert_legacy,
@@ -50,7 +52,7 @@ FOREIGN = [
 ]
 
 # Characters a naive detector treats as the mark of each encoding.
-_NAIVE = {enc: _LEGACY_CHARS[enc] - _VIETNAMESE_LATIN1 for enc in ENCODINGS}
+_NAIVE = {enc: _LEGACY_CHARS[enc] - _WEAK_CHARS for enc in ENCODINGS}
 
 
 def naive_detect(text: str) -> str | None:
@@ -76,6 +78,11 @@ def load_garble() -> list[str]:
         if path.name.startswith("003"):
             continue  # the clean seed
         out += [ln for ln in path.read_text(encoding="utf-8").splitlines() if len(ln.split()) >= 3]
+    pdfs = sorted((SHARED / "ocr_eval" / "vietadmin_scans").glob("*.pdf")) if SHARED.exists() else []
+    for pdf in pdfs if shutil.which("pdftotext") else []:  # scanners' own garbled text layers
+        done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True)
+        text = done.stdout.decode("utf-8", errors="replace")
+        out += [ln.strip() for ln in text.splitlines() if len(ln.split()) >= 3]
     return out
 
 
@@ -143,7 +150,7 @@ def main() -> None:
     sentences, source = load_sentences()
     garble = load_garble()
     items = build(rng, sentences, garble, args.snippets)
-    print(f"source: {source}; {len(garble)} garbled seed lines; {len(items)} snippets of 1/3/10 lines")
+    print(f"source: {source}; {len(garble)} garbled OCR lines; {len(items)} snippets of 1/3/10 lines")
 
     t0 = time.perf_counter()
     ours = score(items, detect_legacy)

@@ -30,7 +30,7 @@ def toks(text: str) -> list[str]:
 
 
 def ser(refs: list[str], hyps: list[str]) -> float:
-    errors = sum(Levenshtein.distance(toks(r), toks(h)) for r, h in zip(refs, hyps))
+    errors = sum(Levenshtein.distance(toks(r), toks(h)) for r, h in zip(refs, hyps, strict=True))
     return errors / max(1, sum(len(toks(r)) for r in refs))
 
 
@@ -131,7 +131,7 @@ def main() -> None:
     dt_clean = time.time() - t2
     print(f"\n== SER added on clean held-out text:  {ser(paras, clean_out):.4f}   (target <= 0.002)")
 
-    print("\n== speed (after a model load of %.2fs)" % load_s)
+    print(f"\n== speed (after a model load of {load_s:.2f}s)")
     print(f"  accentless text: {n_syl / dt:,.0f} syllables/s;  clean text: {n_syl / dt_clean:,.0f} syllables/s"
           "   (target >= 20,000)")
 

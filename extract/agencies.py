@@ -153,7 +153,7 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
     ak = _abbr_key(first)
     if first and ak in abbrs and first.replace("Đ", "D").upper() == first.replace("Đ", "D") and len(ak) >= 2:
         v = abbrs[ak]
-        base = (v.name, v.name, v.kind, 1, 100.0)
+        base = (first, v.name, v.kind, 1, 100.0)
         # `UBND tỉnh`, `MTTQ tỉnh`: abbreviation + locality handled below
     wins = _windows(tokens, MAX_WINDOW)
     if wins:
@@ -182,13 +182,13 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
     if base is None:
         return None
     surface, name, kind, n, score = base
-    if _abbr_key(surface) == _abbr_key(name) and _is_abbr(surface):
-        surface = name
     parts = [surface]
     rest = tokens[n:]
     consumed = n
     has_place = False
     for _ in range(3):
+        if consumed and tokens[consumed - 1].endswith((",", ";", ":", ".")):
+            break
         suf = _match_suffix(rest)
         if suf is None:
             break
@@ -223,7 +223,7 @@ def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:
         sk = compact(s)
         sc = fuzz.ratio(win, sk)
         need = _threshold(len(sk)) - (2 if n > 1 else 0)
-        tok_ok = all(fuzz.ratio(compact(a), compact(b)) >= 50 for a, b in zip(tokens[:n], s.split()))
+        tok_ok = all(fuzz.ratio(compact(a), compact(b)) >= 70 for a, b in zip(tokens[:n], s.split()))
         if sc >= need and tok_ok and _same_start(win, sk):
             rank = sc + 20 * n
             if best is None or rank > best[0]:
@@ -264,7 +264,17 @@ def _looks_unaccented(word: str) -> bool:
         return False  # an abbreviation: VPTU, UBND
     if word.isascii():
         return True
-    return word.lower() not in _marked_words()
+    if word.lower() in _marked_words():
+        return False
+    return not _valid_syllable(word)
+
+
+def _valid_syllable(word: str) -> bool:
+    try:
+        from normalize.vnsyl import is_syllable_shape
+    except ImportError:  # restorer helpers absent: leave marked words alone
+        return True
+    return is_syllable_shape(word)
 
 
 @lru_cache(maxsize=1)

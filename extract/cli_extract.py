@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from extract.records import extract_text
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     except SohoaError as e:
         print(e.report(), file=sys.stderr)
         return int(e.exit_code)
-    records = extract_text(text, args[0])
+    # SOHOA_EXTRACT_RESTORE=0 reads the OCR text without restoration (robustness checks, bench)
+    records = extract_text(text, args[0], restore=os.environ.get("SOHOA_EXTRACT_RESTORE", "1") != "0")
     json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0

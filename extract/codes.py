@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extract import gazetteer as gz
 
@@ -69,8 +70,42 @@ def normalize_type_code(tc: str) -> str | None:
 
 
 def normalize_org(org: str) -> str:
+    """Issuer part of a symbol; Đ misread as P/D put back where that gives a known abbreviation."""
     base = org.replace(" ", "")
-    return _ORG_FIX.get(base.upper(), base)
+    if base.upper() in _ORG_FIX:
+        return _ORG_FIX[base.upper()]
+    known = _known_orgs()
+    if base in known.values():
+        return base
+    k = base.upper().replace("Đ", "D")
+    if k in known:
+        return known[k]
+    k2 = k.replace("P", "D")
+    return known.get(k2, base)
+
+
+@lru_cache(maxsize=1)
+def _known_orgs() -> dict[str, str]:
+    """Abbreviations of the gazetteer, keyed with Đ folded to D."""
+    out = {}
+    for a in gz.agencies():
+        for v in a.variants:
+            if " " not in v and sum(c.isupper() for c in v) >= 2:
+                out.setdefault(v.upper().replace("Đ", "D"), v)
+    for v in ("UBND", "HĐND", "VP", "BCSĐ", "ĐU", "ĐUK", "BTGTU", "BTGTW", "BTGDVTU", "BTGDVTW", "VPTU",
+              "VPTW", "BDVTU", "BTCTU", "UBKTTU", "SGDĐT", "SNNPTNT", "SLĐTBXH", "BQP", "BTC"):
+        out.setdefault(v.upper().replace("Đ", "D"), v)
+    return out
+
+
+def _fix_state_symbol(sym: str) -> str:
+    parts = sym.split("-")
+    first = normalize_type_code(parts[0]) if len(parts[0]) <= 3 else None
+    if first and first in gz.doc_types():
+        parts[0] = first
+    else:
+        parts[0] = normalize_org(parts[0])
+    return "-".join([parts[0]] + [normalize_org(p) for p in parts[1:]])
 
 
 def find_codes(text: str) -> list[Code]:
@@ -85,11 +120,9 @@ def find_codes(text: str) -> list[Code]:
     for m in STATE_CODE.finditer(text):
         if any(c.start <= m.start() < c.end for c in out):
             continue
-        sym = re.sub(r"\s", "", m.group("sym"))
+        sym = _fix_state_symbol(re.sub(r"\s", "", m.group("sym")))
         first = sym.split("-")[0]
-        tc = normalize_type_code(first) if first in gz.doc_types() or first.upper() in ("QD", "ND") else None
-        if tc:
-            sym = tc + sym[len(first):]
+        tc = first if first in gz.doc_types() else None
         year = m.group("year")
         code = f"{m.group('num')}/{year + '/' if year else ''}{sym}"
         out.append(Code(m.group("num"), tc, sym, code, "state", m.start(), m.end()))
@@ -108,8 +141,9 @@ def parse_header_number(line: str) -> Code | None:
     num = num if num and num.isdigit() else None
     sym = re.sub(r"\s", "", m.group("sym"))
     if m.group("sep") == "/":
+        sym = _fix_state_symbol(sym)
         first = sym.split("-")[0]
-        tc = normalize_type_code(first) if first in gz.doc_types() else None
+        tc = first if first in gz.doc_types() else None
         return Code(num, tc, sym, f"{num}/{sym}" if num else None, "state", m.start(), m.end())
     parts = sym.split("/", 1)
     tc = normalize_type_code(parts[0])

@@ -122,6 +122,13 @@ def _left_column(ln: TextLine) -> tuple[str, int, int] | None:
     if m:
         cut = min(cut, m.start())
     left = text[:cut].strip(" *")
+    kept = []
+    for tok in left.split():
+        letters = [c for c in tok if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) < 0.6:
+            break
+        kept.append(tok)
+    left = " ".join(kept) if kept and text.find(" ".join(kept)) >= 0 else ""
     if len(left) < 2 or upper_ratio(left) < 0.7 or title_type(TextLine(0, 0, left, ln.key[:len(left)])):
         return None
     if left.startswith(("-", "+")) or re.match(r"^[\W\d]+$", left):
@@ -132,7 +139,13 @@ def _left_column(ln: TextLine) -> tuple[str, int, int] | None:
 
 def _issuer(parts: list[tuple[str, int, int]], h: Header) -> None:
     matched: list[tuple[str, str, int, int]] = []  # text, gazetteer name, start, end
-    for text, s, e in parts[:3]:
+    if len(parts) >= 2:
+        # one name wrapped over two lines: `ỦY BAN NHÂN DÂN` / `TỈNH NGHỆ AN`
+        joined = (parts[0][0] + " " + parts[1][0]).split()
+        m = match_agency(joined, allow_generic=True)
+        if m is not None and m.n_tokens == len(joined):
+            parts = [(m.text, parts[0][1], parts[1][2])] + parts[2:]
+    for k, (text, s, e) in enumerate(parts[:3]):
         m = match_agency(text.split(), allow_generic=True)
         if m is not None:
             matched.append((m.text, m.name, s, e))
@@ -142,6 +155,11 @@ def _issuer(parts: list[tuple[str, int, int]], h: Header) -> None:
             prov = match_province(toks[i:], 80.0)
             if prov:
                 h.province = h.province or prov[0]
+                if k == 0:
+                    # an unreadable parent line that still names the province (`TINH ICA"- SON LA`)
+                    parent = "Tỉnh ủy" if h.style == "party" else "UBND tỉnh"
+                    matched.append((f"{parent} {prov[0]}", parent, s, e))
+                break
     for text, _, _, _ in matched:
         toks = text.split()
         for i in range(len(toks)):

@@ -11,12 +11,13 @@ from extract.signers import _upper_tail, is_signature_text
 _KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\s*[:.;]?")
 _NOI_NHAN = re.compile(r"^\W{0,3}n[a-z]{1,2}i\W{0,2}nh[a-z]{0,2}n\s*[:.;]?")
 _BULLET = re.compile(r"^\s*[-–~_+•*]+\s*")
-_NOTE = re.compile(r"\s*\((?:đ\S\s*|de\s*)?b\s*/\s*c\)\s*$", re.IGNORECASE)
+_NOTE = re.compile(r"\s*\((?:\S{1,3}\s*)?b\s*/\s*c\)\s*$", re.IGNORECASE)
 
 
 def clean_item(text: str) -> str:
     t = _BULLET.sub("", text)
     t = " ".join(t.split())
+    t = re.sub(r"^[^\w]+", "", t)
     t = _NOTE.sub("", t)
     t = t.strip(" ,;.*'’\"")
     t = _NOTE.sub("", t).strip(" ,;.")
@@ -90,8 +91,13 @@ def noi_nhan(lines: list[TextLine]) -> list[tuple[str, int, int]]:
             if blank_run >= 3 and chunks:
                 break
             continue
+        after_blank = blank_run > 0
         blank_run = 0
         text = nxt.text
+        if chunks and not _BULLET.match(text) and (after_blank or len(text.split()) > 14):
+            tail = _upper_tail(text)
+            if not (tail and is_signature_text(tail[0])):
+                break
         tail = _upper_tail(text)
         if tail and is_signature_text(tail[0]):
             if tail[1] == 0 or not text[:tail[1]].strip():

@@ -23,18 +23,54 @@ from ocr.document import Document
 HEADER_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
 
 
-def extract_text(text: str, path: str | None = None) -> list[dict]:
-    return extract_document(Document.from_text(path or "<text>", text))
+def extract_text(text: str, path: str | None = None, restore: bool = True) -> list[dict]:
+    return extract_document(Document.from_text(path or "<text>", text), restore)
 
 
-def extract_document(doc: Document) -> list[dict]:
-    if any(ln.restored is None for p in doc.pages for ln in p.lines):
+def extract_document(doc: Document, restore: bool = True) -> list[dict]:
+    """Records of `doc`. Restores the text first (normalize/) unless it already was, or `restore`
+    is False (then the extractor reads the OCR text as it is)."""
+    if restore and any(ln.restored is None for p in doc.pages for ln in p.lines):
         from normalize import restore_document
 
         restore_document(doc)
-    text = doc.text(restored=True)
+    text = _case_restored_text(doc)
     locator = _Locator(doc)
     return [_finish(r, locator, doc.path) for r in extract_records(text)]
+
+
+def _case_restored_text(doc: Document) -> str:
+    """`doc.text(restored=True)` with words the scan printed in capitals put back in capitals.
+
+    Header, signature and title blocks are recognised partly by their capitals; a restorer that
+    title-cases them would hide that. Same length as the restored text, so spans still fit it."""
+    text = doc.text(restored=True)
+    pages = []
+    for page in doc.pages:
+        blocks = []
+        for b in page.blocks:
+            lines = []
+            for ln in b.lines:
+                lines.append(_recase_line(ln.text, ln.final_text))
+            blocks.append("\n".join(lines))
+        pages.append("\n\n".join(blocks))
+    fixed = "\f".join(pages)
+    return fixed if len(fixed) == len(text) else text
+
+
+def _recase_line(ocr: str, restored: str) -> str:
+    if ocr == restored:
+        return restored
+    a, b = ocr.split(" "), restored.split(" ")
+    if len(a) != len(b):
+        return restored
+    out = []
+    for o, r in zip(a, b):
+        letters = [c for c in o if c.isalpha()]
+        if len(letters) >= 2 and all(c.isupper() for c in letters) and len(r.upper()) == len(r):
+            r = r.upper()
+        out.append(r)
+    return " ".join(out)
 
 
 def extract_records(text: str) -> list[dict]:

@@ -48,7 +48,10 @@ def extract_references(text: str, base: int, own_codes: set[str]) -> list[tuple[
         if not c.code or not c.number:
             continue
         k = code_key(c.code)
-        if k in seen or k in own_codes:
+        if k in own_codes:
+            continue
+        if k in seen:
+            _fill_missing(next(r for r, _, _ in out if code_key(r["code"]) == k), text, c)
             continue
         seen.add(k)
         word = type_word_before(text, c.start)
@@ -57,19 +60,35 @@ def extract_references(text: str, base: int, own_codes: set[str]) -> list[tuple[
             name = word
         if name is None and c.style == "state":
             name = word or "Công văn"
-        after = text[c.end:c.end + 160]
-        stop = re.search(r"[;)]|\.\s", after[:70])
-        scope = after[:stop.start()] if stop else after[:70]
-        d = first_date(scope, key(scope))
-        date = d.iso if d else None
-        issuer = None
-        rest = after[d.end:] if d else after
-        toks = rest.split()
-        for i, t in enumerate(toks[:3]):
-            if re.fullmatch(r"c[a-z]{0,3}a", key(t).strip(",;")):
-                ag = match_agency(toks[i + 1:], allow_generic=True)
-                issuer = ag.text if ag else None
-                break
+        date, issuer = _date_and_issuer(text, c.end)
         ref = {"doc_type": name, "code": c.code, "date": date, "issuer": issuer}
         out.append((ref, base + c.start, base + c.end))
     return out
+
+
+def _date_and_issuer(text: str, end: int) -> tuple[str | None, str | None]:
+    """`…, ngày 04-6-2021 của Ban Thường vụ Tỉnh ủy` right after a code."""
+    after = text[end:end + 160]
+    stop = re.search(r"[;)]|\.\s", after[:70])
+    scope = after[:stop.start()] if stop else after[:70]
+    d = first_date(scope, key(scope))
+    date = d.iso if d else None
+    issuer = None
+    rest = after[d.end:] if d else after
+    toks = rest.split()
+    for i, t in enumerate(toks[:3]):
+        if re.fullmatch(r"c[a-z]{0,3}a", key(t).strip(",;")):
+            ag = match_agency(toks[i + 1:], allow_generic=True)
+            issuer = ag.text if ag else None
+            break
+    return date, issuer
+
+
+def _fill_missing(ref: dict, text: str, c) -> None:
+    if ref["date"] is not None and ref["issuer"] is not None:
+        return
+    date, issuer = _date_and_issuer(text, c.end)
+    if ref["date"] is None:
+        ref["date"] = date
+    if ref["issuer"] is None:
+        ref["issuer"] = issuer

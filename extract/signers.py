@@ -20,7 +20,8 @@ from extract.textkey import compact, key
 _AUTH = re.compile(
     r"(?:^|[\s:;,*])(?P<p>t\s?/\s?m|tm\.|thay mat|k\s?/\s?t|kt\.|ky thay|tl\.|tuq\.|q\.)\s*(?P<body>[a-z].*)?$"
 )
-_PREFIX_OUT = {"tm": "T/M", "thaymat": "T/M", "kt": "KT.", "kythay": "KT.", "tl": "TL.", "tuq": "TUQ.", "q": "Q."}
+_PREFIX_OUT = {"t/m": "T/M", "tm.": "TM.", "thaymat": "T/M", "k/t": "K/T", "kt.": "KT.", "kt": "KT.",
+               "kythay": "KT.", "tl.": "TL.", "tuq.": "TUQ.", "q.": "Q."}
 
 
 @dataclass
@@ -149,7 +150,7 @@ def find_signers(lines: list[TextLine]) -> list[Signer]:
         if m is None or (m.group("body") is None and i + 1 >= n):
             i += 1
             continue
-        prefix_raw = re.sub(r"[^a-z]", "", m.group("p"))
+        prefix_raw = re.sub(r"[^a-z/.]", "", m.group("p"))
         prefix = _PREFIX_OUT.get(prefix_raw, m.group("p").upper())
         body_text = ln.text[m.start("body"):].strip() if m.group("body") else ""
         tail = _upper_tail(body_text) if body_text else None
@@ -161,6 +162,8 @@ def find_signers(lines: list[TextLine]) -> list[Signer]:
         position, name = None, None
         pos_end = i
         for j in range(i + 1, min(n, i + 6)):
+            if _AUTH.search(lines[j].key):
+                continue  # a second authority line (`TM. ỦY BAN NHÂN DÂN` / `KT. CHỦ TỊCH`)
             t = _upper_tail(lines[j].text)
             if t and canonical_position(t[0]):
                 position = canonical_position(t[0])

@@ -16,7 +16,7 @@ from extract.dates import find_deadlines
 from extract.lines import TextLine
 from extract.textkey import compact
 
-_MARKER = re.compile(r"^\s*(?:[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
+_MARKER = re.compile(r"^\s*(?:(?:Điều|Dieu|Pieu|ĐIỀU)\s+\d{1,3}\s*[.:]\s*|[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
 _LEAD = re.compile(r"^\W{0,3}(?:giao(?: cho)?|chi dao|de nghi|yeu cau|phan cong)\s+")
 _INLINE = re.compile(r"(?<![a-z])(?:giao(?: cho)?|de nghi|yeu cau)\s+(?=[a-z])")
 _NOT_INLINE_BEFORE = re.compile(r"(?:duoc|nhiem vu|theo|da|nhu|cac)\s*$")
@@ -151,6 +151,8 @@ def _is_heading(ln: TextLine, off: int, toks: list[str], m: AgencyMatch) -> bool
     if m.n_tokens >= n_line:
         return True
     rest = toks[m.n_tokens:n_line]
+    if not rest:
+        return True
     first = compact(rest[0])
     return toks[m.n_tokens - 1].endswith(",") or first in ("va", "lanh", "chi") or ln.text.rstrip().endswith(":")
 

@@ -17,7 +17,14 @@ MAX_REWRITES = 3
 MAX_VARIANTS = 60
 MAX_REWRITE_COST = 6.0
 NOISE_DROP_COST = 3.0
-RANK_MARGIN = 5.0  # candidates ranked this far below the best one are not worth decoding
+# Channel settings per line mode. Proofread = text OCR already read with marks (Tesseract `vie`, or
+# clean text): only the marks may change and each change is dear, so clean text stays as it is.
+MODES: dict[str, dict] = {
+    "accentless": {"drop_marks": 0.05},
+    "garbled": {"drop_marks": 0.6},
+    "proofread": {"drop_marks": 4.0, "wrong_marks": 4.0, "extra_marks": 4.0, "learned": {}},
+}
+RANK_MARGIN = 6.0  # candidates ranked this far below the best one are not worth decoding
 
 
 class Lexicon:
@@ -48,7 +55,7 @@ def _deletions(s: str) -> set[str]:
 
 
 class CandidateGenerator:
-    def __init__(self, lexicon: Lexicon, channel: Channel, max_candidates: int = 6, unigram_weight: float = 0.3):
+    def __init__(self, lexicon: Lexicon, channel: Channel, max_candidates: int = 8, unigram_weight: float = 0.3):
         self.lex = lexicon
         self.channel = channel
         self.max_candidates = max_candidates
@@ -56,13 +63,13 @@ class CandidateGenerator:
         rev = channel.reverse_segments()
         self.rev = {k: v for k, v in rev.items() if k}
         self.rev_insert = rev.get("", {})
-        self._channels: dict[float, Channel] = {channel.p.drop_marks: channel}
+        self._channels: dict[str, Channel] = {}
         self.generate = lru_cache(maxsize=200_000)(self._generate)
 
-    def _channel_for(self, drop_marks: float) -> Channel:
-        if drop_marks not in self._channels:
-            self._channels[drop_marks] = self.channel.with_mode(drop_marks)
-        return self._channels[drop_marks]
+    def _channel_for(self, mode: str) -> Channel:
+        if mode not in self._channels:
+            self._channels[mode] = self.channel.with_overrides(**MODES[mode])
+        return self._channels[mode]
 
     def _variants(self, obs: str) -> set[str]:
         """Skeletons reachable from `obs` by reverse confusions, cheapest first (uniform-cost search)."""
@@ -98,15 +105,16 @@ class CandidateGenerator:
                     heapq.heappush(heap, (cost + c, j, acc + letter, rewrites + 1))
         return out
 
-    def _generate(self, obs: str, drop_marks: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        """(candidate ids, channel costs) for a lower-case observed token, best first."""
-        channel = self._channel_for(drop_marks)
+    def _generate(self, obs: str, mode: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """(candidate ids, channel costs) for a lower-case observed token, best first.
+        mode: accentless | garbled (OCR confusions allowed) | proofread (marks only, changes dear)."""
+        channel = self._channel_for(mode)
         ids: set[int] = set()
-        variants = self._variants(obs)
+        variants = {strip_marks(obs)} if mode == "proofread" else self._variants(obs)
         for v in variants:
             ids.update(self.lex.by_skeleton.get(v, ()))
         costs = {i: channel.cost(self.lex.lm.vocab[i], obs) for i in ids}
-        if not costs or min(costs.values()) > 3.0:
+        if mode != "proofread" and (not costs or min(costs.values()) > 3.0):
             for v in variants:
                 for d in _deletions(v):
                     for skel in self.lex.by_deletion.get(d, ()):

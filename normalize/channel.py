@@ -67,9 +67,8 @@ class Channel:
         self._seg_cost = lru_cache(maxsize=500_000)(self._seg_cost_uncached)
         self.cost = lru_cache(maxsize=500_000)(self._cost_uncached)
 
-    def with_mode(self, drop_marks: float) -> Channel:
-        params = ChannelParams(**{**self.p.__dict__, "drop_marks": drop_marks})
-        return Channel(params)
+    def with_overrides(self, **overrides) -> Channel:
+        return Channel(ChannelParams(**{**self.p.__dict__, **overrides}))
 
     def _seg_cost_uncached(self, c: str, o: str) -> float:
         """−log P(observed segment o | intended character c)."""

@@ -120,7 +120,7 @@ def token_pairs(source_lines: list[str], ocr_text: str) -> list[tuple[str, str]]
         obs_keys = [strip_marks(t) for t in obs]
         for op in Levenshtein.opcodes(src_keys, obs_keys):
             if op.tag == "equal" or (op.tag == "replace" and op.src_end - op.src_start == op.dest_end - op.dest_start):
-                for a, b in zip(src[op.src_start:op.src_end], obs[op.dest_start:op.dest_end]):
+                for a, b in zip(src[op.src_start:op.src_end], obs[op.dest_start:op.dest_end], strict=True):
                     if a.isalpha() and b and len(b) <= len(a) + 3:
                         pairs.append((a, b))
     return pairs

@@ -199,23 +199,22 @@ _DECODERS: dict[str, Callable[[str], str]] = {"tcvn3": _decode_tcvn3_raw, "vni":
 
 
 def _word_pattern(encoding: str) -> re.Pattern[str]:
-    # cp1252 punctuation (“ ” – …) is left out of words: in Unicode text it is punctuation, and
-    # VISCII only puts capital letters there, which lowercase words outnumber.
-    extra = "".join(sorted(c for c in _LEGACY_CHARS[encoding] if unicodedata.category(c)[0] in "LM"
-                           or _CHAR_BYTE[c] >= 0xA0))
+    # cp1252 punctuation (“ ” – …) and the no-break space are left out of words: in Unicode text
+    # they separate words, and VISCII only puts capitals there, which lowercase words outnumber.
+    extra = "".join(sorted(c for c in _LEGACY_CHARS[encoding] if c != "\u00a0"
+                           and (unicodedata.category(c)[0] in "LM" or _CHAR_BYTE[c] >= 0xA0)))
     return re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff" + re.escape(extra) + "]+")
 
 
 _WORDS = {enc: _word_pattern(enc) for enc in ENCODINGS}
-_UNICODE_VIET = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+# Letters only Unicode text has (â ê ô are Latin-1, so legacy text has them too).
+_UNICODE_VIET = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 
 
 # --- TCVN3 capitals ----------------------------------------------------------------------------------
 # .VnTime has no capital letters with tones: they are typed in the all-caps .VnTimeH font, which
 # draws the lowercase byte as a capital. A decoded word is upper-cased when its ASCII letters are
 # all capitals (CéNG → CỘNG), or capitalised when it starts a sentence (Ën ®Þnh → Ổn định).
-
-
 _TCVN3_TONED_CHARS = frozenset(_BYTE_CHAR[b] for codes in _TCVN3_TONED_BYTES.values() for b in codes)
 _SENTENCE_END = re.compile(r"[.!?…]\W*$")
 _LIST_MARKER = re.compile(r"^\W*((\d+(\.\d+)*|[a-zđ]|[IVXLC]+)[.)])?\W*$")  # "1.", "a)", "-", "II."
@@ -271,8 +270,10 @@ class Evidence:
     strong: int = 0  # good words holding a character Unicode Vietnamese never uses (µ, ©, ø, û…)
     bad: int = 0  # words the decoding turns into non-syllables
     unicode: int = 0  # words already written with Unicode Vietnamese letters
+    changed: int = 0  # words the decoding changes at all (good, bad or read both ways: cã → có)
 
     def add(self, other: Evidence) -> None:
+        self.changed += other.changed
         self.good += other.good
         self.strong += other.strong
         self.bad += other.bad
@@ -287,13 +288,17 @@ MIN_GOOD_WORDS = 2  # a text (or, in mixed text, a line) needs this many decoded
 MIN_STRONG_WORDS = 2  # … this many of them with a character foreign to Unicode Vietnamese
 MIN_PRECISION = 0.8  # … and this share of the changed words must become syllables
 
-# Latin-1 letters that Unicode Vietnamese itself uses: OCR garble of Unicode text is full of
-# them (é for ế/ộ…), so a word decoded through them alone is weak evidence.
+# Latin-1 letters that OCR garble of Unicode Vietnamese is full of: the ones Vietnamese itself
+# uses (é for ế/ộ…) and the look-alikes a Latin OCR engine reads for marked letters (cüa for
+# của, Näng for Nẵng, trçng for trọng). VISCII put ủ, ả, ỏ… on exactly those look-alikes. A word
+# decoded through these alone is weak evidence.
 _VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+_OCR_LOOKALIKES = frozenset("äëïöüÿåçñøðÄËÏÖÜÅÇÑØÐ")
+_WEAK_CHARS = _VIETNAMESE_LATIN1 | _OCR_LOOKALIKES
 
 
 def _is_strong(raw: str, encoding: str) -> bool:
-    if any(c in _LEGACY_CHARS[encoding] and c not in _VIETNAMESE_LATIN1 for c in raw):
+    if any(c in _LEGACY_CHARS[encoding] and c not in _WEAK_CHARS for c in raw):
         return True
     # A vowel followed by a VNI mark (quaù, khoâng) is not how Unicode text spells anything.
     return encoding == "vni" and any(len(m.group(0)) == 2 for m in _VNI_PATTERN.finditer(raw))
@@ -317,6 +322,7 @@ def line_evidence(line: str, encoding: str) -> Evidence:
         decoded = decode(raw)
         if decoded == raw:
             continue
+        ev.changed += 1
         if _syllable_ok(decoded):
             if len(decoded) > 1 and not _syllable_ok(raw):
                 ev.good += 1
@@ -341,21 +347,35 @@ class _Verdict:
     convert: list[bool] | None = None  # per line
 
 
+def _with_sandwiched_lines(evs: list[Evidence], convert: list[bool]) -> list[bool]:
+    """Also convert lines with only weak evidence (no strong word, nothing against) when the
+    nearest lines with content on both sides are converted: legacy text comes in paragraphs,
+    while OCR-garbled Unicode produces such weak lines on its own."""
+    content = [i for i, ev in enumerate(evs) if ev.changed or ev.unicode]
+    out = list(convert)
+    for k, i in enumerate(content):
+        ev = evs[i]
+        if convert[i] or ev.strong or ev.bad or ev.unicode:
+            continue
+        if 0 < k < len(content) - 1 and convert[content[k - 1]] and convert[content[k + 1]]:
+            out[i] = True
+    return out
+
+
 def _judge(lines: list[str]) -> _Verdict:
     """Pick the encoding and the lines to convert.
 
-    Whole text confident: convert every line with its own evidence. Otherwise (a legacy
-    paragraph inside Unicode or OCR-garbled text) only lines that are confident by themselves."""
-    best, best_score = _Verdict(), 0
+    Whole text confident: convert every line with a strong word and more for than against.
+    Otherwise (a legacy paragraph inside Unicode or OCR-garbled text) only lines that are
+    confident by themselves. Then weak lines inside converted paragraphs follow."""
+    best, best_score, tied = _Verdict(), 0, False
     for enc in ENCODINGS:
         evs = [line_evidence(ln, enc) for ln in lines]
         total = Evidence()
         for ev in evs:
             total.add(ev)
         if _text_confident(total):
-            # lines without any evidence either way (all their words read both ways) go along
-            convert = [ev.good >= ev.bad and ev.good >= ev.unicode and (ev.good > 0 or ev.unicode == 0)
-                       for ev in evs]
+            convert = [ev.strong >= 1 and ev.good >= ev.bad and ev.good >= ev.unicode for ev in evs]
             score = total.good - total.bad
         else:
             convert = [_line_confident(ev) for ev in evs]
@@ -365,15 +385,25 @@ def _judge(lines: list[str]) -> _Verdict:
                     chosen.add(ev)
             score = chosen.good - chosen.bad if _text_confident(chosen) else 0
         if score > best_score:
-            best, best_score = _Verdict(enc, convert), score
-    return best
+            best, best_score, tied = _Verdict(enc, _with_sandwiched_lines(evs, convert)), score, False
+        elif score == best_score and score > 0:
+            tied = True
+    return _Verdict() if tied else best  # e.g. "Nhö" is VNI "Như" as much as TCVN3 "Nhử"
+
+
+# Text extractors give the glyphs of a font flagged "symbolic" as U+F000 + byte.
+_SYMBOL_FONT_CHARS = {0xF000 + b: _BYTE_CHAR[b] for b in range(0x20, 0x100)}
+
+
+def _prepare(text: str) -> str:
+    return _nfc(text.translate(_SYMBOL_FONT_CHARS))
 
 
 def detect_legacy(text: str) -> str | None:
     """"tcvn3", "vni" or "viscii" if `text` holds that legacy encoding read as cp1252, else None."""
     if text.isascii():
         return None
-    return _judge(_nfc(text).split("\n")).encoding
+    return _judge(_prepare(text).split("\n")).encoding
 
 
 def decode_as(text: str, encoding: str, capitalize_sentences: bool = True) -> str:
@@ -389,13 +419,13 @@ def decode_as(text: str, encoding: str, capitalize_sentences: bool = True) -> st
 
 def convert_legacy(text: str) -> tuple[str, str | None]:
     """(NFC Unicode text, detected encoding or None). Only lines showing the encoding change."""
-    text = _nfc(text)
-    if text.isascii():
-        return text, None
-    lines = text.split("\n")
+    original = _nfc(text)
+    if original.isascii():
+        return original, None
+    lines = _prepare(original).split("\n")
     verdict = _judge(lines)
     if verdict.encoding is None or verdict.convert is None:
-        return text, None
+        return original, None
     enc = verdict.encoding
     out = []
     prev_end = True

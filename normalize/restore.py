@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 
-from ocr.document import Document, Token, nfc
 from normalize.restorer import DEFAULT_MODEL_DIR, get_restorer
+from ocr.document import Document, Token, nfc
 
 
 def models_present(model_dir: str = DEFAULT_MODEL_DIR) -> bool:
@@ -46,13 +46,13 @@ def restore_document(doc: Document) -> dict:
     lines = [ln for page in doc.pages for ln in page.lines]
     texts = [_prepare(ln.text) for ln in lines]
     if not models_present():
-        for ln, text in zip(lines, texts):
+        for ln, text in zip(lines, texts, strict=True):
             ln.restored = text
             ln.tokens = [Token(w, w, 1.0, False) for w in text.split()]
         return {"lines": len(lines), "changed_tokens": 0, "restorer": "pass-through (no model in data/models)"}
     token_lists = get_restorer().restore_tokens(texts)
     changed = 0
-    for ln, toks in zip(lines, token_lists):
+    for ln, toks in zip(lines, token_lists, strict=True):
         ln.tokens = toks
         ln.restored = " ".join(t.text for t in toks)
         changed += sum(t.changed for t in toks)

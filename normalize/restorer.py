@@ -16,7 +16,7 @@ import numpy as np
 from normalize.candidates import CandidateGenerator, Lexicon
 from normalize.channel import load_channel
 from normalize.lm import BOS, NUM, OTHER, TrigramLM
-from normalize.vnsyl import has_marks, is_syllable_shape, nfc, old_style, strip_marks
+from normalize.vnsyl import has_marks, is_skeleton_shape, nfc, old_style
 from ocr.document import Token
 
 DEFAULT_MODEL_DIR = os.environ.get(
@@ -31,8 +31,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 LM_WEIGHT = 1.0
 OOV_PENALTY = 9.0  # keeping a token that is not a known syllable, in a line being restored
-ACCENTLESS_DROP = 0.05
-GARBLED_DROP = 0.6
+PRUNE_K = 4
+PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pre-pass are dropped
 
 
 @dataclass
@@ -45,7 +45,8 @@ class Slot:
     suffix: str
     kind: str  # word | fixed | punct
     upper: bool = False
-    words: list[str] = field(default_factory=list)  # lower-case candidate words; words[0] = keep
+    words: list[str] = field(default_factory=list)  # lower-case candidate words
+    keep: str = ""  # the candidate meaning "leave the token as OCR wrote it"
     ids: tuple[int, ...] = ()
     costs: tuple[float, ...] = ()
     choice: int = 0
@@ -91,38 +92,40 @@ class Restorer:
 
     # ---- line modes -------------------------------------------------------------------------
     def line_mode(self, slots: list[Slot]) -> str:
-        """clean | accentless | garbled | foreign | empty, from the line's word tokens."""
+        """proofread | accentless | garbled | foreign | empty, from the line's word tokens."""
         words = [s.core for s in slots if s.kind == "word"]
         if not words:
             return "empty"
         lows = [old_style(w.lower()) for w in words]
         known = sum(self.lex.is_known(w) for w in lows)
         marked = sum(has_marks(w) for w in lows)
-        shaped = sum(is_syllable_shape(strip_marks(w)) for w in lows if w.isalpha())
+        shaped = sum(is_skeleton_shape(w) for w in lows if w.isalpha())
         n = len(words)
-        if marked == 0 and shaped < 0.5 * n:
+        garbled = sum(any(c.isdigit() for c in w) for w in words)  # s6, 16n, 1am: digit-for-letter OCR
+        if marked == 0 and shaped + garbled < 0.5 * n:
             return "foreign"
-        if known >= n - max(0, (n - 1) // 10) and marked >= 0.35 * n:
-            return "clean"
+        if known >= 0.75 * n and marked >= 0.35 * n:
+            return "proofread"
         return "accentless" if marked <= 0.1 * n else "garbled"
 
     # ---- candidates -------------------------------------------------------------------------
     def _fill_candidates(self, slot: Slot, mode: str) -> None:
-        if slot.kind != "word" or mode in ("clean", "foreign", "empty"):
+        if slot.kind != "word" or mode in ("foreign", "empty"):
             unit = slot.core.lower() if slot.kind == "word" else (NUM if slot.core[:1].isdigit() else OTHER)
             slot.words = [unit]
+            slot.keep = unit
             slot.ids = (self.lm.id(old_style(unit)),)
             slot.costs = (0.0,)
             return
         obs = nfc(slot.core.lower())
         keep = old_style(obs)
-        drop = ACCENTLESS_DROP if mode == "accentless" else GARBLED_DROP
-        ids, costs = self.gen.generate(obs, drop)
+        ids, costs = self.gen.generate(obs, mode)
         keep_cost = 0.0 if (obs.isalpha() and self.lex.is_known(keep)) else OOV_PENALTY
+        slot.keep = keep
         words = [keep]
         id_list = [self.lm.id(keep)]
         cost_list = [keep_cost]
-        for i, c in zip(ids, costs):
+        for i, c in zip(ids, costs, strict=True):
             w = self.lm.vocab[i]
             if w != keep:
                 words.append(w)
@@ -133,6 +136,55 @@ class Restorer:
         slot.costs = tuple(cost_list)
 
     # ---- decoding ---------------------------------------------------------------------------
+    def _prune(self, seq: list[Slot]) -> None:
+        """Keep at most PRUNE_K candidates per slot, and only those near the best, scored with their best
+        left and right bigram neighbours: cheap (K² look-ups) and the trigram lattice gets much smaller."""
+        sizes = np.array([len(s.ids) for s in seq], dtype=np.int64)
+        if sizes.max() <= 1:
+            return
+        # flat candidate arrays with a BOS slot in front: position t of seq is t + 1 here
+        flat_ids = np.fromiter((i for s in seq for i in s.ids), dtype=np.int64, count=int(sizes.sum()))
+        flat_ids = np.concatenate([[self.bos_id], flat_ids])
+        ext_sizes = np.concatenate([[1], sizes])
+        first = np.concatenate([[0], np.cumsum(ext_sizes)[:-1]])
+        costs = np.concatenate([[0.0]] + [np.asarray(s.costs, dtype=np.float64) for s in seq])
+        crowded = np.flatnonzero(sizes > 1) + 1
+        score = np.zeros(len(flat_ids))
+
+        def best_neighbour(nbr: np.ndarray, right: bool) -> None:
+            k, kn = ext_sizes[crowded], ext_sizes[nbr]
+            n_pairs = k * kn
+            r = np.arange(int(n_pairs.sum())) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+            kp = np.repeat(k, n_pairs)
+            xi, ni = r % kp, r // kp
+            x = np.repeat(first[crowded], n_pairs) + xi
+            y = np.repeat(first[nbr], n_pairs) + ni
+            lp = self.lm.bigram_logp(flat_ids[x], flat_ids[y]) if right else self.lm.bigram_logp(flat_ids[y], flat_ids[x])
+            best = np.full(len(flat_ids), -np.inf)
+            np.maximum.at(best, x, lp)
+            mask = np.isfinite(best)
+            score[mask] += best[mask]
+
+        best_neighbour(crowded - 1, right=False)
+        has_right = crowded < len(ext_sizes) - 1
+        if has_right.any():
+            saved = crowded
+            crowded = crowded[has_right]
+            best_neighbour(crowded + 1, right=True)
+            crowded = saved
+        total = score * math.log(10) - costs
+        for t in crowded:
+            o, k = first[t], ext_sizes[t]
+            local = total[o:o + k]
+            order = np.argsort(-local, kind="stable")[:PRUNE_K]
+            keep = sorted(int(i) for i in order if local[i] >= local[order[0]] - PRUNE_MARGIN)
+            if len(keep) == k:
+                continue
+            slot = seq[t - 1]
+            slot.words = [slot.words[i] for i in keep]
+            slot.ids = tuple(slot.ids[i] for i in keep)
+            slot.costs = tuple(slot.costs[i] for i in keep)
+
     def _viterbi(self, seq: list[Slot]) -> None:
         """Second-order Viterbi; every trigram of the lattice is scored in one batched LM call."""
         if not seq:
@@ -194,7 +246,9 @@ class Restorer:
                 vs += (p1, x, n1)
                 ws += (x, n1, n2)
         logp = self.lm.trigram_logp(np.array(us), np.array(vs), np.array(ws)).reshape(-1, 3)
-        has_next = np.array([[1, t + 1 < len(ids), t + 2 < len(ids)] for t in amb for _ in ids[t]], dtype=np.float64)
+        n_cand = np.array([len(ids[t]) for t in amb])
+        amb_arr = np.repeat(np.array(amb), n_cand)
+        has_next = np.stack([np.ones(len(amb_arr)), amb_arr + 1 < len(ids), amb_arr + 2 < len(ids)], axis=1)
         scores = (logp * has_next).sum(axis=1) * scale
         k = 0
         for t in amb:
@@ -222,11 +276,12 @@ class Restorer:
                     self._fill_candidates(s, mode)
                     seq.append(s)
             all_slots.append(slots)
+        self._prune(seq)
         self._viterbi(seq)
         return [[self._token(s) for s in slots] for slots in all_slots]
 
     def _token(self, s: Slot) -> Token:
-        if s.kind != "word" or s.choice == 0:
+        if s.kind != "word" or s.words[s.choice] == s.keep:
             return Token(s.original, s.original, s.conf if s.kind == "word" else 1.0, False)
         word = s.words[s.choice]
         if s.upper:

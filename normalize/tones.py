@@ -26,7 +26,7 @@ ONSETS = (
 ).split()
 
 # Rhymes written without a medial; "y…" rhymes are the ones spelled with y after no onset.
-_PLAIN_RHYMES = """
+_PLAIN_RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay
 ăc ăm ăn ăng ăp ăt
 âc âm ân âng âp ât âu ây
@@ -39,16 +39,14 @@ o oc oi om on ong op ot oong ooc
 u ua uc ui um un ung up ut uôc uôi uôm uôn uông uôt
 ư ưa ưc ưi ưm ưng ưt ưu ươc ươi ươm ươn ương ươp ươt ươu
 y
-""".split()
-_Y_RHYMES_NO_ONSET = "yêm yên yêng yêt yêu".split()
+""".split())
+_Y_RHYMES_NO_ONSET = frozenset("yêm yên yêng yêt yêu".split())
 # After medial o (written o) and medial u (written u) when the onset is not qu.
-_O_MEDIAL_RHYMES = "a ac ach ai am an ang anh ao ap at ay ăc ăm ăn ăng ăp ăt e em en eo et".split()
-_U_MEDIAL_RHYMES = (
-    "ân âng ât ây ê êch ên ênh êt y ych yn ynh yp yt ya yêt yên yêu yu ơ".split()
-)
+_O_MEDIAL_RHYMES = frozenset("a ac ach ai am an ang anh ao ap at ay ăc ăm ăn ăng ăp ăt e em en eo et".split())
+_U_MEDIAL_RHYMES = frozenset("ân âng ât ây ê êch ên ênh êt y ych yn ynh yp yt ya yêt yên yêu yu ơ".split())
 # After qu the u is part of the onset; these are the rhymes that can follow it.
-_QU_RHYMES = set(_PLAIN_RHYMES) - {r for r in _PLAIN_RHYMES if r[0] in "ouư"} - {"ia"}
-_QU_RHYMES |= {"ôc", "y", "ych", "yn", "ynh", "yt", "yêt", "yên", "yêu", "ya"}
+_QU_RHYMES = frozenset({r for r in _PLAIN_RHYMES if r[0] not in "ouư"} - {"ia"}
+                       | {"ôc", "y", "ych", "yn", "ynh", "yt", "yêt", "yên", "yêu", "ya"})
 
 _STOP_CODAS = ("ch", "c", "p", "t")
 _CONSONANT_CODAS = ("ng", "nh", "ch", "c", "m", "n", "p", "t")

@@ -113,6 +113,11 @@ def _old_style_token(tok: str) -> str:
     return m.group(1) + old_style(m.group(2)) + m.group(3)
 
 
+def is_skeleton_shape(word: str) -> bool:
+    """True when the word with marks stripped has the letters of a Vietnamese syllable (accentless text)."""
+    return bool(_SKELETON_RE.match(strip_marks(word.lower())))
+
+
 @lru_cache(maxsize=200_000)
 def is_syllable_shape(word: str) -> bool:
     """True when the word, marks stripped, has the onset-vowels-coda shape of a Vietnamese syllable,
@@ -135,7 +140,18 @@ def is_syllable_shape(word: str) -> bool:
     skel = strip_marks(low)
     if "đ" in low and not low.startswith("đ"):
         return False
-    return bool(_SKELETON_RE.match(skel))
+    m = _SKELETON_RE.match(skel)
+    if not m:
+        return False
+    # the diphthongs iê / yê / uô / ươ always carry their modifier (hiện, yêu, muốn, được)
+    onset_len = len(m.group(1) or "")
+    nucleus = skel[onset_len:m.end(2)]
+    plain_nucleus = split_tone(word.lower())[0][onset_len:m.end(2)]
+    if ("ie" in nucleus or "ye" in nucleus) and "ê" not in plain_nucleus:
+        return False
+    if nucleus.startswith("uo") and (m.group(3) or len(nucleus) > 2) and not ({"ô", "ơ"} & set(plain_nucleus)):
+        return False
+    return True
 
 
 def apply_case(pattern: str, word: str) -> str:

@@ -169,20 +169,20 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
         if share > 0.001:
             flags.append("colour_suppressed")
     gray = timed("grey", pp.to_gray, img)
+    if config.remove_borders:
+        gray, share = timed("borders", pp.remove_borders, gray)
+        if share > 0:
+            flags.append("borders_removed")
     if config.orientation and quarter_turns == 0 and timed("orientation", pp.looks_sideways, gray):
         quarter_turns = timed("orientation", _sideways_turns, gray)
     if quarter_turns:
         gray = np.ascontiguousarray(np.rot90(gray, quarter_turns))
         flags.append(f"rotated_{(quarter_turns * 90) % 360}")
-    if config.remove_borders:
-        gray, share = timed("borders", pp.remove_borders, gray)
-        if share > 0:
-            flags.append("borders_removed")
     matrix = None
     if config.deskew:
         angle = timed("deskew", pp.estimate_skew, gray, config.max_deskew_deg)
         if abs(angle) >= 0.1:
-            gray, matrix = timed("deskew", pp.rotate, gray, angle)
+            gray, matrix = timed("deskew", pp.rotate, gray, -angle)
             flags.append("deskewed")
     scale = 1.0
     dpi = source_dpi or 300
@@ -197,7 +197,7 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
             flags.append("upscaled")
         elif text_dpi:
             dpi = int(round(source_dpi or text_dpi))
-    if config.denoise == "always" or (config.denoise == "auto" and timed("denoise", pp.noise_level, gray) > 6.0):
+    if config.denoise == "always" or (config.denoise == "auto" and timed("denoise", pp.noise_level, gray) > 2.4):
         gray = timed("denoise", pp.denoise, gray)
         flags.append("denoised")
     if config.binarize != "none":
@@ -214,12 +214,13 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
 
 
 def _sideways_turns(gray: np.ndarray) -> int:
-    """Quarter turns (np.rot90 k) that make a sideways page upright, decided by OSD."""
+    """Quarter turns (np.rot90 k) that make a page that looks sideways upright, decided by
+    OSD on the turned page; 0 when OSD does not confirm the page was sideways."""
     turned = np.ascontiguousarray(np.rot90(gray, 1))
     osd = run_osd(turned)
-    if osd is not None and osd[0] == 180:
-        return 3
-    return 1
+    if osd is None or osd[1] < 1.0 or osd[0] in (90, 270):
+        return 0
+    return 3 if osd[0] == 180 else 1
 
 
 def run_osd(gray: np.ndarray) -> tuple[int, float] | None:

@@ -57,31 +57,44 @@ def to_gray(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
 
 
+def _colour_mask(bgr: np.ndarray) -> np.ndarray:
+    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
+    hi = np.maximum(np.maximum(b, g), r)
+    lo = np.minimum(np.minimum(b, g), r)
+    # red/pink/magenta stamps: red channel on top; blue/violet ink: blue channel on top.
+    # Black ink under a stamp stays: it is dark in every channel, so its chroma is small.
+    red = (r == hi) & (r - g >= 30)
+    blue = (b == hi) & (b - r >= 30)
+    coloured = (hi - lo >= 30) & (red | blue) & (hi >= 120)
+    # also take the pale anti-aliased rim of stamp strokes, never dark pixels
+    rim = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (lo > 110)
+    return coloured | rim
+
+
 def suppress_colour(bgr: np.ndarray) -> tuple[np.ndarray, float]:
     """Paint saturated red (stamps) and blue (ink signatures) pixels white.
 
     Dark pixels are kept whatever their hue, so black text under a stamp survives.
-    Returns the image and the share of pixels removed."""
+    The colour is looked for on a reduced copy first; full resolution is used only in the
+    tiles where some was found. Returns the image and the share of pixels removed."""
     if bgr.ndim == 2:
         return bgr, 0.0
-    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
-    hi = np.maximum(np.maximum(b, g), r)
-    lo = np.minimum(np.minimum(b, g), r)
-    chroma = hi - lo
-    # red/pink/magenta stamps: red channel on top; blue/violet ink: blue channel on top
-    red = (r == hi) & (r - g >= 30)
-    blue = (b == hi) & (b - r >= 30)
-    # black ink under a stamp stays: it is dark in every channel, so its chroma is small
-    coloured = (chroma >= 30) & (red | blue) & (hi >= 120)
-    darkest = lo
-    if not coloured.any():
+    f = 8
+    small = cv2.resize(bgr, (max(1, bgr.shape[1] // f), max(1, bgr.shape[0] // f)), interpolation=cv2.INTER_AREA)
+    coarse = _colour_mask(small).astype(np.uint8)
+    if not coarse.any():
         return bgr, 0.0
-    # also take the pale anti-aliased rim of stamp strokes, never dark pixels
-    rim = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (darkest > 110)
-    mask = coloured | rim
+    coarse = cv2.dilate(coarse, np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(coarse, connectivity=8)
     out = bgr.copy()
-    out[mask] = 255
-    return out, float(mask.mean())
+    removed = 0
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        y0, y1, x0, x1 = y * f, min(bgr.shape[0], (y + h) * f), x * f, min(bgr.shape[1], (x + w) * f)
+        mask = _colour_mask(bgr[y0:y1, x0:x1])
+        out[y0:y1, x0:x1][mask] = 255
+        removed += int(mask.sum())
+    return out, removed / (bgr.shape[0] * bgr.shape[1])
 
 
 def otsu_ink(gray: np.ndarray) -> np.ndarray:
@@ -108,9 +121,10 @@ def looks_sideways(gray: np.ndarray) -> bool:
     y0, y1 = np.percentile(ys, [2, 98]).astype(int)
     x0, x1 = np.percentile(xs, [2, 98]).astype(int)
     inner = ink[y0 : y1 + 1, x0 : x1 + 1]
+    inner = cv2.morphologyEx(inner.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks
     rows, cols = inner.sum(axis=1), inner.sum(axis=0)
-    empty_rows = float((rows <= 0.01 * max(1, rows.max())).mean())
-    empty_cols = float((cols <= 0.01 * max(1, cols.max())).mean())
+    empty_rows = float((rows <= 0.05 * max(1.0, np.percentile(rows, 90))).mean())
+    empty_cols = float((cols <= 0.05 * max(1.0, np.percentile(cols, 90))).mean())
     return empty_cols > empty_rows + 0.1
 
 
@@ -138,7 +152,8 @@ def remove_borders(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
-    """Skew angle in degrees (positive = text rises to the right) by projection profiles:
+    """Skew in degrees: the counter-clockwise turn the page has had (rotate by minus it to fix),
+    found by projection profiles:
     the angle at which rows of ink are most sharply separated."""
     small, _ = _small(gray, 1600)
     ink = otsu_ink(small)
@@ -179,7 +194,7 @@ def estimate_text_dpi(gray: np.ndarray) -> float | None:
 
     Median height of letter-sized ink components is ~0.485 em for Vietnamese text set in a
     Times-like face (measured on renders); None when there is too little text."""
-    small, f = _small(gray, 2400)
+    small, f = _small(gray, 1800)
     ink = otsu_ink(small).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n < 30:

@@ -188,6 +188,7 @@ class _TextLine:
     width: float = 0.0  # mm available (justify)
     indent: float = 0.0  # mm, added to x0
     fill: tuple[int, int, int] = INK
+    faces: list[str] | None = None  # per word, overriding `face` (inline bold/italic)
 
 
 class _Painter:
@@ -213,13 +214,18 @@ class _Painter:
         self._block = Block(kind=kind)
         self.page.blocks.append(self._block)
 
+    def resume(self, kind: str) -> None:
+        """Add the next lines to the first block of `kind` again (header columns share a row)."""
+        self._block = next(b for b in self.page.blocks if b.kind == kind)
+
     def text_width(self, text: str, face: str, pt: float) -> float:
         """Width in mm."""
         return self.mm(self.fonts.get(face, pt).getlength(text))
 
     def line(self, tl: _TextLine, baseline_mm: float, last_of_para: bool = True) -> Line:
         font = self.fonts.get(tl.face, tl.pt)
-        widths = [font.getlength(w) for w in tl.words]
+        word_fonts = [self.fonts.get(f, tl.pt) for f in tl.faces] if tl.faces else [font] * len(tl.words)
+        widths = [f.getlength(w) for f, w in zip(word_fonts, tl.words, strict=True)]
         space = font.getlength(" ")
         total = sum(widths) + space * (len(widths) - 1)
         if tl.align == "center":
@@ -230,9 +236,9 @@ class _Painter:
             space = (self.px(tl.width - tl.indent) - sum(widths)) / (len(widths) - 1)
         y = self.px(baseline_mm)
         words: list[Word] = []
-        for word, wpx in zip(tl.words, widths, strict=True):
-            self.draw.text((x, y), word, font=font, fill=tl.fill, anchor="ls")
-            bl, bt, br, bb = font.getbbox(word, anchor="ls")
+        for word, wpx, wfont in zip(tl.words, widths, word_fonts, strict=True):
+            self.draw.text((x, y), word, font=wfont, fill=tl.fill, anchor="ls")
+            bl, bt, br, bb = wfont.getbbox(word, anchor="ls")
             words.append(Word(word, (round(x + bl), round(y + bt), round(x + br), round(y + bb))))
             x += wpx + space
         box = _union([w.box for w in words if w.box])
@@ -255,7 +261,7 @@ def _union(boxes: Sequence[Box]) -> Box | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _wrap(words: list[str], first_width: float, width: float, measure) -> list[list[str]]:
+def _wrap(words: list, first_width: float, width: float, measure) -> list[list]:
     """Greedy line breaking; `measure(list_of_words)` gives the natural width in mm."""
     lines: list[list[str]] = []
     cur: list[str] = []
@@ -272,9 +278,9 @@ def _wrap(words: list[str], first_width: float, width: float, measure) -> list[l
     return lines
 
 
-def _balanced_wrap(text: str, max_width: float, measure) -> list[list[str]]:
+def _balanced_wrap(text: str | list, max_width: float, measure) -> list[list]:
     """Centred titles: break into the fewest lines, then make them about equally long."""
-    words = nfc(text).split()
+    words = nfc(text).split() if isinstance(text, str) else list(text)
     n = len(_wrap(words, max_width, max_width, measure))
     if n <= 1:
         return [words]
@@ -295,31 +301,78 @@ def _balanced_wrap(text: str, max_width: float, measure) -> list[list[str]]:
 
 @dataclass
 class _Para:
-    text: str
+    text: str  # as it reads on the page: markers removed
     face: str = "regular"
     align: str = "justify"  # justify | center | left
     indent: float = 10.0  # first-line indent in mm
+    faces: list[str] = field(default_factory=list)  # one per word of `text`
+
+
+_FACE_WITH = {("regular", "bold"): "bold", ("regular", "italic"): "italic", ("bold", "italic"): "bold_italic",
+              ("italic", "bold"): "bold_italic", ("bold", "bold"): "bold", ("italic", "italic"): "italic",
+              ("bold_italic", "bold"): "bold_italic", ("bold_italic", "italic"): "bold_italic"}
+
+
+def _inline(text: str, base: str) -> tuple[str, list[str]]:
+    """Strip ``**bold**`` and ``*italic*`` spans; return the plain text and each word's face."""
+    words, faces = [], []
+    bold = italic = False
+    for raw in text.split():
+        w = raw
+        while w.startswith("*") and len(w) > 1:
+            if w.startswith("**") and not bold:
+                w, bold = w[2:], True
+            elif not italic and not w.startswith("**"):
+                w, italic = w[1:], True
+            else:
+                break
+        core = w.rstrip(".,;:)!?")
+        tail = w[len(core):]
+        close_b = close_i = False
+        while core.endswith("*"):
+            if core.endswith("**") and bold and not close_b:
+                core, close_b = core[:-2], True
+            elif italic and not close_i:
+                core, close_i = core[:-1], True
+            else:
+                break
+        w = core + tail
+        face = base
+        if bold:
+            face = _FACE_WITH[(face, "bold")]
+        if italic:
+            face = _FACE_WITH[(face, "italic")]
+        if w:
+            words.append(w)
+            faces.append(face)
+        bold = bold and not close_b
+        italic = italic and not close_i
+    return " ".join(words), faces
 
 
 def parse_body(body: Sequence[str]) -> list[_Para]:
     """Body paragraphs; a leading marker sets the look (the marker is not part of the text):
     ``# `` bold heading, ``## `` bold italic heading, ``^ `` centred bold line,
-    ``_ `` italic paragraph, ``- `` or plain: justified paragraph with first-line indent."""
+    ``_ `` italic paragraph, ``- `` or plain: justified paragraph with first-line indent.
+    Inside a paragraph ``**…**`` sets words in bold and ``*…*`` in italics (``**Điều 1.** Thành lập …``)."""
     paras = []
     for raw in body:
         text = nfc(raw.strip())
         if not text:
             continue
         if text.startswith("## "):
-            paras.append(_Para(text[3:].strip(), "bold_italic"))
+            para = _Para(text[3:].strip(), "bold_italic")
         elif text.startswith("# "):
-            paras.append(_Para(text[2:].strip(), "bold"))
+            para = _Para(text[2:].strip(), "bold")
         elif text.startswith("^ "):
-            paras.append(_Para(text[2:].strip(), "bold", "center", 0.0))
+            para = _Para(text[2:].strip(), "bold", "center", 0.0)
         elif text.startswith("_ "):
-            paras.append(_Para(text[2:].strip(), "italic"))
+            para = _Para(text[2:].strip(), "italic")
         else:
-            paras.append(_Para(text))
+            para = _Para(text)
+        para.text, para.faces = _inline(para.text, para.face)
+        if para.text:
+            paras.append(para)
     return paras
 
 
@@ -332,23 +385,35 @@ def body_text(body: Sequence[str]) -> list[str]:
 
 
 def _scribble(img: Image.Image, cx: float, cy: float, w: float, h: float, rng: random.Random, dpi: int) -> None:
-    """A blue-ink signature: a loopy Catmull-Rom curve and a flourish."""
-    n = rng.randint(6, 10)
-    pts = []
-    for i in range(n):
-        x = cx - w / 2 + w * i / (n - 1) + rng.uniform(-w * 0.08, w * 0.08)
-        y = cy + rng.uniform(-h / 2, h / 2)
-        pts.append((x, y))
-    curve = _catmull_rom(pts, 16)
-    tail = [(pts[-1][0], pts[-1][1]), (cx - w * 0.3, cy + h * 0.55), (cx + w * 0.55, cy + h * 0.35)]
+    """A blue-ink signature: a run of cursive loops (a trochoid with wobble) and an underline flourish."""
+    loops = rng.randint(3, 6)
+    loop_r = w / loops * rng.uniform(0.35, 0.6)
+    tilt = rng.uniform(-0.25, 0.1)
+    heights = [rng.uniform(0.25, 1.0) for _ in range(loops + 1)]  # each stroke its own size, like letters
+    widths = [rng.uniform(0.2, 1.0) for _ in range(loops + 1)]
+    curve = []
+    steps = 40 * loops
+    for i in range(steps + 1):
+        t = i / steps
+        phase = 2 * math.pi * loops * t
+        k = min(loops - 1, int(t * loops))
+        frac = t * loops - k
+        env = heights[k] * (1 - frac) + heights[k + 1] * frac
+        wid = widths[k] * (1 - frac) + widths[k + 1] * frac
+        x = cx - w / 2 + w * t - loop_r * wid * math.sin(phase)
+        y = cy + h / 2 * (0.4 - env * (1 + math.cos(phase)) * 0.8) + tilt * (x - cx)
+        curve.append((x, y))
+    end = curve[-1]
+    tail = [end, (cx + w * rng.uniform(0.05, 0.25), cy + h * 0.7), (cx - w * rng.uniform(0.3, 0.5), cy + h * 0.55),
+            (cx + w * rng.uniform(0.45, 0.6), cy + h * rng.uniform(0.3, 0.5))]
     ox, oy = int(cx - w), int(cy - 1.5 * h)
     shift = [(x - ox, y - oy) for x, y in curve]
-    shift_tail = [(x - ox, y - oy) for x, y in _catmull_rom(tail, 12)]
+    shift_tail = [(x - ox, y - oy) for x, y in _catmull_rom(tail, 14)]
     layer = Image.new("L", (int(2 * w), int(3 * h)), 0)
     d = ImageDraw.Draw(layer)
-    width = max(2, round(0.45 / 25.4 * dpi))
+    width = max(2, round(0.4 / 25.4 * dpi))
     d.line(shift, fill=235, width=width, joint="curve")
-    d.line(shift_tail, fill=200, width=max(1, width - 1), joint="curve")
+    d.line(shift_tail, fill=210, width=max(1, width - 1), joint="curve")
     layer = layer.filter(ImageFilter.GaussianBlur(0.6 * dpi / 300))
     _multiply(img, layer, SIGN_INK, (ox, oy))
 
@@ -399,9 +464,12 @@ def _stamp(img: Image.Image, cx: float, cy: float, ring_text: str, fonts: _Fonts
     if total / r_text > span_max:  # shrink to fit the ring
         font = _load_font(fonts.files.bold, max(6, int(font.size * span_max * r_text / total)))
         total = sum(font.getlength(ch) for ch in text) * 1.08
+    # a short name is spaced out to run most of the way round, as seal engravers do
+    track = min(2.2, max(1.08, 1.08 * span_max * r_text / total))
+    total = total / 1.08 * track
     angle = -total / r_text / 2
     for ch in text:
-        cw = font.getlength(ch) * 1.08
+        cw = font.getlength(ch) * track
         phi = angle + cw / 2 / r_text
         angle += cw / r_text
         if ch == " ":
@@ -487,7 +555,9 @@ class _Layout:
         self.right = A4_MM[0] - MARGIN_MM["right"]
         self.bottom = A4_MM[1] - MARGIN_MM["bottom"]
         self.y = 0.0  # baseline cursor in mm of the current page
-        self.body_pt = float(self.lay.get("body_pt", 14))
+        # typists differ: body size 13–14 pt and line spacing vary unless the layout fixes them
+        self.body_pt = float(self.lay.get("body_pt") or rng.choice([13.0, 13.5, 14.0]))
+        self.spacing = float(self.lay.get("line_spacing") or rng.choice([1.15, 1.2, 1.25, 1.3]))
         self.new_page()
 
     @property
@@ -560,7 +630,7 @@ class _Layout:
         # số / ký hiệu under the issuer, place and date under the national header, one row
         row = max(left_y, right_y) + self.pt_mm(13) * 0.4
         num = nfc(lay.get("number_line") or number_line(rec, self.style))
-        self.p._block = self.p.page.blocks[0]  # the number belongs to the left column's block
+        self.p.resume("header_left")
         self.p.line(_TextLine(num.split(), "regular", 13, "center", left_c), row)
         left_y = row + self.pt_mm(13) * 1.3
         subject = nfc(rec.get("subject") or "")
@@ -571,7 +641,7 @@ class _Layout:
             for words in _balanced_wrap(vv, col_w - 4, self.measure("regular", 12)):
                 self.p.line(_TextLine(words, "regular", 12, "center", left_c), left_y)
                 left_y += self.pt_mm(12) * 1.15
-        self.p._block = next(b for b in self.p.page.blocks if b.kind == "header_right")
+        self.p.resume("header_right")
         dl = nfc(lay.get("date_line") or date_line(rec.get("place") or "", rec.get("date")))
         self.p.line(_TextLine(dl.split(), "italic", 13.5, "center", right_c), row)
         self.y = max(left_y, row + self.pt_mm(13) * 1.3) + 4
@@ -626,28 +696,34 @@ class _Layout:
     # ---- body
     def body(self, paras: list[_Para]) -> None:
         pt = self.body_pt
-        pitch = self.pt_mm(pt) * 1.22
+        pitch = self.pt_mm(pt) * self.spacing
         width = self.right - self.left
+        space = self.p.text_width(" ", "regular", pt)
+
+        def measure(items: list[tuple[str, str]]) -> float:
+            return sum(self.p.text_width(w, f, pt) for w, f in items) + space * (len(items) - 1)
+
         for para in paras:
-            measure = self.measure(para.face, pt)
-            words = para.text.split()
+            items = list(zip(para.text.split(), para.faces, strict=True))
             if para.align == "center":
-                lines = _balanced_wrap(para.text, width - 20, measure)
+                lines = _balanced_wrap(items, width - 20, measure)
             else:
-                lines = _wrap(words, width - para.indent, width, measure)
+                lines = _wrap(items, width - para.indent, width, measure)
             self.y += self.pt_mm(6) if para is not paras[0] else 0
             if self.y + pitch * min(2, len(lines)) > self.bottom:  # no lone first line at a page foot
                 self.new_page()
             self.p.block("body")
-            for i, words_i in enumerate(lines):
+            for i, line_items in enumerate(lines):
                 if self.y > self.bottom:
                     self.new_page()
                     self.p.block("body")
+                words_i = [w for w, _ in line_items]
+                faces_i = [f for _, f in line_items]
                 if para.align == "center":
-                    tl = _TextLine(words_i, para.face, pt, "center", (self.left + self.right) / 2)
+                    tl = _TextLine(words_i, para.face, pt, "center", (self.left + self.right) / 2, faces=faces_i)
                 else:
                     tl = _TextLine(words_i, para.face, pt, "justify", self.left, width,
-                                   para.indent if i == 0 else 0.0)
+                                   para.indent if i == 0 else 0.0, faces=faces_i)
                 self.p.line(tl, self.y, last_of_para=i == len(lines) - 1)
                 self.y += pitch
 

@@ -226,8 +226,11 @@ class Archive:
         for table in ("documents", "pages", "tokens"):  # documents cascade to signers, refs, tasks …
             c.execute(f"DELETE FROM {table} WHERE file_id = ?", (file_id,))
         self._insert_pages(file_id, doc, low_conf_threshold)
+        full_text = doc.text(restored=True)
+        spans = document_spans(state.records, len(full_text))
         for seq, record in enumerate(state.records):
-            self._insert_document(file_id, seq, record, doc)
+            span = spans[seq]
+            self._insert_document(file_id, seq, record, doc, full_text[span[0]:span[1]] if span else None)
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
         page_rows, token_rows = [], []
@@ -252,13 +255,14 @@ class Archive:
         self.conn.executemany("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed,"
                               " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
 
-    def _insert_document(self, file_id: int, seq: int, record: dict[str, Any], doc: Any) -> None:
+    def _insert_document(self, file_id: int, seq: int, record: dict[str, Any], doc: Any,
+                         text: str | None) -> None:
         c = self.conn
         source = record.get("source") or {}
         page_from, page_to = _page_range(source)
-        if page_from is not None:
+        if text is None and page_from is not None:
             text = "\f".join(p.text(restored=True) for p in doc.pages if page_from <= p.number <= page_to)
-        else:
+        elif text is None:
             text = doc.text(restored=True)
         cur = c.execute(
             "INSERT INTO documents(file_id, seq, doc_type, number, symbol, code, issuer, place, date, subject,"
@@ -411,6 +415,37 @@ class _Transaction:
             raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
 
 
+def _own_start(record: dict[str, Any]) -> int | None:
+    """Where a record's own text starts: its earliest field span, not counting fields it took
+    from another document (source.derived_from.fields)."""
+    source = record.get("source") if isinstance(record.get("source"), dict) else {}
+    derived = source.get("derived_from")
+    inherited = set(derived.get("fields", [])) if isinstance(derived, dict) else set()
+    fields = source.get("fields") if isinstance(source.get("fields"), dict) else {}
+    starts = [v["start"] for k, v in fields.items()
+              if k not in inherited and isinstance(v, dict) and isinstance(v.get("start"), int)]
+    return min(starts) if starts else None
+
+
+def document_spans(records: list[dict[str, Any]], text_len: int) -> list[tuple[int, int] | None]:
+    """The part of the file's text that belongs to each record, for files holding several documents:
+    from a record's own first field to the next record's. None where it cannot be told (one record:
+    the whole text; a record without spans: its pages)."""
+    if len(records) == 1:
+        return [(0, text_len)]
+    starts = [_own_start(r) for r in records]
+    known = sorted({s for s in starts if s is not None})
+    spans: list[tuple[int, int] | None] = []
+    for s in starts:
+        if s is None:
+            spans.append(None)
+            continue
+        begin = 0 if s == known[0] else s
+        later = [k for k in known if k > s]
+        spans.append((begin, later[0] if later else text_len))
+    return spans
+
+
 def _dicts(items: Any) -> list[dict[str, Any]]:
     return [x for x in items or [] if isinstance(x, dict)]
 
@@ -424,20 +459,21 @@ def fts_terms(words: str) -> list[str]:
 
 
 def make_snippet(text: str, terms: list[str], width: int = 160) -> str:
-    """A window of the original text around the first match, matches in [brackets]."""
+    """A window of the original text where most query words occur close together, matches in [brackets]."""
     folded = fold_aligned(text)
     spans = []
-    for t in terms:
+    for t in set(terms):
         for m in re.finditer(rf"(?<!\w){re.escape(t)}(?!\w)", folded):
-            spans.append((m.start(), m.end()))
+            spans.append((m.start(), m.end(), t))
     if not spans:
         return " ".join(text[:width].split())
     spans.sort()
-    first = spans[0][0]
-    start = max(0, first - width // 3)
+    reach = width * 2 // 3
+    best = max(spans, key=lambda sp: (len({t for s, _, t in spans if sp[0] <= s < sp[0] + reach}), -sp[0]))
+    start = max(0, best[0] - width // 3)
     end = min(len(text), start + width)
     parts, pos = [], start
-    for s, e in spans:
+    for s, e, _ in spans:
         if s < pos or e > end:
             continue
         parts.append(text[pos:s])

@@ -7,13 +7,15 @@ command that needs them, so `sohoa --help` starts fast and works without them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ExitCode, SohoaError
+from pipeline.errors import BadArgumentsError, ExitCode, SohoaError
 
 COMMANDS_HELP = {
     "run": "process files and folders into the SQLite archive (batch, idempotent, parallel)",
@@ -119,12 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     _utf8_stdio()
+    if args_list and args_list[0] in LAZY_COMMANDS:  # their own parser handles all their arguments
+        return _guarded(cmd_lazy, argparse.Namespace(command=args_list[0], rest=args_list[1:]), args_list)
     try:
         ns = build_parser().parse_args(args_list)
     except SystemExit as e:  # argparse: --help/--version (0) or bad arguments (2)
         return int(e.code) if isinstance(e.code, int) else ExitCode.bad_args
+    return _guarded(COMMANDS[ns.command], ns, args_list)
+
+
+def _guarded(command: Any, ns: argparse.Namespace, args_list: list[str]) -> int:
     try:
-        return int(COMMANDS[ns.command](ns, args_list))
+        return int(command(ns, args_list))
     except SohoaError as e:
         print(f"sohoa: {e.report()}", file=sys.stderr)
         return int(e.exit_code)
@@ -189,7 +197,8 @@ def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
         settings["stages"] = [s for s in settings["stages"] if s == "ocr"]
     else:
         settings["stages"] = [s for s in settings["stages"] if s != "extract"]
-    state = process_file(ns.file, settings, jobs=settings["jobs"])
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the text
+        state = process_file(ns.file, settings, jobs=settings["jobs"])
     sys.stdout.write(state.doc.text(restored=not ns.raw) + "\n")
     return ExitCode.ok
 
@@ -215,7 +224,8 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
     from pipeline.single import process_file
 
     settings = _settings(ns)
-    state = process_file(ns.file, settings, jobs=settings["jobs"])
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the records (the scorers read it)
+        state = process_file(ns.file, settings, jobs=settings["jobs"])
     if ns.format == "json":
         sys.stdout.write(json.dumps(state.records, ensure_ascii=False, indent=2) + "\n")
         return ExitCode.ok
@@ -265,15 +275,23 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
         return ExitCode.ok
     for i, row in enumerate(df.itertuples(index=False), 1):
         head = " · ".join(str(x) for x in (row.code, row.doc_type, row.date, row.issuer) if x)
-        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, bm25 {row.score:.2f})")
+        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, bm25 {row.score:.3g})")
         print(f"   {row.snippet}")
     return ExitCode.ok
 
 
 def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
+    import inspect
+
     from normalize.train import train
 
-    result = train(ns.corpus, ns.out, seed=ns.seed)
+    if not Path(ns.corpus).is_dir():
+        raise BadArgumentsError("corpus folder not found", path=ns.corpus)
+    kwargs: dict[str, Any] = {"seed": ns.seed}
+    if "log" in inspect.signature(train).parameters:
+        kwargs["log"] = lambda msg: print(msg, file=sys.stderr, flush=True)
+    with contextlib.redirect_stdout(sys.stderr):
+        result = train(ns.corpus, ns.out, **kwargs)
     print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     return ExitCode.ok
 

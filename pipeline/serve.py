@@ -167,11 +167,21 @@ class ArchiveReader:
         ).fetchall()
 
     def text_offset(self, conn: sqlite3.Connection, doc: sqlite3.Row) -> int:
-        """Where the document's first page starts in its file's text (pages joined by form feeds)."""
+        """Where the document's stored text starts in its file's text (pages joined by form feeds),
+        which is what the extractor's spans count from. The stored text is a slice of the file's
+        text (the whole file, its pages, or the part from this document's header on)."""
+        pages = conn.execute("SELECT page, text FROM pages WHERE file_id = ? ORDER BY page", (doc["file_id"],)).fetchall()
+        file_text = "\f".join(r["text"] or "" for r in pages)
         first = doc["page_from"] or 1
-        before = conn.execute("SELECT text FROM pages WHERE file_id = ? AND page < ? ORDER BY page",
-                              (doc["file_id"], first)).fetchall()
-        return sum(len(r["text"] or "") + 1 for r in before)
+        page_start = sum(len(r["text"] or "") + 1 for r in pages if r["page"] < first)
+        text = doc["text"] or ""
+        if not text:
+            return page_start
+        # the slice starts on its first page (or before it, for a document that starts mid-page)
+        hits = [i for i in _find_all(file_text, text[:200])]
+        if not hits:
+            return page_start
+        return min(hits, key=lambda i: (i > page_start + len(text), abs(i - page_start)))
 
     def tokens(self, conn: sqlite3.Connection, file_id: int, pages: list[int]) -> list[sqlite3.Row]:
         if not pages:
@@ -180,6 +190,14 @@ class ArchiveReader:
         return conn.execute(
             f"SELECT * FROM tokens WHERE file_id = ? AND page IN ({marks}) ORDER BY page, line, idx", (file_id, *pages)
         ).fetchall()
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out, i = [], haystack.find(needle)
+    while i >= 0 and needle:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out
 
 
 def latest_field_values(corrections: list[sqlite3.Row]) -> dict[str, str | None]:

@@ -78,7 +78,7 @@ def gold_record(rec: dict[str, Any], style: str, file: str, pages: list[int]) ->
         out[key] = val
     source: dict[str, Any] = {"file": file, "pages": [pages[0], pages[-1]]}
     if not rec.get("layout", {}).get("header", True):
-        source["inherited"] = rec.get("layout", {}).get("inherited", ["number", "symbol", "code", "date", "issuer"])
+        source["inherited"] = rec.get("layout", {}).get("inherited", ["number", "symbol", "code", "date", "issuer", "place"])
         source["note"] = "no header of its own: number, date and issuer come from the cover letter"
     out["source"] = source
     return out
@@ -95,6 +95,7 @@ def build(src: Path, out_dir: Path) -> tuple[Path, int]:
         rendered = render_document(
             doc["record"], doc["body"], style=doc["style"], dpi=dpi, seed=int(spec["seed"]) * 10 + i,
             degrade=spec.get("degrade", "light"), stamp=doc.get("stamp", True), skew_deg=doc.get("skew_deg"),
+            font=spec.get("font"),
         )
         check_gold(doc["record"], rendered.text, f"{src.name} document {i + 1}")
         first = len(images) + 1

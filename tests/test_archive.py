@@ -52,7 +52,7 @@ def test_migration_functions_run_in_order(tmp_path, monkeypatch):
     applied = []
 
     def to_next(conn):
-        applied.append("v%d" % SCHEMA_VERSION)
+        applied.append(f"v{SCHEMA_VERSION}")
         conn.execute("ALTER TABLE files ADD COLUMN note TEXT")
 
     monkeypatch.setattr(archive_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
@@ -62,7 +62,7 @@ def test_migration_functions_run_in_order(tmp_path, monkeypatch):
         assert "note" in [r[1] for r in a.conn.execute("PRAGMA table_info(files)")]
     with Archive(db) as a:  # already migrated: not applied twice
         pass
-    assert applied == ["v%d" % SCHEMA_VERSION]
+    assert applied == [f"v{SCHEMA_VERSION}"]
 
 
 def test_archive_newer_than_the_code_is_refused(tmp_path):
@@ -171,3 +171,21 @@ def test_export_every_table(tmp_path, fmt):
 def test_export_unknown_table_is_refused(tmp_path):
     with Archive(tmp_path / "a.sqlite") as a, pytest.raises(DatabaseError, match="no such table"):
         a.export(tmp_path / "out", "csv", ["documents", "nope"])
+
+
+def test_two_documents_in_one_file_get_their_own_text(tmp_path):
+    cover = "CÔNG VĂN Số 5/UBND-VX\nKính gửi các sở"
+    plan = "KẾ HOẠCH\nthực hiện chuyển đổi số"
+    text = cover + "\n\n" + plan
+    start = text.index("KẾ HOẠCH")
+    records = [
+        {**RECORD, "code": "5/UBND-VX", "source": {"pages": [1, 1], "fields": {"code": {"start": 11, "end": 20}}}},
+        {**RECORD, "code": "7-KH/UBND", "source": {
+            "pages": [1, 1], "derived_from": {"record": 0, "fields": ["code"]},
+            "fields": {"code": {"start": 11, "end": 20}, "doc_type": {"start": start, "end": start + 8}}}},
+    ]
+    with Archive(tmp_path / "a.sqlite") as a:
+        a.store_file(result(), state_for(text, records))
+        texts = a.documents().text.tolist()
+    assert texts[0].startswith("CÔNG VĂN") and "KẾ HOẠCH" not in texts[0]
+    assert texts[1] == plan

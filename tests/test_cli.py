@@ -27,7 +27,8 @@ PARTY_DOC = (
 
 def toml_with_stages(tmp_path: Path, *names: str) -> str:
     cfg = tmp_path / "test.toml"
-    cfg.write_text("stages = [%s]\njobs = 2\n" % ", ".join(f'"{s}"' for s in stages(*names)), encoding="utf-8")
+    items = ", ".join(f'"{s}"' for s in stages(*names))
+    cfg.write_text(f"stages = [{items}]\njobs = 2\n", encoding="utf-8")
     return str(cfg)
 
 
@@ -108,7 +109,7 @@ def test_ocr_prints_pages_separated_by_form_feeds(tmp_path, capsys):
     assert capsys.readouterr().out == "Trang một\fTrang hai\n"
     assert main(["ocr", str(f)]) == 0
     assert capsys.readouterr().out.count("\f") == 1
-    assert main(["ocr", str(tmp_path / "absent.txt")]) == ExitCode.bad_args or True
+    assert main(["ocr", str(tmp_path / "absent.txt")]) == ExitCode.input_file
 
 
 def test_single_file_commands_report_unreadable_input(tmp_path, capsys):
@@ -181,6 +182,7 @@ def test_lazy_commands_do_not_import_heavy_modules_at_start_up():
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_console_script_runs_a_batch(tmp_path):
     assert SOHOA.exists(), "install the package: .venv/bin/pip install -e ."
     make_docs(tmp_path / "in", 2)
@@ -194,3 +196,22 @@ def test_console_script_runs_a_batch(tmp_path):
     proc = subprocess.run([str(SOHOA), "query", "--db", str(db), "SELECT count(*) AS n FROM files", "--format",
                            "csv"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert proc.stdout.split() == ["n", "2"]
+
+
+def test_train_passes_its_arguments_and_prints_json(tmp_path, capsys, monkeypatch):
+    import normalize.train
+
+    calls = []
+
+    def fake_train(corpus_dir, out_dir, seed=0, log=print):
+        log("training…")  # progress must not pollute stdout's JSON
+        calls.append((corpus_dir, out_dir, seed))
+        return {"lm": {"unigrams": 3}}
+
+    monkeypatch.setattr(normalize.train, "train", fake_train)
+    (tmp_path / "corpus").mkdir()
+    assert main(["train", "--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "m"), "--seed", "7"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"lm": {"unigrams": 3}} and "training…" in captured.err
+    assert calls == [(str(tmp_path / "corpus"), str(tmp_path / "m"), 7)]
+    assert main(["train", "--corpus", str(tmp_path / "absent")]) == ExitCode.bad_args

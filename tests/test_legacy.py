@@ -57,6 +57,10 @@ GARBLE = [
     "1. Cac huyé¢n uy, thi uy, thanh ty, dang uy tryc thudc Tinh uy, cic ban can",
     "hoi, ndi dung can tap trung nhitng vin dé “néng” cua xa hoi, nhimg sy kién chinh",
     "Ngiy 20/6/2021, Phé Cha tich Uy ban nhén dén tinh Nguyén Luu Trung c¢6 ¥ kién chi dao:",
+    # a Latin OCR engine's look-alikes (ü for ủ, ä for ẵ, ç for ọ) coincide with VISCII letters
+    "04/11/2013 cüa Ban Chap hành Trung uong Bang ye DOi mi cn bàn, toàn din giáo dic",
+    "a) Don vj chü trI: Sä GDDT, UBND các qun, huyn va Di h9c Dâ Näng; trçng tam nhäm",
+    "d Thung trixc Thành üy theo döi, chi dao; Chü trçng trin khai thixc hin cüa ngän",
 ]
 FOREIGN = [
     "The quick brown fox jumps over the lazy dog.",
@@ -97,6 +101,14 @@ def test_known_mojibake(mojibake: str, encoding: str, expected: str) -> None:
     assert decode_as(mojibake, encoding) == expected
     text, detected = convert_legacy(mojibake)
     assert (text, detected) == (expected, encoding)
+
+
+def test_symbol_font_private_use_characters() -> None:
+    """Extractors give a font flagged symbolic as U+F000 + byte; same text underneath."""
+    mojibake = encode_legacy(SENTENCES[4], "tcvn3")
+    private_use = "".join(chr(0xF000 + ord(c)) if ord(c) < 0x100 and c != " " else c for c in mojibake)
+    assert convert_legacy(private_use) == convert_legacy(mojibake)
+    assert convert_legacy(private_use)[1] == "tcvn3"
 
 
 def test_tcvn3_combining_marks_attach_to_previous_letter() -> None:
@@ -198,6 +210,16 @@ def test_no_detection_on_seeds() -> None:
         text = path.read_text(encoding="utf-8")
         assert detect_legacy(text) is None, path.name
         assert convert_legacy(text)[0] == unicodedata.normalize("NFC", text), path.name
+
+
+def test_no_detection_on_scanner_text_layers() -> None:
+    pdfs = sorted((SHARED / "ocr_eval" / "vietadmin_scans").glob("*.pdf"))
+    if not pdfs or shutil.which("pdftotext") is None:
+        pytest.skip("shared ocr_eval PDFs or pdftotext not available")
+    for pdf in pdfs:
+        done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True)
+        text = done.stdout.decode("utf-8", errors="replace")
+        assert detect_legacy(text) is None, pdf.name
 
 
 # --- mixed text ----------------------------------------------------------------------------------

@@ -170,3 +170,18 @@ def test_worker_thread_limit_is_set(monkeypatch, tmp_path, small_pdf):
     assert seen.read_text().strip() == "1"
     assert page.blocks == [] and "no_text" in page.flags
     assert os.environ.get("OMP_THREAD_LIMIT") == "1"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter_turns", [1, 2])
+def test_sideways_and_upside_down_pages_are_turned_back(rendered, quarter_turns):
+    im = rendered.images[0]
+    top = np.asarray(im.convert("L").crop((0, 0, im.width, im.height // 2)))
+    turned = np.ascontiguousarray(np.rot90(top, quarter_turns))
+    page = ocr_image(turned, OcrConfig(), dpi=200)
+    assert any(f.startswith("rotated_") for f in page.flags)
+    assert "NGHỆ AN" in page.text(restored=False)
+    # boxes are in the frame of the image as given (turned), inside it
+    h, w = turned.shape
+    assert all(0 <= wd.box[0] <= wd.box[2] <= w and 0 <= wd.box[1] <= wd.box[3] <= h
+               for ln in page.lines for wd in ln.words)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,3 +207,53 @@ def test_missing_font_fails_clearly():
 def test_bad_style_is_rejected():
     with pytest.raises(ValueError):
         render_document(STATE, BODY, style="royal")  # type: ignore[arg-type]
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SCHEMA_FIELDS = {"doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject", "recipients",
+                 "signers", "references", "tasks", "deadlines", "source"}
+
+
+def _page_count(path: Path) -> int:
+    if path.suffix == ".pdf":
+        import pypdf
+
+        return len(pypdf.PdfReader(str(path)).pages)
+    with Image.open(path) as im:
+        return getattr(im, "n_frames", 1)
+
+
+@pytest.mark.skipif(not (SAMPLES / "src").is_dir(), reason="no bundled samples (run scripts/make_samples.py)")
+def test_bundled_samples_match_their_gold():
+    sources = sorted((SAMPLES / "src").glob("*.json"))
+    assert 6 <= len(sources) <= 8
+    total = 0
+    styles = set()
+    for src in sources:
+        spec = json.loads(src.read_text(encoding="utf-8"))
+        path = SAMPLES / spec["file"]
+        assert path.is_file(), f"{path.name} missing: run scripts/make_samples.py"
+        total += path.stat().st_size
+        gold = json.loads((SAMPLES / "gold" / f"{path.stem}.json").read_text(encoding="utf-8"))
+        pages = (SAMPLES / "gold" / f"{path.stem}.txt").read_text(encoding="utf-8").rstrip("\n").split("\f")
+        assert len(pages) == _page_count(path)
+        assert len(gold) == len(spec["documents"])
+        for rec, doc in zip(gold, spec["documents"], strict=True):
+            styles.add(doc["style"])
+            assert set(rec) == SCHEMA_FIELDS and "layout" not in rec
+            first, last = rec["source"]["pages"]
+            text = "\n".join(pages[first - 1:last])
+            assert rec["signers"][0]["name"] in text
+            for ref in rec["references"]:
+                assert ref["code"] in text
+        with Image.open(path) if path.suffix != ".pdf" else _null() as im:
+            if im is not None:
+                assert 199 <= round(im.info["dpi"][0]) <= 300
+    assert styles == {"state", "party"}
+    assert total <= 8_000_000
+
+
+def _null():
+    import contextlib
+
+    return contextlib.nullcontext(None)
