@@ -174,8 +174,8 @@ def main() -> None:
         print(f"{'condition':<14}{'skew°':>6}{'raw tess':>10}{'sohoa':>8}{'+restore':>10}"
               f"{'raw bag':>9}{'sohoa bag':>10}{'conf':>6}")
         by_degrade: dict[str, list[tuple[float, float]]] = {}
-        for d, pages in zip(docs, pages_by_doc):
-            for n, (page, truth, png) in enumerate(zip(pages, d["truth"], d["pngs"])):
+        for d, pages in zip(docs, pages_by_doc, strict=True):
+            for n, (page, truth, png) in enumerate(zip(pages, d["truth"], d["pngs"], strict=True)):
                 raw = raw_tesseract(png)
                 ours = page.text(restored=False)
                 restored = ""

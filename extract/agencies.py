@@ -197,6 +197,8 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
         rest = rest[k:]
         consumed += k
         has_place = True
+    if name in _PARTY_ORGANS and len(parts) >= 2 and parts[1] == "tỉnh":
+        parts[1] = "Tỉnh ủy"
     if name in _NEEDS_PLACE and not has_place and not allow_generic:
         return None
     if kind == "collective":
@@ -223,7 +225,7 @@ def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:
         sk = compact(s)
         sc = fuzz.ratio(win, sk)
         need = _threshold(len(sk)) - (2 if n > 1 else 0)
-        tok_ok = all(fuzz.ratio(compact(a), compact(b)) >= 70 for a, b in zip(tokens[:n], s.split()))
+        tok_ok = all(_token_close(a, b) for a, b in zip(tokens[:n], s.split()))
         if sc >= need and tok_ok and _same_start(win, sk):
             rank = sc + 20 * n
             if best is None or rank > best[0]:
@@ -232,6 +234,18 @@ def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:
         return None
     # the suffix token must end the name: `tỉnh` glued to punctuation ends it too
     return best[1], best[2]
+
+
+def _token_close(a: str, b: str) -> bool:
+    ka, kb = compact(a), compact(b)
+    if len(kb) <= 2:  # `ủy` read as `ty`, `Gy`, `iy`, `0y`
+        return len(ka) <= 3 and ka.endswith(kb[-1:])
+    return fuzz.ratio(ka, kb) >= 70
+
+
+# Party committee organs: `Ban Tuyên giáo tỉnh` is the Ban Tuyên giáo of the Tỉnh ủy
+_PARTY_ORGANS = {"Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Nội chính", "Ban Tuyên giáo và Dân vận",
+                 "Ủy ban Kiểm tra", "Ban Chính sách, chiến lược"}
 
 
 def restore_words(text: str) -> str:

@@ -260,6 +260,8 @@ def _subject(lines: list[TextLine], title_idx: int | None, zone_end: int, h: Hea
                 continue
             if re.match(r"^\W{0,3}(?:can cu|thuc hien|kinh gui|so\W)", ln.key) and collected:
                 break
+            if collected and ln.text.rstrip().endswith(".") and not ln.text.rstrip().endswith("./."):
+                break
             collected.append(ln)
             i += 1
         h.body_start = i

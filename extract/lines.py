@@ -31,11 +31,12 @@ def split_lines(text: str) -> list[TextLine]:
     """Lines of `text` (form feeds count as line breaks), offsets into `text`."""
     out: list[TextLine] = []
     pos = 0
-    idx = 0
-    for raw in text.replace("\f", "\n").split("\n"):
-        out.append(TextLine(idx, pos, raw, key(raw)))
-        pos += len(raw) + 1
-        idx += 1
+    for pi, page in enumerate(text.split("\f")):
+        if pi:
+            out.append(TextLine(len(out), pos - 1, "", ""))  # a page break ends paragraphs like a blank line
+        for raw in page.split("\n"):
+            out.append(TextLine(len(out), pos, raw, key(raw)))
+            pos += len(raw) + 1
     return out
 
 

@@ -13,6 +13,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable
+from itertools import pairwise
 
 from ocr.document import Block, Box, Line
 
@@ -71,7 +72,7 @@ def _split_at_gaps(line: Line, line_h: float, width: int) -> list[Line]:
         return [line]
     limit = max(2.5 * line_h, 0.05 * width)
     parts, cur = [], [words[0]]
-    for prev, w in zip(words, words[1:]):
+    for prev, w in pairwise(words):
         if w.box[0] - prev.box[2] > limit:
             parts.append(cur)
             cur = []
@@ -88,7 +89,7 @@ def _split_at_gutter(segments: list[Line], width: int, height: int, line_h: floa
     top = [s for s in segments if s.box[1] < 0.4 * height]
     mids = [
         (a.box[2] + b.box[0]) / 2
-        for a, b in zip(top, top[1:])
+        for a, b in pairwise(top)
         if _overlap_y(a.box, b.box) > 0.3 * line_h and a.box[2] < b.box[0]
         and 0.25 * width < (a.box[2] + b.box[0]) / 2 < 0.7 * width
     ]
@@ -210,7 +211,7 @@ def _paragraphs(segments: list[Line], width: int, line_h: float) -> list[Block]:
     right = max(r.box[2] for r in rows)
     pitch = _median_pitch(rows, line_h)
     blocks: list[list[Line]] = [[rows[0]]]
-    for prev, row in zip(rows, rows[1:]):
+    for prev, row in pairwise(rows):
         gap = row.box[1] - prev.box[3]
         indented = row.box[0] - left > 1.2 * line_h and row.box[0] - prev.box[0] > 1.2 * line_h
         prev_short = prev.box[2] < right - 4 * line_h
@@ -223,5 +224,5 @@ def _paragraphs(segments: list[Line], width: int, line_h: float) -> list[Block]:
 
 
 def _median_pitch(rows: list[Line], line_h: float) -> float:
-    pitches = [b.box[1] - a.box[1] for a, b in zip(rows, rows[1:]) if 0 < b.box[1] - a.box[1] < 3 * line_h]
+    pitches = [b.box[1] - a.box[1] for a, b in pairwise(rows) if 0 < b.box[1] - a.box[1] < 3 * line_h]
     return statistics.median(pitches) if pitches else 1.5 * line_h

@@ -171,7 +171,7 @@ def write_searchable_pdf(pages: list[Page], jobs: list[PageJob], out_path: str |
         pdf = pikepdf.open(source)
         keep = [j.page_number for j in jobs]
         font = _glyphless_font(pdf)
-        for page, job in zip(pages, jobs):
+        for page, job in zip(pages, jobs, strict=True):
             _drop_invisible_text(pdf, pdf.pages[job.page_number - 1])
             _overlay_text(pdf, pdf.pages[job.page_number - 1], page, font, config.dpi)
         for idx in sorted(set(range(1, len(pdf.pages) + 1)) - set(keep), reverse=True):
@@ -181,7 +181,7 @@ def write_searchable_pdf(pages: list[Page], jobs: list[PageJob], out_path: str |
         return
     pdf = pikepdf.new()
     font = _glyphless_font(pdf)
-    for page, job in zip(pages, jobs):
+    for page, job in zip(pages, jobs, strict=True):
         pdf_page = _image_page(pdf, job, page, config)
         _overlay_text(pdf, pdf_page, page, font, None)
     _mark_pdfa(pdf)

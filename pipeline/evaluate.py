@@ -257,24 +257,29 @@ class Evaluation:
         for i, (g, p) in enumerate(pair_records(gold, pred)):
             total.add(score_record(g, p, f"{item}#{i}"))
         self.records.add(total)
-        self.items.append(
-            {
-                "item": item,
-                "source": source,
-                "documents": len(gold),
-                "fields": total.field_accuracy,
-                "refs_f1": total.refs.f1,
-                "tasks_f1": total.tasks.f1,
-                "recipients_f1": total.recipients.f1,
-            }
+        self._item(item, source).update(
+            documents=len(gold),
+            fields=total.field_accuracy,
+            refs_f1=total.refs.f1,
+            tasks_f1=total.tasks.f1,
+            recipients_f1=total.recipients.f1,
         )
         return total
 
     def add_text(self, item: str, source: str, gold: str, pred: str) -> TextScore:
         score = score_text(gold, pred)
         self.text.add(score)
-        self.items.append({"item": item, "source": source, "cer": score.cer, "ser": score.ser})
+        self._item(item, source).update(cer=score.cer, ser=score.ser)
         return score
+
+    def _item(self, item: str, source: str) -> dict[str, Any]:
+        """The row of one scored file or document: its record scores and text scores together."""
+        for row in self.items:
+            if row["item"] == item and row["source"] == source:
+                return row
+        row = {"item": item, "source": source}
+        self.items.append(row)
+        return row
 
     def summary(self) -> dict[str, Any]:
         r = self.records

@@ -37,7 +37,7 @@ class PlainProgress(Progress):
     def start(self, files: int, pages: int) -> None:
         self.files_total, self.pages_total = files, pages
         self.t0 = time.perf_counter()
-        print(f"sohoa: {files} file(s), {pages} page(s) to read", file=self.out, flush=True)
+        print(f"sohoa: {files} file(s)", file=self.out, flush=True)
 
     def add_pages(self, n: int) -> None:
         self.pages_total += n
@@ -86,7 +86,7 @@ class RichProgress(Progress):
     def start(self, files: int, pages: int) -> None:
         self.t0 = time.perf_counter()
         self.bar.update(self.files_task, total=files)
-        self.bar.update(self.pages_task, total=pages)
+        self.bar.update(self.pages_task, total=pages or None)
         self.bar.start()
 
     def add_pages(self, n: int) -> None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import time
@@ -47,26 +48,57 @@ class InputPath:
     rel: Path  # relative to the folder it was found in (the file name for a file given directly)
 
 
-def discover(inputs: Iterable[str]) -> list[InputPath]:
-    """Files of `inputs`: folders walked recursively in sorted order, hidden files/folders skipped.
+IGNORE_FILE = ".sohoaignore"
+
+
+def discover(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[InputPath]:
+    """Files of `inputs`: folders walked recursively in sorted order, hidden files/folders skipped,
+    and what a folder's `.sohoaignore` lists (glob patterns, one a line, relative to that folder;
+    `name/` matches a folder). Paths in `exclude` (e.g. the archive itself) are left out.
     Raises BadArgumentsError for an input that does not exist."""
     found: list[InputPath] = []
-    seen: set[str] = set()
+    seen: set[str] = {os.path.realpath(x) for x in exclude}
     for raw in inputs:
         p = Path(raw)
         if not p.exists() and not p.is_symlink():
             raise BadArgumentsError("no such file or folder", path=str(raw))
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    fp = Path(root) / name
-                    _add(found, seen, fp, fp.relative_to(p))
-        else:
+        if not p.is_dir():
             _add(found, seen, p, Path(p.name))
+            continue
+        rules: list[tuple[Path, str]] = []  # (folder of the ignore file, pattern)
+        for root, dirs, files in os.walk(p):
+            here = Path(root)
+            rules = [r for r in rules if _is_within(here, r[0])] + _read_ignore(here)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _ignored(here / d, True, rules))
+            for name in sorted(files):
+                fp = here / name
+                if not name.startswith(".") and not _ignored(fp, False, rules):
+                    _add(found, seen, fp, fp.relative_to(p))
     return found
+
+
+def _read_ignore(folder: Path) -> list[tuple[Path, str]]:
+    f = folder / IGNORE_FILE
+    if not f.is_file():
+        return []
+    lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [(folder, ln.strip()) for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _ignored(path: Path, is_dir: bool, rules: list[tuple[Path, str]]) -> bool:
+    for folder, pattern in rules:
+        dir_only = pattern.endswith("/")
+        pat = pattern.rstrip("/")
+        if dir_only and not is_dir:
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if fnmatch.fnmatchcase(rel, pat) or ("/" not in pat and fnmatch.fnmatchcase(path.name, pat)):
+            return True
+    return False
 
 
 def _add(found: list[InputPath], seen: set[str], path: Path, rel: Path) -> None:
@@ -123,8 +155,9 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     problems are in the report, never raised."""
     settings = config if isinstance(config, dict) else load_settings(config)
     settings = {**settings, "db": db or settings["db"], "jobs": int(jobs or settings["jobs"])}
-    files = discover(inputs)
-    with Archive(settings["db"]) as archive:
+    db_path = settings["db"]
+    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"])
+    with Archive(db_path) as archive:
         return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
 
 
@@ -142,7 +175,6 @@ class _Batch:
         self.engine_checked = False
         self.ocr_config: Any = None
         self.max_inflight = max(2, 2 * settings["jobs"])
-        self.started = False  # progress shown; before that, outcomes are shown when it starts
 
     # -- the batch ----------------------------------------------------------------------------
 
@@ -151,12 +183,8 @@ class _Batch:
         self.report.started_at = now_iso()
         self.report.run_id = self.archive.start_run(self.argv)
         try:
-            to_process = self._open_all(inputs)
-            self.progress.start(len(inputs), sum(len(f.page_jobs) or f.result.pages for f in to_process))
-            self.started = True
-            for f in list(self.report.files):  # failures and skips found while opening
-                self.progress.file_done(f)
-            self._process(to_process)
+            self.progress.start(len(inputs), 0)  # pages are added as files are opened
+            self._process(self._prepare(inputs))
         except KeyboardInterrupt:
             self._finish(t0, "interrupted")
             raise
@@ -170,35 +198,45 @@ class _Batch:
         self.report.finished_at = now_iso()
         self.archive.finish_run(self.report, status)
 
-    def _open_all(self, inputs: list[InputPath]) -> list[_File]:
-        """Hash every file, skip the done ones, open the rest (kind and page count)."""
+    def _prepare(self, inputs: list[InputPath]) -> list[_File]:
+        """Hash every file and skip what is already stored (cheap); files are opened later, just
+        before their pages are queued, so work starts at once even for a large batch."""
         batch_hashes: dict[str, str] = {}
         out = []
         for inp in inputs:
             f = _File(inp, FileResult(path=inp.path, status="ok", started_at=now_iso()), time.perf_counter())
             try:
                 f.result.sha256 = file_sha256(inp.path)
-                if f.result.sha256 in batch_hashes:
-                    self._skip(f, f"same content as {batch_hashes[f.result.sha256]}")
-                    continue
-                batch_hashes[f.result.sha256] = inp.path
-                if not self.force and self.archive.is_done(f.result.sha256):
-                    self._skip(f)
-                    continue
-                f.opened = open_file(inp.path, self.settings)
-                f.result.size, f.result.kind = f.opened.size, f.opened.kind
-                f.result.pages = f.opened.page_count
-                f.page_jobs = f.opened.page_jobs()
-                if f.page_jobs:
-                    self._check_engine()
             except SohoaError as e:
                 self._fail(f, e)
                 continue
-            except Exception as e:  # noqa: BLE001 — an unexpected reader bug must not stop the batch
-                self._fail(f, e)
-                continue
-            out.append(f)
+            if f.result.sha256 in batch_hashes:
+                self._skip(f, f"same content as {batch_hashes[f.result.sha256]}")
+            elif not self.force and self.archive.is_done(f.result.sha256):
+                batch_hashes[f.result.sha256] = inp.path
+                self._skip(f)
+            else:
+                batch_hashes[f.result.sha256] = inp.path
+                out.append(f)
         return out
+
+    def _open(self, f: _File) -> bool:
+        """Open a file (kind, pages, page jobs); False when it failed."""
+        f.t0 = time.perf_counter()
+        try:
+            f.opened = open_file(f.inp.path, self.settings)
+            f.result.size, f.result.kind = f.opened.size, f.opened.kind
+            f.result.pages = f.opened.page_count
+            f.page_jobs = f.opened.page_jobs()
+            if f.page_jobs:
+                self._check_engine()
+            else:
+                f.pages = {p.number: p for p in f.opened.text_pages()}
+        except Exception as e:  # noqa: BLE001 — SohoaError, or an unexpected reader bug: the file fails alone
+            self._fail(f, e)
+            return False
+        self.progress.add_pages(len(f.page_jobs) or len(f.pages))
+        return True
 
     def _check_engine(self) -> None:
         if self.engine_checked:
@@ -249,19 +287,12 @@ class _Batch:
         executor.close()
 
     def _enqueue_file(self, f: _File) -> None:
+        if not self._open(f):
+            return
         if f.page_jobs:
             self.queue.extend(_Unit(f, job) for job in f.page_jobs)
-            return
-        try:
-            pages = f.opened.text_pages()
-        except SohoaError as e:
-            self._fail(f, e)
-            return
-        except Exception as e:  # noqa: BLE001
-            self._fail(f, e)
-            return
-        f.pages = {p.number: p for p in pages}
-        self.queue.append(_Unit(f))
+        else:
+            self.queue.append(_Unit(f))
 
     def _submit(self, executor: BatchExecutor, unit: _Unit) -> Future:
         if unit.page_job is not None:
@@ -346,8 +377,7 @@ class _Batch:
         f.result.finished_at = now_iso()
         self.archive.record_skip(self.report.run_id, f.result)
         self.report.files.append(f.result)
-        if self.started:
-            self.progress.file_done(f.result)
+        self.progress.file_done(f.result)
 
     def _fail(self, f: _File, err: BaseException) -> None:
         if f.failed:
@@ -366,8 +396,7 @@ class _Batch:
         self.queue = deque(u for u in self.queue if u.file is not f)
         self.archive.store_file(r, run_id=self.report.run_id)
         self.report.files.append(r)
-        if self.started:
-            self.progress.file_done(r)
+        self.progress.file_done(r)
 
     def _store(self, f: _File, state: DocState) -> None:
         r = f.result

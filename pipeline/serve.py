@@ -178,7 +178,7 @@ class ArchiveReader:
         if not text:
             return page_start
         # the slice starts on its first page (or before it, for a document that starts mid-page)
-        hits = [i for i in _find_all(file_text, text[:200])]
+        hits = _find_all(file_text, text[:200])
         if not hits:
             return page_start
         return min(hits, key=lambda i: (i > page_start + len(text), abs(i - page_start)))
@@ -287,6 +287,45 @@ def field_boxes(source: Any) -> list[tuple[str, int, tuple[int, int, int, int]]]
         for k, v in fields.items():
             walk(v, k)
     return out
+
+
+def token_positions(page_texts: list[tuple[int, str]]) -> dict[tuple[int, int, int], tuple[int, int]]:
+    """(page, line, idx) → (start, end) in the file's text, the way the archive lays it out: pages
+    joined by form feeds, blank lines between blocks, `line` counting the non-blank lines of a page
+    and `idx` the space-separated tokens of a line."""
+    out: dict[tuple[int, int, int], tuple[int, int]] = {}
+    pos = 0
+    for i, (page, text) in enumerate(page_texts):
+        if i:
+            pos += 1
+        line_no, line_start = 0, pos
+        for raw in text.split("\n"):
+            if raw.strip():
+                tok_start = line_start
+                for idx, tok in enumerate(raw.split(" ")):
+                    out[(page, line_no, idx)] = (tok_start, tok_start + len(tok))
+                    tok_start += len(tok) + 1
+                line_no += 1
+            line_start += len(raw) + 1
+        pos += len(text)
+    return out
+
+
+def place_tokens(
+    text: str, offset: int, page_texts: list[tuple[int, str]], tokens: list[sqlite3.Row]
+) -> list[tuple[int, int, sqlite3.Row]]:
+    """(start, end, token) in the document's text: exact positions where the stored page text and the
+    tokens agree, else a search in reading order."""
+    where = token_positions(page_texts)
+    exact = []
+    for t in tokens:
+        span = where.get((t["page"], t["line"], t["idx"]))
+        if span is None or not t["text"]:
+            continue
+        s, e = span[0] - offset, span[1] - offset
+        if 0 <= s and e <= len(text) and text[s:e] == t["text"]:
+            exact.append((s, e, t))
+    return exact if exact else align_tokens(text, tokens)
 
 
 def align_tokens(text: str, tokens: list[sqlite3.Row], window: int = 60) -> list[tuple[int, int, sqlite3.Row]]:
@@ -516,6 +555,8 @@ class ReviewApp:
             pages = self.archive.pages(conn, doc)
             tokens = self.archive.tokens(conn, doc["file_id"], [p["page"] for p in pages])
             offset = self.archive.text_offset(conn, doc)
+            page_texts = [(r["page"], r["text"] or "") for r in conn.execute(
+                "SELECT page, text FROM pages WHERE file_id = ? ORDER BY page", (doc["file_id"],))]
         record = json.loads(doc["record_json"])
         reviewed = latest_field_values([c for c in corrections if c["doc_id"] == doc_id])
         effective = apply_field_corrections(record, reviewed)
@@ -523,7 +564,7 @@ class ReviewApp:
         source = json.loads(doc["source_json"]) if doc["source_json"] else record.get("source")
         # spans count from the start of the file's text; the stored document text starts at page_from
         spans = [(f, a - offset, b - offset) for f, a, b in field_spans(source, offset + len(text)) if a >= offset]
-        aligned = align_tokens(text, tokens)
+        aligned = place_tokens(text, offset, page_texts, tokens)
         token_fixes = latest_token_values(corrections)
         title = f"{effective.get('doc_type') or 'Văn bản'} {effective.get('code') or ''}".strip()
         parts = [

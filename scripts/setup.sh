@@ -7,11 +7,13 @@ extras="${1:-}"   # "dev" for tests, benchmarks, notebook, browser and Dask
 
 need=()
 command -v tesseract >/dev/null || need+=(tesseract-ocr)
+command -v fc-list >/dev/null || need+=(fontconfig)
 if command -v tesseract >/dev/null && ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-ocr-vie); fi
 command -v tesseract >/dev/null || need+=(tesseract-ocr-vie tesseract-ocr-eng)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Liberation Serif" || need+=(fonts-liberation2 fontconfig)
 fc-list 2>/dev/null | grep -qi "DejaVu Serif" || need+=(fonts-dejavu-core)
+fc-list 2>/dev/null | grep -qi "FreeSerif" || need+=(fonts-freefont-ttf)
 if [ "$extras" = dev ]; then
     command -v chromium >/dev/null || need+=(chromium)
     command -v qpdf >/dev/null || need+=(qpdf)

@@ -106,7 +106,7 @@ def test_geometry_maps_boxes_back(k):
     ys, xs = np.nonzero(scaled < 128)
     box = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
     back = pp.Geometry((200, 300), k, m, 2.0).to_raw(box)
-    assert all(abs(a - b) <= 4 for a, b in zip(back, (30, 40, 90, 60)))
+    assert all(abs(a - b) <= 4 for a, b in zip(back, (30, 40, 90, 60), strict=True))
 
 
 def test_sauvola_handles_a_shadow():

@@ -162,3 +162,18 @@ def test_pages_keep_raw_and_restored_text(tmp_path):
     assert all(r[3] for r in rows)
     n_words = len("Trang một".split()) + len("Trang hai".split())
     assert con.execute("SELECT count(*) FROM tokens").fetchone()[0] == n_words
+
+
+def test_sohoaignore_and_the_archive_itself_are_left_out(tmp_path):
+    make_docs(tmp_path / "in" / "gold", 2)
+    make_docs(tmp_path / "in" / "scans" / "gold", 1)
+    make_docs(tmp_path / "in" / "scans", 2, start=5)
+    (tmp_path / "in" / "notes.md").write_text("# notes")
+    (tmp_path / "in" / ".sohoaignore").write_text("# not documents\ngold/\n*.md\nscans/doc006.txt\n")
+    found = [f.rel.as_posix() for f in discover([str(tmp_path / "in")])]
+    assert found == ["scans/doc005.txt"]
+    db = tmp_path / "in" / "a.sqlite"  # the archive inside the input folder: never an input
+    (tmp_path / "in" / ".sohoaignore").unlink()
+    rep = run([str(tmp_path / "in" / "scans")], db=str(db), config=settings())
+    rep = run([str(tmp_path / "in")], db=str(db), config=settings())
+    assert rep.files_failed == 0 and not any(f.path.endswith((".sqlite", "-wal", "-shm")) for f in rep.files)

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from pipeline.fold import fold
-from pipeline.serve import align_tokens, field_spans, render_text
+from pipeline.serve import align_tokens, field_spans, place_tokens, render_text, token_positions
 
 SCHEMA = Path(__file__).resolve().parents[1] / "pipeline" / "schema.sql"
 XSS = "<script>window.__xss = 1</script>"
@@ -163,3 +163,26 @@ def test_render_text_escapes_and_tags_fields_and_tokens() -> None:
     assert "data-fields='code'" in out and "id='span-code'" in out
     assert "tok" in out and "low" in out and "chg" in out and "fixed" in out
     assert "<ins class=tokfix>47</ins>" in out
+
+
+def test_token_positions_follow_the_archive_layout() -> None:
+    pages = [(1, "ỦY BAN\nSố 12\n\nKẾ HOẠCH"), (2, "Nơi nhận:\n- Như trên")]
+    where = token_positions(pages)
+    file_text = "\f".join(t for _, t in pages)
+    assert file_text[slice(*where[(1, 1, 1)])] == "12"
+    assert file_text[slice(*where[(1, 2, 1)])] == "HOẠCH"  # line 2: the blank line is not a line
+    assert file_text[slice(*where[(2, 1, 0)])] == "-"
+    assert file_text[slice(*where[(2, 1, 2)])] == "trên"
+
+
+def test_place_tokens_uses_exact_positions_inside_a_later_document() -> None:
+    pages = [(1, "Công văn một\n\nKẾ HOẠCH hai"), (2, "Giao Sở Y tế")]
+    file_text = "\f".join(t for _, t in pages)
+    offset = file_text.index("KẾ")
+    text = file_text[offset:]
+    rows = [{"text": w, "page": p, "line": li, "idx": i}
+            for p, li, words in ((1, 0, ["Công", "văn", "một"]), (1, 1, ["KẾ", "HOẠCH", "hai"]), (2, 0, ["Giao", "Sở", "Y", "tế"]))
+            for i, w in enumerate(words)]
+    placed = [(s, e, r["text"]) for s, e, r in place_tokens(text, offset, pages, rows)]
+    assert [w for _, _, w in placed] == ["KẾ", "HOẠCH", "hai", "Giao", "Sở", "Y", "tế"]
+    assert all(text[s:e] == w for s, e, w in placed)

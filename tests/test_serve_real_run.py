@@ -59,15 +59,16 @@ class FieldText(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.in_text = False
-        self.stack: list[list[str]] = []
+        self.stack: list[tuple[list[str], str | None, str | None]] = []
         self.fields: dict[str, str] = {}
+        self.tokens: dict[str, list[str]] = {}  # data-tok → [data-word, text shown]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "pre" and a.get("id") == "doctext":
             self.in_text = True
         if self.in_text and tag == "span":
-            self.stack.append((a.get("data-fields") or "").split())
+            self.stack.append(((a.get("data-fields") or "").split(), a.get("data-tok"), a.get("data-word")))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "pre":
@@ -77,8 +78,11 @@ class FieldText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.in_text and self.stack:
-            for f in self.stack[-1]:
+            fields, tok, word = self.stack[-1]
+            for f in fields:
                 self.fields[f] = self.fields.get(f, "") + data
+            if tok:
+                self.tokens.setdefault(tok, [word or "", ""])[1] += data
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +117,18 @@ def test_spans_highlight_the_right_text_on_every_page(real_archive: Path) -> Non
             assert parser.fields.get(name, "").startswith(expected.replace("\f", "")), (doc_id, name, expected)
             checked += 1
             checked_later_page += int((page_from or 1) > 1)
+        assert parser.tokens, f"no token of document {doc_id} was placed in its text"
+        assert all(word == shown for word, shown in parser.tokens.values())
     assert checked >= 3
     if any((p or 1) > 1 for _, p, _ in docs):  # the plan on page 2: its spans were shifted correctly
         assert checked_later_page >= 1
 
 
-def test_review_then_eval_uses_the_correction(real_archive: Path, capsys) -> None:
+def test_review_then_eval_uses_the_correction(real_archive: Path, capsys, tmp_path: Path) -> None:
+    import pandas as pd
+
     from pipeline import evaluate
+    from pipeline.archive import Archive
 
     conn = sqlite3.connect(real_archive)
     doc_id, subject = conn.execute("SELECT doc_id, subject FROM documents ORDER BY seq LIMIT 1").fetchone()
@@ -130,3 +139,7 @@ def test_review_then_eval_uses_the_correction(real_archive: Path, capsys) -> Non
     summary = json.loads(capsys.readouterr().out)
     assert summary["per_field"]["subject"] == {"ok": 0, "total": 1}
     assert conn.execute("SELECT subject FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0] == subject
+    with Archive(real_archive, readonly=True) as a:  # corrections travel with the exported data
+        a.export(tmp_path / "out", "csv", ["corrections"])
+    exported = pd.read_csv(tmp_path / "out" / "corrections.csv")
+    assert exported["new_value"].tolist() == ["Một trích yếu khác hẳn"] and exported["reviewer"].tolist() == ["qa"]
