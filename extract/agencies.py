@@ -23,7 +23,7 @@ _NEEDS_PLACE = {"Báo", "Thuế", "Thanh tra", "Công an", "Thường trực", "
                 "Thành ủy", "Huyện ủy", "Thị ủy", "Quận ủy", "Ban Thường vụ", "Ban Chấp hành Đảng bộ",
                 "Trường Chính trị", "Bảo hiểm xã hội", "Kho bạc Nhà nước", "Hội đồng nhân dân",
                 "Ủy ban nhân dân", "Ban Kinh tế", "Liên đoàn Lao động", "Hội Nông dân", "Hội Cựu chiến binh",
-                "Hội Liên hiệp Phụ nữ", "Hội Nhà báo", "Tỉnh đoàn"}
+                "Hội Liên hiệp Phụ nữ", "Hội Nhà báo", "Tỉnh đoàn", "Văn phòng", "Đảng bộ", "Chi bộ"}
 
 # Localities that may follow a name: (surface, is-final)
 _SUFFIXES = (
@@ -97,9 +97,14 @@ def _threshold(n_chars: int) -> float:
 
 
 def _windows(tokens: list[str], limit: int) -> list[str]:
+    """Compact keys of the first 1..limit tokens (token by token, so the cache serves repeats)."""
     out = []
-    for n in range(1, min(limit, len(tokens)) + 1):
-        out.append(compact(" ".join(tokens[:n])))
+    acc = ""
+    for t in tokens[:limit]:
+        k = compact(t)
+        if k:
+            acc = f"{acc} {k}" if acc else k
+        out.append(acc)
     return out
 
 
@@ -197,6 +202,11 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
         rest = rest[k:]
         consumed += k
         has_place = True
+    tail = _proper_tail(tokens[consumed:]) if _takes_place_name(name, parts) else None
+    if tail:
+        parts.append(tail[0])
+        consumed += tail[1]
+        has_place = True
     if name in _PARTY_ORGANS and len(parts) >= 2 and parts[1] == "tỉnh":
         parts[1] = "Tỉnh ủy"
     if name in _NEEDS_PLACE and not has_place and not allow_generic:
@@ -225,7 +235,7 @@ def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:
         sk = compact(s)
         sc = fuzz.ratio(win, sk)
         need = _threshold(len(sk)) - (2 if n > 1 else 0)
-        tok_ok = all(_token_close(a, b) for a, b in zip(tokens[:n], s.split()))
+        tok_ok = all(_token_close(a, b) for a, b in zip(tokens[:n], s.split(), strict=False))
         if sc >= need and tok_ok and _same_start(win, sk):
             rank = sc + 20 * n
             if best is None or rank > best[0]:
@@ -234,6 +244,34 @@ def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:
         return None
     # the suffix token must end the name: `tỉnh` glued to punctuation ends it too
     return best[1], best[2]
+
+
+_COMMITTEES = {"Huyện ủy", "Thành ủy", "Thị ủy", "Quận ủy", "Đảng ủy", "Đảng bộ", "Chi bộ"}
+_LOCALITY_WORDS = {"huyện", "xã", "phường", "quận", "thị xã", "thành phố", "thị trấn", "đặc khu"}
+
+
+def _takes_place_name(name: str, parts: list[str]) -> bool:
+    if name in _COMMITTEES and len(parts) == 1:
+        return True
+    return parts[-1].lower() in _LOCALITY_WORDS
+
+
+def _proper_tail(tokens: list[str]) -> tuple[str, int] | None:
+    """A place name in capitals or Title Case after `huyện` / `Huyện ủy` (`CHÂU THÀNH`, `Kiến Xương`)."""
+    out: list[str] = []
+    for t in tokens[:4]:
+        w = t.rstrip(",.;:")
+        if not w or not w[0].isupper() or not w.isalpha() or compact(w) in _STOP_CAPS:
+            break
+        out.append(w.title() if w.isupper() else w)
+        if w != t:
+            break
+    if not out or len(out) > 3:
+        return None
+    return restore_words(" ".join(out)), len(out)
+
+
+_STOP_CAPS = {"chu", "tri", "phoi", "hop", "giao", "co", "va", "ve", "de", "theo", "thuc", "xay", "to", "tham"}
 
 
 def _token_close(a: str, b: str) -> bool:

@@ -7,24 +7,26 @@ OCR splits codes over lines (`26-\\nKH/BTGTW`) and misreads Đ (`780-OB/TU` → 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from extract import gazetteer as gz
 
-_UP = "A-ZĐ"
+_UP = "A-ZĐÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĨŨƠƯẠ-Ỹ"  # capitals, with the marked ones OCR puts in (`KH/TƯ`)
+_NUM = r"(?:\d[\dOo]{0,4}|[Oo]\d{1,4})"  # `O7-CT/TU`: a letter O for a zero
 PARTY_CODE = re.compile(
-    rf"(?<![\w/-])(?P<num>\d{{1,5}})\s{{0,2}}[-–]\s{{0,2}}\n?\s{{0,3}}(?P<type>[{_UP}0][{_UP}a-zđ]{{0,3}})\s{{0,2}}/\s{{0,2}}"
+    rf"(?<![\w/-])(?P<num>{_NUM})\s{{0,2}}[-–]\s{{0,2}}\n?\s{{0,3}}(?P<type>[{_UP}0][{_UP}a-zđ]{{0,3}})\s{{0,2}}/\s{{0,2}}"
     rf"(?P<org>[{_UP}][{_UP}a-zđ0-9]{{0,11}}(?:-[{_UP}][{_UP}a-zđ0-9]{{0,8}})?)(?![\w])"
 )
 STATE_CODE = re.compile(
-    rf"(?<![\w/-])(?P<num>\d{{1,5}})\s{{0,2}}/\s{{0,2}}(?:(?P<year>(?:19|20)\d{{2}})\s{{0,2}}/\s{{0,2}})?"
+    rf"(?<![\w/-])(?P<num>{_NUM})\s{{0,2}}/\s{{0,2}}(?:(?P<year>(?:19|20)\d{{2}})\s{{0,2}}/\s{{0,2}})?"
     rf"(?P<sym>[{_UP}][{_UP}a-zđ0-9]{{0,6}}(?:\s{{0,1}}-\s{{0,1}}[{_UP}][{_UP}a-zđ0-9]{{0,10}}){{1,3}})(?![\w])"
 )
 # the header's number line: `Số: 4890 -CV/BCSD`, `S6 64 -KH/TU`, `Sé: AL /VP-KGVX` (number unreadable)
 HEADER_NUMBER = re.compile(
     rf"(?:^|\s)S\S{{0,2}}\s{{0,2}}[:.;]?\s{{0,3}}(?P<num>[\w]{{1,5}})?\s{{0,3}}(?P<sep>[-–/])\s{{0,2}}"
-    rf"(?P<sym>[{_UP}][{_UP}a-zđ0-9]{{0,6}}(?:\s?[/-]\s?[{_UP}][{_UP}a-zđ0-9]{{0,10}}){{1,3}})"
+    rf"(?P<sym>[{_UP}][{_UP}a-zđ0-9]{{0,6}}(?:\s?[/-]\s?[{_UP}][{_UP}a-zđ0-9]{{0,10}}){{0,3}})"
 )
 
 # Đ read as O/B/D/P, Q read as O: type codes after these substitutions
@@ -80,8 +82,10 @@ def normalize_org(org: str) -> str:
     k = base.upper().replace("Đ", "D")
     if k in known:
         return known[k]
-    k2 = k.replace("P", "D")
-    return known.get(k2, base)
+    for k2 in (k[:1] + k[1:].replace("P", "D"), k.replace("P", "D")):
+        if k2 in known:
+            return known[k2]
+    return base
 
 
 @lru_cache(maxsize=1)
@@ -108,24 +112,42 @@ def _fix_state_symbol(sym: str) -> str:
     return "-".join([parts[0]] + [normalize_org(p) for p in parts[1:]])
 
 
+def _upper_ascii(s: str) -> str:
+    """`TƯ` → `TU`: marks OCR put on capitals of a code (Đ stays)."""
+    out = []
+    for c in s:
+        if c in "Đđ" or c.isascii():
+            out.append(c)
+        else:
+            base = unicodedata.normalize("NFD", c)[0]
+            out.append(base if base.isascii() else c)
+    return "".join(out)
+
+
+def _num(s: str) -> str:
+    return s.replace("O", "0").replace("o", "0")
+
+
 def find_codes(text: str) -> list[Code]:
     out: list[Code] = []
     for m in PARTY_CODE.finditer(text):
-        tc = normalize_type_code(m.group("type"))
+        tc = normalize_type_code(_upper_ascii(m.group("type")))
         if tc is None:
             continue
-        org = normalize_org(m.group("org"))
+        org = normalize_org(_upper_ascii(m.group("org")))
         sym = f"{tc}/{org}"
-        out.append(Code(m.group("num"), tc, sym, f"{m.group('num')}-{sym}", "party", m.start(), m.end()))
+        num = _num(m.group("num"))
+        out.append(Code(num, tc, sym, f"{num}-{sym}", "party", m.start(), m.end()))
     for m in STATE_CODE.finditer(text):
         if any(c.start <= m.start() < c.end for c in out):
             continue
-        sym = _fix_state_symbol(re.sub(r"\s", "", m.group("sym")))
+        sym = _fix_state_symbol(_upper_ascii(re.sub(r"\s", "", m.group("sym"))))
         first = sym.split("-")[0]
         tc = first if first in gz.doc_types() else None
         year = m.group("year")
-        code = f"{m.group('num')}/{year + '/' if year else ''}{sym}"
-        out.append(Code(m.group("num"), tc, sym, code, "state", m.start(), m.end()))
+        num = _num(m.group("num"))
+        code = f"{num}/{year + '/' if year else ''}{sym}"
+        out.append(Code(num, tc, sym, code, "state", m.start(), m.end()))
     out.sort(key=lambda c: c.start)
     return out
 

@@ -42,7 +42,13 @@ def iso(year: int, month: int | None, day: int | None) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "S": "5", "s": "5", "l": "1", "I": "1", "|": "1",
+                                   "B": "8", "Z": "2", "z": "2"})
+
+
 def _digits(s: str) -> int | None:
+    if any(c.isdigit() for c in s):
+        s = s.translate(_DIGIT_LOOKALIKES)
     d = re.sub(r"\D", "", s)
     if not d or len(d) > 2:
         return None

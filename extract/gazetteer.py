@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from extract.textkey import compact
 
-GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
+# data/gazetteer of the source tree; SOHOA_GAZETTEER_DIR points elsewhere (an installed copy, a user's own)
+GAZETTEER_DIR = Path(os.environ.get("SOHOA_GAZETTEER_DIR")
+                     or Path(__file__).resolve().parent.parent / "data" / "gazetteer")
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,12 @@ def _place_date(ln: TextLine, h: Header) -> None:
         prov = match_province(cand, 70.0)
         if prov and prov[1] == k:
             s = ln.start + before.rfind(cand[0])
-            h.place = Span(prov[0], s, ln.start + len(before))
+            name = prov[0]
+            prev = compact(" ".join(toks[max(0, len(toks) - k - 2):len(toks) - k]))
+            if prev.endswith(("thanh pho", "tp")):
+                name = f"Thành phố {name}"
+                s = ln.start + before.rfind(toks[len(toks) - k - (2 if prev.endswith("thanh pho") else 1)])
+            h.place = Span(name, s, ln.start + len(before))
             return
         pk = compact(" ".join(cand))
         for place in gz.places():
@@ -190,9 +195,24 @@ def _is_bare(text: str) -> bool:
     return compact(text).split()[-1] in ("tinh", "uy", "ubnd", "dan") or len(text.split()) <= 3
 
 
+_SELF_STANDING = ("huyen uy", "thanh uy", "thi uy", "quan uy", "dang uy", "ubnd huyen", "uy ban nhan dan huyen",
+                  "ubnd xa", "uy ban nhan dan xa", "ubnd phuong", "uy ban nhan dan phuong")
+
+
 def compose_issuer(parent: str, child: str, province: str | None) -> str:
     """`UBND tỉnh Kiên Giang` + `Văn phòng` → `Văn phòng UBND tỉnh Kiên Giang`."""
     ck = compact(child).split()
+    if " ".join(ck).startswith(_SELF_STANDING) and len(ck) > 2:
+        return child  # `ĐẢNG BỘ TỈNH X` / `HUYỆN ỦY Y`: the district committee issues
+    if ck and ck[0] == "phong":
+        pk = compact(parent).split()
+        loc = parent.split(" ", 2)[-1] if pk[:1] == ["ubnd"] else parent
+        for word in ("huyện", "thị xã", "thành phố", "quận", "xã", "phường"):
+            i = parent.find(word)
+            if i >= 0:
+                loc = parent[i:]
+                break
+        return f"{child} {loc}"
     if ck and ck[-1] in ("tinh", "pho", "huyen") and province:
         return f"{child} {province}"
     if ck and ck[0] == "so" and province:
@@ -271,16 +291,31 @@ def _subject(lines: list[TextLine], title_idx: int | None, zone_end: int, h: Hea
             i = start
             while i < len(lines) and not lines[i].blank and not _KINH_GUI.search(lines[i].key) and len(collected) < 6:
                 ln = lines[i]
-                if i > start and (parse_header_number(ln.text) or motto_span(ln)):
+                if i > start and (re.match(r"^\W{0,3}s\S{0,2}\s?[:.]?\s{0,2}[\w]{0,5}\s?[-/]", ln.key)
+                                  or motto_span(ln)):
                     break
                 collected.append(ln)
                 i += 1
         h.body_start = zone_end
     if not collected:
         return
-    text = " ".join(ln.stripped for ln in collected)
+    text = " ".join(_drop_stamp_junk(ln.stripped) for ln in collected)
     text = re.sub(r"^\W{0,3}[Vv]\s?/\s?[vV]\.?\s*:?\s*", "", text)
     text = " ".join(text.split()).strip(" .,;*")
     if text:
         text = text[0].upper() + text[1:]
     h.subject = Span(text, collected[0].start, collected[-1].end)
+
+
+_JUNK_CHARS = set("@%[]{}|\\^~=<>ﬁﬂ")
+
+
+def _drop_stamp_junk(text: str) -> str:
+    """Tokens of a reception stamp OCR mixed into the title block (`Ngay;[,m[.(at",@:ﬁﬁ`)."""
+    out = []
+    for tok in text.split():
+        junk = sum(1 for c in tok if c in _JUNK_CHARS or (not c.isalnum() and c not in ",.;:-–()/\"'“”"))
+        if junk >= 2 or (junk and len(tok) > 3) or any(c in "ﬁﬂ" for c in tok):
+            continue
+        out.append(tok)
+    return " ".join(out)

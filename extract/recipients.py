@@ -6,12 +6,16 @@ import re
 
 from extract.agencies import canonical_phrase
 from extract.lines import TextLine
+from extract.textkey import key
 from extract.signers import _upper_tail, is_signature_text
 
 _KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\s*[:.;]?")
-_NOI_NHAN = re.compile(r"^\W{0,3}n[a-z]{1,2}i\W{0,2}nh[a-z]{0,2}n\s*[:.;]?")
+_NOI_NHAN = re.compile(r"^\W{0,3}(?:n[a-z]{1,2}i\W{0,2}nh[a-z]{0,2}n\s*[:.;]?|n\S{0,4}\s{0,2}nh[a-z]{0,3}\s*:)")
 _BULLET = re.compile(r"^\s*[-–~_+•*]+\s*")
 _NOTE = re.compile(r"\s*\((?:\S{1,3}\s*)?b\s*/\s*c\)\s*$", re.IGNORECASE)
+
+
+_NHU_TREN = re.compile(r"^\W*(?:nh[a-z]{0,2}|\w{0,2})\W{0,2}\s*tr[a-z]n\b")
 
 
 def clean_item(text: str) -> str:
@@ -37,6 +41,8 @@ def _items(chunks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     out = []
     for text, s, e in items:
         c = clean_item(text)
+        if _NHU_TREN.match(key(c)):
+            c = "Như trên"
         if c and re.search(r"[^\W\d_]{2}", c):
             out.append((canonical_phrase(c), s, e))
     return out

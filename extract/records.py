@@ -8,9 +8,10 @@ mapped to pages and word boxes with `Document.char_index`).
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Any
 
-from extract.dates import find_deadlines
+from extract.dates import find_dates, find_deadlines
 from extract.header import Header, issuer_from_symbol, parse_header
 from extract.lines import Span, TextLine, split_lines
 from extract.recipients import _KINH_GUI, _NOI_NHAN, kinh_gui, noi_nhan
@@ -65,7 +66,7 @@ def _recase_line(ocr: str, restored: str) -> str:
     if len(a) != len(b):
         return restored
     out = []
-    for o, r in zip(a, b):
+    for o, r in zip(a, b, strict=True):
         letters = [c for c in o if c.isalpha()]
         if len(letters) >= 2 and all(c.isupper() for c in letters) and len(r.upper()) == len(r):
             r = r.upper()
@@ -91,6 +92,7 @@ def _record(seg_lines: list[TextLine], text: str, cover: dict | None) -> dict:
     derived = None
     if not h.has_own_header and cover is not None:
         derived = _from_cover(h, cover)
+    _signature_date(seg_lines, h)
     for f in HEADER_FIELDS:
         sp: Span = getattr(h, f)
         if sp.start is not None:
@@ -141,6 +143,27 @@ def _record(seg_lines: list[TextLine], text: str, cover: dict | None) -> dict:
     if derived:
         rec["_derived"] = derived
     return rec
+
+
+_SIGNED_AT = re.compile(r"(?:th[a-z]{0,2}i\s+[a-z]{3,5}n\s+k[a-z]|ng[a-z]y\s+k[a-z]|signed|date)\s*:")
+
+
+def _signature_date(lines: list[TextLine], h: Header) -> None:
+    """A digital signature's `Thời gian ký: 21.06.2021 17:55` completes a date whose day the scan lost."""
+    cur = h.date.value
+    if isinstance(cur, str) and len(cur) == 10:
+        return
+    for ln in lines:
+        m = _SIGNED_AT.search(ln.key)
+        if not m:
+            continue
+        hits = find_dates(ln.text[m.end():])
+        if not hits or len(hits[0].iso) != 10:
+            continue
+        if cur is None or hits[0].iso.startswith(str(cur)):
+            s = ln.start + m.end() + hits[0].start
+            h.date = Span(hits[0].iso, s, s + hits[0].end - hits[0].start)
+        return
 
 
 def _issuer_prefixes(keys: set[str]) -> set[str]:

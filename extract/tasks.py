@@ -17,6 +17,7 @@ from extract.lines import TextLine
 from extract.textkey import compact
 
 _MARKER = re.compile(r"^\s*(?:(?:Điều|Dieu|Pieu|ĐIỀU)\s+\d{1,3}\s*[.:]\s*|[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
+_NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]|[IVX]{1,4}\s*[-.]|[a-zđ]\))\s")
 _LEAD = re.compile(r"^\W{0,3}(?:giao(?: cho)?|chi dao|de nghi|yeu cau|phan cong)\s+")
 _INLINE = re.compile(r"(?<![a-z])(?:giao(?: cho)?|de nghi|yeu cau)\s+(?=[a-z])")
 _NOT_INLINE_BEFORE = re.compile(r"(?:duoc|nhiem vu|theo|da|nhu|cac)\s*$")
@@ -55,15 +56,23 @@ def assignee_key(text: str) -> str:
 def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]) -> list[Task]:
     """`lines` are the body lines of one document; `text` is the document text starting at `base`."""
     found: list[Task] = []
+    in_section = False  # inside the items of a heading that names an assignee (`8. Các cơ quan báo chí`)
     for i, ln in enumerate(lines):
         if ln.blank:
             continue
         prev_blank = i == 0 or lines[i - 1].blank
         mk = _MARKER.match(ln.text)
+        numbered = bool(_NUMBERED.match(ln.text))
+        if numbered:
+            in_section = False
         if not mk and not prev_blank and not _starts_sentence(lines, i):
             continue
         off = mk.end() if mk else len(ln.text) - len(ln.text.lstrip())
-        found.extend(_item_tasks(lines, i, off, text, base))
+        bullet = bool(mk) and not numbered
+        tasks, heading = _item_tasks(lines, i, off, text, base, skip_plain=in_section and bullet)
+        if heading:
+            in_section = True
+        found.extend(tasks)
     found.extend(_inline_tasks(lines, text, base))
     return _merge(found, exclude)
 
@@ -73,14 +82,17 @@ def _starts_sentence(lines: list[TextLine], i: int) -> bool:
     return prev.endswith((".", ":", ";")) and len(lines[i].text) > 0 and lines[i].text.lstrip()[:1].isupper()
 
 
-def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int) -> list[Task]:
+def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
+                skip_plain: bool = False) -> tuple[list[Task], bool]:
+    """Tasks of the item starting on line i, and whether the item is an assignee heading."""
     ln = lines[i]
-    rest = ln.text[off:]
     rest_key = ln.key[off:]
     lead = _LEAD.match(rest_key.lstrip("*_ "))
     shift = len(rest_key) - len(rest_key.lstrip("*_ "))
     if lead:
         shift += lead.end()
+    elif skip_plain:
+        return [], False
     abs_start = ln.start + off + shift
     para_end = _paragraph_end(lines, i)
     para = text[abs_start - base:para_end - base]
@@ -88,7 +100,7 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int) -
     toks = ln.text[off + shift:].replace("*", " ").split()
     m = match_agency(all_toks)
     if m is None:
-        return []
+        return [], False
     heading = _is_heading(ln, off, all_toks, m)
     assignees = [m]
     pos = m.n_tokens
@@ -106,6 +118,8 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int) -
                 nxt_toks, step = nxt_toks[1:], 1
             elif not all_toks[pos - 1].endswith(","):
                 break
+            if not nxt_toks or not nxt_toks[0][:1].isupper():
+                break  # `…, trung tâm chính trị cấp huyện`: a lower-case class of bodies, not an agency
             nm = match_agency(nxt_toks)
             if nm is None:
                 break
@@ -128,7 +142,8 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int) -
     se = _SENT_END.search(action_full)
     action = action_full[:se.start()] if se else action_full
     action = " ".join(action.replace("*", " ").split()).strip(" :,")
-    return [_make(a.text, action, text, act_start - base, act_end - base, abs_start, act_end) for a in assignees]
+    made = [_make(a.text, action, text, act_start - base, act_end - base, abs_start, act_end) for a in assignees]
+    return made, heading
 
 
 def _offset_after_tokens(text: str, n: int) -> int:

@@ -34,9 +34,25 @@ def _fold_char(c: str) -> str:
     return _CONFUSED.get(low, low)
 
 
+def _build_table() -> dict[int, str]:
+    table = {}
+    for cp in list(range(0x20FF)) + [ord(c) for c in _CONFUSED]:
+        c = chr(cp)
+        f = _fold_char(c)
+        if f != c and len(f) == 1:
+            table[cp] = f
+    return table
+
+
+_TABLE = _build_table()
+
+
 def fold_same_length(text: str) -> str:
     """Lower-case, marks stripped, đ → d; one output char per input char."""
-    return "".join(_fold_char(c) for c in text)
+    out = text.translate(_TABLE)
+    if len(out) != len(text):  # never expected: the table maps one char to one char
+        return "".join(_fold_char(c) for c in text)
+    return out
 
 
 def key(text: str) -> str:
@@ -48,6 +64,7 @@ def key(text: str) -> str:
     return k
 
 
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Key with runs of non-letters collapsed to one space: the form used for fuzzy comparison."""
     return " ".join(re.findall(r"[a-z0-9]+", key(text)))

@@ -22,9 +22,14 @@ _WORD = re.compile(r"^[^\W\d_]+$")
 _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
 
 
+def token_core(raw: str) -> str:
+    """The token without leading/trailing punctuation."""
+    return _EDGE_PUNCT.sub("", raw)
+
+
 def lm_token(raw: str) -> str | None:
     """Map one whitespace token of running text to its LM unit (None = pure punctuation)."""
-    core = _EDGE_PUNCT.sub("", raw)
+    core = token_core(raw)
     if not core:
         return None
     if _WORD.match(core):
@@ -87,10 +92,13 @@ class TrigramLM:
         v = v.astype(np.int64)
         w = w.astype(np.int64)
         pos3, hit3 = self._find(self.k3, (u << (2 * ID_BITS)) | (v << ID_BITS) | w)
-        pos_c, hit_c = self._find(self.k2, (u << ID_BITS) | v)
-        backoff = np.where(hit_c, self.b2[pos_c], 0.0)
-        lower = self.bigram_logp(v, w)
-        return np.where(hit3, self.p3[pos3], backoff + lower)
+        out = self.p3[pos3]
+        miss = ~hit3
+        if miss.any():  # back off only where the trigram is unknown
+            um, vm, wm = u[miss], v[miss], w[miss]
+            pos_c, hit_c = self._find(self.k2, (um << ID_BITS) | vm)
+            out[miss] = np.where(hit_c, self.b2[pos_c], 0.0) + self.bigram_logp(vm, wm)
+        return out
 
     def score_text(self, text: str) -> float:
         ids = [self.id(BOS), self.id(BOS)] + [self.id(u) for u in text_units(text)]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from normalize.lm import BOS, ID_BITS, SPECIALS, UNK, quantise, text_units
+from normalize.lm import BOS, ID_BITS, SPECIALS, UNK, lm_token, quantise, text_units, token_core
 from normalize.vnsyl import nfc
 
 MASK = (1 << ID_BITS) - 1
@@ -120,3 +120,32 @@ def build_lm(paragraphs: Iterable[tuple[str, int]], out_dir: str, min_count: int
     )
     return {"tokens": n_tokens, "vocab": V, "bigrams": int(keep2.sum()), "trigrams": int(keep3.sum()),
             "trigram_types": len(k3), "d2": d2, "d3": d3}
+
+
+_SENTENCE_END = (".", ":", ";", "!", "?", "…")
+
+
+def build_case_stats(paragraphs: Iterable[str], out_dir: str) -> dict:
+    """log P(capitalised | syllable) in mid-sentence positions, for the LM vocabulary.
+
+    The LM is lower-cased; this keeps the one thing case tells: a capitalised syllable inside a
+    sentence is part of a name (Đảng, Nhân dân, Sơn La), which helps choose among candidates."""
+    with open(os.path.join(out_dir, "restore_vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    index = {w: i for i, w in enumerate(vocab)}
+    caps = np.zeros(len(vocab), dtype=np.int64)
+    total = np.zeros(len(vocab), dtype=np.int64)
+    for para in paragraphs:
+        prev = ""
+        for raw in para.split():
+            unit = lm_token(raw)
+            core = token_core(raw)
+            if prev and not prev.endswith(_SENTENCE_END) and unit and not (len(core) > 1 and core.isupper()):
+                i = index.get(unit)
+                if i is not None:
+                    total[i] += 1
+                    caps[i] += core[0].isupper()
+            prev = raw
+    log_cap = np.log((caps + 0.5) / (total + 1.0)).astype(np.float16)
+    np.save(os.path.join(out_dir, "restore_case.npy"), log_cap)
+    return {"case_tokens": int(total.sum()), "capitalised": int(caps.sum())}

@@ -31,8 +31,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 LM_WEIGHT = 1.0
 OOV_PENALTY = 9.0  # keeping a token that is not a known syllable, in a line being restored
-PRUNE_K = 4
+PRUNE_K = 4  # candidates per token left for the trigram Viterbi
 PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pre-pass are dropped
+CASE_WEIGHT = 0.5  # weight of log P(capitalised | syllable) for capitalised tokens inside a sentence
+_STOPS = (".", ":", ";", "!", "?", "…")
 
 
 @dataclass
@@ -86,9 +88,9 @@ class Restorer:
         self.lex = Lexicon(self.lm)
         self.channel = load_channel(model_dir)
         self.gen = CandidateGenerator(self.lex, self.channel)
-        self.num_id = self.lm.id(NUM)
-        self.other_id = self.lm.id(OTHER)
         self.bos_id = self.lm.id(BOS)
+        case_path = os.path.join(model_dir, "restore_case.npy")
+        self.log_cap = np.load(case_path).astype(np.float64) if os.path.exists(case_path) else None
 
     # ---- line modes -------------------------------------------------------------------------
     def line_mode(self, slots: list[Slot]) -> str:
@@ -261,24 +263,38 @@ class Restorer:
     # ---- public -----------------------------------------------------------------------------
     def restore_tokens(self, lines: list[str]) -> list[list[Token]]:
         all_slots: list[list[Slot]] = []
-        seq: list[Slot] = []
         for li, line in enumerate(lines):
             slots = []
             for tok in nfc(line).split():
                 prefix, core, suffix = split_token(tok)
                 slots.append(Slot(li, prefix, core, suffix, classify_core(core)))
-            mode = self.line_mode(slots)
+            all_slots.append(slots)
+        modes = [self.line_mode(slots) for slots in all_slots]
+        # In a document OCR mostly garbled, its well-formed-looking lines are garbled too (vé, hién…).
+        sizable = [m for m, sl in zip(modes, all_slots, strict=True) if sum(x.kind == "word" for x in sl) >= 3]
+        if sizable and sum(m in ("garbled", "accentless") for m in sizable) >= 0.5 * len(sizable):
+            modes = ["garbled" if m == "proofread" else m for m in modes]
+        seq: list[Slot] = []
+        for slots, mode in zip(all_slots, modes, strict=True):
             letters = [c for s in slots if s.kind == "word" for c in s.core if c.isalpha()]
             line_upper = len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
-            for s in slots:
+            for k, s in enumerate(slots):
                 s.upper = line_upper
                 if s.kind != "punct":
                     self._fill_candidates(s, mode)
+                    if not line_upper and k and s.core[:1].isupper() and not slots[k - 1].original.endswith(_STOPS):
+                        self._add_case_cost(s)
                     seq.append(s)
-            all_slots.append(slots)
         self._prune(seq)
         self._viterbi(seq)
         return [[self._token(s) for s in slots] for slots in all_slots]
+
+    def _add_case_cost(self, slot: Slot) -> None:
+        """A capitalised token inside a sentence is likely a name: favour syllables often capitalised."""
+        if self.log_cap is None or len(slot.ids) < 2 or (len(slot.core) > 1 and slot.core.isupper()):
+            return
+        extra = -CASE_WEIGHT * self.log_cap[np.asarray(slot.ids)]
+        slot.costs = tuple((np.asarray(slot.costs) + extra - extra.min()).tolist())
 
     def _token(self, s: Slot) -> Token:
         if s.kind != "word" or s.words[s.choice] == s.keep:

@@ -1,24 +1,25 @@
 """`sohoa train`: rebuild every restorer model file from a corpus folder, reproducibly.
 
-Writes into out_dir: restore_vocab.json + restore_lm.npz (syllable trigram LM) and
-restore_channel.json (OCR confusion table learned from rendered + Tesseract-read text).
+Writes into out_dir: restore_vocab.json + restore_lm.npz (syllable trigram LM), restore_case.npy
+(how often each syllable is capitalised inside a sentence) and restore_channel.json (OCR confusion table learned from rendered + Tesseract-read text).
 """
 
 from __future__ import annotations
 
 import glob
 import itertools
+import json
 import os
 import time
 from collections.abc import Iterator
 
 from normalize.channel_data import estimate_channel, generate_pairs, sample_texts
-from normalize.lm_build import build_lm, read_lines
+from normalize.lm_build import build_case_stats, build_lm, read_lines
 
 SUPPLEMENT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "lexicon",
                           "admin_phrases_vi.txt")
 SUPPLEMENT_WEIGHT = 20  # the in-domain phrases are few; count each as if seen this many times
-CHANNEL_PAGES = 240
+CHANNEL_PAGES = 64
 CHANNEL_SAMPLE_LINES = 4000
 
 
@@ -38,26 +39,38 @@ def _paragraphs(files: list[str]) -> Iterator[str]:
 
 
 def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHANNEL_PAGES,
-          max_paragraphs: int | None = None, log=print) -> dict:
+          max_paragraphs: int | None = None, pairs_path: str | None = None,
+          parts: tuple[str, ...] = ("lm", "channel"), log=print) -> dict:
+    """Rebuild the model files. parts: "lm" (LM + case statistics) and/or "channel".
+    pairs_path: also save the channel's (intended, observed) token pairs there (JSON)."""
     t0 = time.time()
     files = corpus_files(corpus_dir)
     os.makedirs(out_dir, exist_ok=True)
     supplement = list(read_lines(SUPPLEMENT)) if os.path.exists(SUPPLEMENT) else []
 
-    paragraphs = itertools.islice(_paragraphs(files), max_paragraphs)
-    weighted = itertools.chain(((p, 1) for p in paragraphs), ((p, SUPPLEMENT_WEIGHT) for p in supplement))
-    lm_stats = build_lm(weighted, out_dir, trigram_min=1)
+    lm_stats: dict = {}
+    if "lm" in parts:
+        paragraphs = itertools.islice(_paragraphs(files), max_paragraphs)
+        weighted = itertools.chain(((p, 1) for p in paragraphs), ((p, SUPPLEMENT_WEIGHT) for p in supplement))
+        lm_stats = build_lm(weighted, out_dir, trigram_min=1)
+        lm_stats.update(build_case_stats(
+            itertools.chain(itertools.islice(_paragraphs(files), max_paragraphs), supplement), out_dir))
+        log(f"LM: {lm_stats} in {time.time() - t0:.0f}s")
     t_lm = time.time() - t0
-    log(f"LM: {lm_stats} in {t_lm:.0f}s")
 
-    texts = sample_texts(itertools.islice(_paragraphs(files), max_paragraphs), CHANNEL_SAMPLE_LINES, seed)
-    texts += supplement
-    pairs = generate_pairs(texts, channel_pages, seed, log=log) if channel_pages else []
-    params = estimate_channel(pairs)
-    params.save(os.path.join(out_dir, "restore_channel.json"))
+    pairs: list[tuple[str, str]] = []
+    if "channel" in parts:
+        texts = sample_texts(itertools.islice(_paragraphs(files), max_paragraphs), CHANNEL_SAMPLE_LINES, seed)
+        texts += supplement
+        pairs = generate_pairs(texts, channel_pages, seed, log=log) if channel_pages else []
+        if pairs_path:
+            with open(pairs_path, "w", encoding="utf-8") as f:
+                json.dump(pairs, f, ensure_ascii=False)
+        params = estimate_channel(pairs)
+        params.save(os.path.join(out_dir, "restore_channel.json"))
+        log(f"channel: {len(pairs)} token pairs from {channel_pages} pages, {len(params.learned)} characters")
     t_total = time.time() - t0
-    log(f"channel: {len(pairs)} token pairs from {channel_pages} pages, {len(params.learned)} characters; "
-        f"total {t_total:.0f}s")
+    log(f"total {t_total:.0f}s")
     return {"lm": lm_stats, "channel_pairs": len(pairs), "channel_pages": channel_pages,
             "seconds_lm": round(t_lm, 1), "seconds_total": round(t_total, 1),
             "files": [os.path.basename(f) for f in files]}
@@ -71,5 +84,8 @@ if __name__ == "__main__":
     ap.add_argument("--out", default=os.path.join("data", "models"))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--pages", type=int, default=CHANNEL_PAGES)
+    ap.add_argument("--pairs", help="also save the channel token pairs (JSON) here")
+    ap.add_argument("--parts", default="lm,channel", help="comma-separated: lm, channel")
     args = ap.parse_args()
-    print(train(args.corpus, args.out, args.seed, channel_pages=args.pages))
+    print(train(args.corpus, args.out, args.seed, channel_pages=args.pages, pairs_path=args.pairs,
+                parts=tuple(args.parts.split(","))))

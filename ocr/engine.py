@@ -23,6 +23,7 @@ from ocr import preprocess as pp
 from ocr.document import Line, Page, Word, nfc
 from ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from ocr.layout import arrange_blocks, union_box
+from ocr.pdfimage import native_page_image
 from pipeline.errors import (
     TESSERACT_INSTALL,
     CorruptFileError,
@@ -33,6 +34,7 @@ from pipeline.errors import (
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300
+UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
 
 
 @dataclass
@@ -42,6 +44,7 @@ class OcrConfig:
     orientation: bool = True  # fix pages scanned sideways or upside down (Tesseract OSD)
     deskew: bool = True
     remove_borders: bool = True
+    remove_rules: bool = True  # long horizontal lines (under the motto, table borders)
     denoise: Literal["auto", "always", "never"] = "auto"
     binarize: Literal["auto", "sauvola", "otsu", "none"] = "auto"
     upscale_below_dpi: int = 250  # text smaller than this resolution is enlarged to 300 dpi
@@ -75,10 +78,20 @@ def check_tesseract(lang: str = "vie") -> None:
 
 def load_page_image(job: PageJob, config: OcrConfig | None = None) -> np.ndarray:
     """The page as rendered for OCR (BGR or grey uint8), in the frame of the word boxes."""
+    return load_page(job, config)[0]
+
+
+def load_page(job: PageJob, config: OcrConfig | None = None) -> tuple[np.ndarray, int | None]:
+    """(page image, its resolution or None when unknown). A scanned PDF page that is just one
+    image is taken at the image's own resolution; other PDF pages are rasterised at config.dpi."""
     dpi = config.dpi if config else job.dpi
     if job.kind.startswith("pdf"):
-        return _render_pdf_page(job.path, job.page_number, dpi, job.max_pixels)
-    return _read_image_frame(job.path, job.page_number - 1, job.max_pixels)
+        native = native_page_image(job.path, job.page_number)
+        if native is not None and native[0].shape[0] * native[0].shape[1] <= job.max_pixels \
+                and 0.5 * dpi <= native[1] <= 2 * dpi:
+            return _drop_colour_if_grey(native[0]), int(round(native[1]))
+        return _render_pdf_page(job.path, job.page_number, dpi, job.max_pixels), dpi
+    return _read_image_frame(job.path, job.page_number - 1, job.max_pixels), image_dpi(job, config)
 
 
 def _render_pdf_page(path: str, number: int, dpi: int, max_pixels: int) -> np.ndarray:
@@ -127,10 +140,10 @@ def _drop_colour_if_grey(img: np.ndarray) -> np.ndarray:
     return img
 
 
-def image_dpi(job: PageJob, config: OcrConfig) -> int | None:
+def image_dpi(job: PageJob, config: OcrConfig | None = None) -> int | None:
     """Resolution written in an image file (None when absent or implausible)."""
     if job.kind.startswith("pdf"):
-        return config.dpi
+        return load_page(job, config)[1]
     from PIL import Image
 
     with Image.open(job.path) as im:
@@ -184,6 +197,10 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
         if abs(angle) >= 0.1:
             gray, matrix = timed("deskew", pp.rotate, gray, -angle)
             flags.append("deskewed")
+    if config.remove_rules:
+        gray, n_rules = timed("rules", pp.remove_rules, gray)
+        if n_rules:
+            flags.append("rules_removed")
     scale = 1.0
     dpi = source_dpi or 300
     if config.upscale_below_dpi:
@@ -192,7 +209,7 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
             text_dpi = 300.0 * max(gray.shape) / 3508  # assume an A4 page
         if text_dpi and text_dpi < config.upscale_below_dpi:
             scale = min(4.0, 300.0 / text_dpi)
-            gray = timed("upscale", cv2.resize, gray, None, None, scale, scale, cv2.INTER_CUBIC)
+            gray = timed("upscale", cv2.resize, gray, None, None, scale, scale, UPSCALE_INTERPOLATION)
             dpi = 300
             flags.append("upscaled")
         elif text_dpi:
@@ -201,7 +218,7 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
         gray = timed("denoise", pp.denoise, gray)
         flags.append("denoised")
     if config.binarize != "none":
-        uneven = config.binarize == "auto" and timed("binarize", pp.background_unevenness, gray) > 40
+        uneven = config.binarize == "auto" and timed("binarize", pp.background_unevenness, gray) > 20
         if config.binarize == "sauvola" or uneven:
             flat = timed("binarize", pp.flatten_background, gray)
             gray = timed("binarize", pp.sauvola, flat, max(15, int(dpi / 10)))
@@ -315,9 +332,8 @@ def ocr_page(job: PageJob, config: OcrConfig | None = None) -> Page:
     config = config or OcrConfig()
     where = f"{job.path} page {job.page_number}"
     t0 = time.perf_counter()
-    raw = load_page_image(job, config)
+    raw, source_dpi = load_page(job, config)
     t_render = time.perf_counter() - t0
-    source_dpi = image_dpi(job, config)
     page = _ocr_image(raw, config, source_dpi, where, job.page_number)
     if config.orientation and (page.mean_conf or 0) < 50 and raw.size:
         page = _retry_upside_down(raw, config, source_dpi, where, job.page_number, page)

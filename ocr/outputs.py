@@ -259,9 +259,7 @@ def _overlay_text(pdf, pdf_page, page: Page, font, dpi: int | None) -> None:
 
     matrix, disp_w, disp_h = _display_matrix(pdf_page)
     px_w = page.width or 1
-    scale = disp_w / px_w  # points per pixel (the page was rendered at `dpi`)
-    if dpi and abs(scale - 72 / dpi) > 0.05 * (72 / dpi):
-        scale = 72 / dpi
+    scale = disp_w / px_w  # points per pixel of the page image the boxes refer to
     ops = ["q", " ".join(f"{v:.4f}" for v in matrix) + " cm", "BT", "3 Tr"]
     for line in page.lines:
         for word in line.words:

@@ -151,6 +151,23 @@ def remove_borders(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return out, float(mask.mean())
 
 
+def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
+    """Erase long horizontal rules (the lines under the motto and the issuer, table borders):
+    Tesseract otherwise glues them and the lines next to them into one tall line.
+    Returns the image and the number of rules removed."""
+    w = gray.shape[1]
+    ink = otsu_ink(gray).astype(np.uint8)
+    length = max(40, int(0.06 * w))
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    if not rules.any():
+        return gray, 0
+    n = cv2.connectedComponents(rules)[0] - 1
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    out = gray.copy()
+    out[rules > 0] = 255
+    return out, n
+
+
 def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     """Skew in degrees: the counter-clockwise turn the page has had (rotate by minus it to fix),
     found by projection profiles:

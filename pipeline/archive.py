@@ -50,7 +50,7 @@ def schema_sql() -> str:
 def _scalar(v: Any) -> Any:
     if v is None or isinstance(v, (str, int, float)):
         return v
-    return json.dumps(v, ensure_ascii=False)
+    return json.dumps(v, ensure_ascii=False, default=str)
 
 
 def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -140,7 +140,7 @@ class Archive:
         return bool(row) and row[0] == "ok"
 
     def start_run(self, args: Sequence[str] | str | None = None) -> int:
-        text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False)
+        text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False, default=str)
         with self._write():
             cur = self.conn.execute("INSERT INTO runs(started_at, args, status) VALUES (?, ?, 'running')",
                                     (now_iso(), text))
@@ -219,8 +219,13 @@ class Archive:
             " reports_json=excluded.reports_json",
             (r.path, r.sha256, r.size, r.kind, len(doc.pages), r.started_at, r.finished_at,
              t.get("ocr"), t.get("restore"), t.get("extract"), r.seconds,
-             json.dumps(doc.export(), ensure_ascii=False), json.dumps(state.reports, ensure_ascii=False)))
+             json.dumps(doc.export(), ensure_ascii=False, default=str), json.dumps(state.reports, ensure_ascii=False, default=str)))
         file_id = c.execute("SELECT file_id FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()[0]
+        # Re-processing keeps each document's doc_id (by its position in the file), so reviewer
+        # corrections stay linked to it; the delete below sets them NULL, they are re-linked after.
+        old_ids = dict(c.execute("SELECT seq, doc_id FROM documents WHERE file_id = ?", (file_id,)).fetchall())
+        linked = c.execute("SELECT correction_id, doc_id FROM corrections WHERE doc_id IN"
+                           " (SELECT doc_id FROM documents WHERE file_id = ?)", (file_id,)).fetchall()
         c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
                   (file_id,))
         for table in ("documents", "pages", "tokens"):  # documents cascade to signers, refs, tasks …
@@ -230,7 +235,11 @@ class Archive:
         spans = document_spans(state.records, len(full_text))
         for seq, record in enumerate(state.records):
             span = spans[seq]
-            self._insert_document(file_id, seq, record, doc, full_text[span[0]:span[1]] if span else None)
+            self._insert_document(file_id, seq, record, doc, full_text[span[0]:span[1]] if span else None,
+                                  doc_id=old_ids.get(seq))
+        kept = set(old_ids.values()) & {old_ids.get(seq) for seq in range(len(state.records))}
+        c.executemany("UPDATE corrections SET doc_id = ? WHERE correction_id = ?",
+                      [(doc_id, cid) for cid, doc_id in linked if doc_id in kept])
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
         page_rows, token_rows = [], []
@@ -256,7 +265,7 @@ class Archive:
                               " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
 
     def _insert_document(self, file_id: int, seq: int, record: dict[str, Any], doc: Any,
-                         text: str | None) -> None:
+                         text: str | None, doc_id: int | None = None) -> None:
         c = self.conn
         source = record.get("source") or {}
         page_from, page_to = _page_range(source)
@@ -265,10 +274,10 @@ class Archive:
         elif text is None:
             text = doc.text(restored=True)
         cur = c.execute(
-            "INSERT INTO documents(file_id, seq, doc_type, number, symbol, code, issuer, place, date, subject,"
-            " page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (file_id, seq, *(_scalar(record.get(k)) for k in RECORD_COLUMNS), page_from, page_to, text,
-             json.dumps(record, ensure_ascii=False), json.dumps(source, ensure_ascii=False)))
+            "INSERT INTO documents(doc_id, file_id, seq, doc_type, number, symbol, code, issuer, place, date,"
+            " subject, page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc_id, file_id, seq, *(_scalar(record.get(k)) for k in RECORD_COLUMNS), page_from, page_to, text,
+             json.dumps(record, ensure_ascii=False, default=str), json.dumps(source, ensure_ascii=False, default=str)))
         doc_id = cur.lastrowid
         for i, s in enumerate(_dicts(record.get("signers"))):
             c.execute("INSERT INTO signers(doc_id, seq, authority, position, name) VALUES (?,?,?,?,?)",
@@ -282,7 +291,7 @@ class Archive:
             c.execute("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline)"
                       " VALUES (?,?,?,?,?,?,?)",
                       (doc_id, i, _scalar(task.get("assignee")), _scalar(task.get("role")),
-                       json.dumps(task.get("partners") or [], ensure_ascii=False),
+                       json.dumps(task.get("partners") or [], ensure_ascii=False, default=str),
                        _scalar(task.get("action")), _scalar(task.get("deadline"))))
         for i, dl in enumerate(_dicts(record.get("deadlines"))):
             c.execute("INSERT INTO deadlines(doc_id, seq, text, date) VALUES (?,?,?,?)",
@@ -343,11 +352,12 @@ class Archive:
 
     def search(self, words: str, limit: int = 20) -> pd.DataFrame:
         """Documents matching every word (diacritics and case ignored), best bm25 first, with snippets."""
-        terms = fts_terms(words)
+        phrases = fts_phrases(words)
+        terms = [t for p in phrases for t in p]
         cols = ["doc_id", "score", "code", "doc_type", "date", "issuer", "subject", "path", "snippet"]
         if not terms:
             return pd.DataFrame(columns=cols)
-        match = " ".join(f'"{t}"' for t in terms)
+        match = " ".join('"' + " ".join(p) + '"' for p in phrases)
         df = self.query(
             "SELECT s.doc_id, bm25(documents_fts) AS score, d.code, d.doc_type, d.date, d.issuer, d.subject,"
             " f.path, s.text FROM documents_fts s JOIN documents d ON d.doc_id = s.doc_id"
@@ -456,6 +466,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def fts_terms(words: str) -> list[str]:
     """Query words folded like the index (`Đảng ủy` and `dang uy` give the same terms)."""
     return _WORD.findall(fold(words))
+
+
+def fts_phrases(query: str) -> list[list[str]]:
+    """The query as FTS5 phrases, each a list of folded terms, all of which must match:
+    `"..."` quoted words form one phrase, and so does a word that folding splits
+    (`07-CT/TU` → `07 ct tu`, consecutive); other words stand alone."""
+    phrases = [fts_terms(q) for q in re.findall(r'"([^"]*)"', query)]
+    rest = re.sub(r'"[^"]*"', " ", query)
+    phrases += [fts_terms(w) for w in rest.split()]
+    return [p for p in phrases if p]
 
 
 def make_snippet(text: str, terms: list[str], width: int = 160) -> str:

@@ -10,6 +10,8 @@ import argparse
 import contextlib
 import importlib
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -139,7 +141,12 @@ def _guarded(command: Any, ns: argparse.Namespace, args_list: list[str]) -> int:
     except KeyboardInterrupt:
         print("sohoa: interrupted", file=sys.stderr)
         return int(ExitCode.interrupted)
-    except BrokenPipeError:  # e.g. `sohoa query … | head`
+    except sqlite3.Error as e:  # one not already wrapped as DatabaseError by pipeline.archive
+        print(f"sohoa: archive error: {e}", file=sys.stderr)
+        return int(ExitCode.database)
+    except BrokenPipeError:  # e.g. `sohoa query … | head`: stop quietly
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.ok)
 
 
@@ -180,13 +187,34 @@ def cmd_run(ns: argparse.Namespace, argv: list[str]) -> int:
     settings = _settings(ns)
     if settings["executor"] != "dask" and settings["scheduler"]:
         settings["executor"] = "dask"
-    report = run(ns.inputs, config=settings, force=ns.force, progress=progress_mod.for_terminal(ns.quiet),
-                 argv=argv)
+    with _terminate_as_interrupt():
+        report = run(ns.inputs, config=settings, force=ns.force, progress=progress_mod.for_terminal(ns.quiet),
+                     argv=argv)
     console = Console() if sys.stdout.isatty() else Console(width=120, no_color=True, highlight=False)
     print_summary(report, console)
     if ns.report:
         report.write_json(ns.report)
     return int(report.exit_code)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Any:
+    """While a run lasts, SIGTERM (docker stop, systemd, kill) ends it like Ctrl-C: stored files
+    are kept and the run is recorded as interrupted."""
+    import signal
+    import threading
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
@@ -274,7 +302,7 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
         print("no match", file=sys.stderr)
         return ExitCode.ok
     for i, row in enumerate(df.itertuples(index=False), 1):
-        head = " · ".join(str(x) for x in (row.code, row.doc_type, row.date, row.issuer) if x)
+        head = " · ".join(str(x) for x in (row.code, row.doc_type, row.date, row.issuer) if isinstance(x, str) and x)
         print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, bm25 {row.score:.3g})")
         print(f"   {row.snippet}")
     return ExitCode.ok

@@ -33,10 +33,17 @@ class ConfigError(BadArgumentsError):
     remedy = "see docs/configuration.md for the settings and their types"
 
 
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _base_defaults() -> dict[str, Any]:
     return {
         "db": "archive.sqlite",
-        "jobs": os.cpu_count() or 1,
+        "jobs": available_cores(),
         "stages": ["ocr", "restore", "extract"],
         "executor": "local",
         "scheduler": None,

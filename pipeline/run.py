@@ -267,7 +267,11 @@ class _Batch:
                     unit = self.queue.popleft()
                     if unit.file.failed:
                         continue
-                    self.inflight[self._submit(executor, unit)] = unit
+                    try:
+                        self.inflight[self._submit(executor, unit)] = unit
+                    except BrokenProcessPool:  # a worker died before we saw it: recover, then resubmit
+                        self.queue.appendleft(unit)
+                        self._recover(executor, [])
                 if not self.inflight:
                     continue
                 done, _ = wait(list(self.inflight), timeout=0.5, return_when=FIRST_COMPLETED)

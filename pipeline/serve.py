@@ -574,7 +574,8 @@ class ReviewApp:
         ]
         if query.get("saved"):
             parts.append("<p class=saved role=status>Đã lưu sửa đổi.</p>")
-        parts.append("<div class=cols><section class=fields>")
+        images_html, has_images = self._page_images(doc, pages, tokens, field_boxes(source))
+        parts.append(f"<div class='cols{' three' if has_images else ''}'><section class=fields>")
         parts.append(self._fields_table(doc_id, record, reviewed, {f for f, _, _ in spans}))
         parts.append(self._lists(doc_id, record, effective, reviewed))
         parts.append(self._history(corrections))
@@ -586,21 +587,25 @@ class ReviewApp:
         )
         parts.append(f"<pre class=doctext id=doctext>{render_text(text, spans, aligned, token_fixes, self.low_conf)}</pre>")
         parts.append(self._token_form(doc_id))
-        parts.append(self._page_images(doc, pages, tokens, field_boxes(source)))
-        parts.append("</section></div>")
+        if has_images:
+            parts.append(f"</section><section class=imagecol>{images_html}</section></div>")
+        else:
+            parts.append(f"{images_html}</section></div>")
         return page_html(title, "".join(parts))
 
     def _fields_table(self, doc_id: int, record: dict, reviewed: dict[str, str | None], with_span: set[str]) -> str:
-        rows = ["<h2>Trường</h2><table class=fieldtab><thead><tr><th>Trường</th><th>Máy đọc</th><th>Đã duyệt</th>"
+        rows = ["<h2>Trường</h2><table class=fieldtab><thead><tr><th>Trường</th><th>Giá trị</th>"
                 "<th>Sửa</th></tr></thead><tbody>"]
         for name in SCALAR_FIELDS:
             machine = record.get(name)
             label = f"<a href='#span-{h(name)}' class=fieldlink data-field='{h(name)}'>{h(name)}</a>" if name in with_span else h(name)
             has_review = name in reviewed
             current = reviewed[name] if has_review else machine
+            value = (f"<span class='machine{' overruled' if has_review else ''}' title='máy đọc'>{h(machine)}</span>"
+                     f"<span class='reviewed{' has' if has_review else ''}' title='đã duyệt'>"
+                     f"{h(reviewed.get(name)) if has_review else ''}</span>")
             rows.append(
-                f"<tr data-field='{h(name)}'><th>{label}</th><td class=machine>{h(machine)}</td>"
-                f"<td class='reviewed{' has' if has_review else ''}'>{h(reviewed.get(name)) if has_review else ''}</td>"
+                f"<tr data-field='{h(name)}'><th>{label}</th><td class=value>{value}</td>"
                 f"<td><form method=post action='/doc/{doc_id}/correct' class=fixform>"
                 f"<input type=hidden name=target value=field><input type=hidden name=field value='{h(name)}'>"
                 f"<input name=new_value value='{h(current)}' aria-label='{h(name)}'>"
@@ -651,11 +656,12 @@ class ReviewApp:
         )
 
     def _page_images(self, doc: sqlite3.Row, pages: list[sqlite3.Row], tokens: list[sqlite3.Row],
-                     boxes: list[tuple[str, int, tuple[int, int, int, int]]]) -> str:
+                     boxes: list[tuple[str, int, tuple[int, int, int, int]]]) -> tuple[str, bool]:
+        """The page images with their boxes, and whether there are any (else a note why not)."""
         if doc["kind"] == "text" or str(doc["path"]).lower().endswith(".txt"):
-            return "<p class=noimage>Tệp văn bản: không có ảnh trang.</p>"
+            return "<p class=noimage>Tệp văn bản: không có ảnh trang.</p>", False
         if not os.path.isfile(doc["path"]):
-            return f"<p class=noimage>Không tìm thấy tệp gốc <code>{h(doc['path'])}</code>: chỉ hiển thị văn bản.</p>"
+            return f"<p class=noimage>Không tìm thấy tệp gốc <code>{h(doc['path'])}</code>: chỉ hiển thị văn bản.</p>", False
         out = ["<h2>Ảnh trang</h2>"]
         for p in pages:
             img = f"<img src='/page/{doc['file_id']}/{p['page']}.png' alt='trang {p['page']}' loading=lazy>"
@@ -672,7 +678,7 @@ class ReviewApp:
                         f"<title>{h(t['text'])}</title></rect>"
                     )
                 for name, page_no, (x0, y0, x1, y1) in boxes:
-                    if page_no == p["page"]:
+                    if page_no == p["page"] and name in SCALAR_FIELDS:  # list fields would cover the page
                         rects.append(
                             f"<rect class=fieldbox x='{x0}' y='{y0}' width='{x1 - x0}' height='{y1 - y0}' "
                             f"data-field='{h(name)}'><title>{h(name)}</title></rect>"
@@ -682,7 +688,7 @@ class ReviewApp:
             conf = f" · độ tin cậy OCR {p['mean_conf']:.0f}" if p["mean_conf"] is not None else ""
             out.append(f"<figure class=pageimg><div class=imgwrap>{img}{svg}</div>"
                        f"<figcaption>trang {p['page']}{h(conf)}</figcaption></figure>")
-        return "".join(out)
+        return "".join(out), bool(pages)
 
     def doc_json(self, doc_id: int) -> Response:
         with self.archive.connect() as conn:

@@ -137,6 +137,10 @@ def test_corrections_survive_a_forced_restore(tmp_path):
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
         c = a.corrections()
         assert len(c) == 1 and c.file_sha256[0] == "f" * 64 and c.new_value[0] == "2021-06-09"
+        assert int(c.doc_id[0]) == doc_id == int(a.documents().doc_id[0])  # still linked after re-processing
+        a.store_file(result(), state_for("Số 46-KH/BTGTU", records=[]))  # the document is gone now
+        c = a.corrections()
+        assert len(c) == 1 and c.doc_id.isna().all() and c.file_sha256[0] == "f" * 64
 
 
 def test_query_is_read_only_and_returns_dataframes(tmp_path):

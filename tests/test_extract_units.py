@@ -55,6 +55,15 @@ def test_codes_party_state_split_and_damaged():
         "26-KH/BTGTW", "780-QĐ/TU", "11-QĐ/TW", "30/2020/NĐ-CP", "119/QĐ-UBND", "4211/VP-KGVX"]
 
 
+def test_codes_with_ocr_letters_and_marks():
+    text = "Chỉ thị số O7-CT/TƯ, Kế hoạch 46-KH/BTGTƯ; Công văn 45/PGDPT-VP"
+    assert [c.code for c in find_codes(text)] == ["07-CT/TU", "46-KH/BTGTU", "45/PGDĐT-VP"]
+
+
+def test_day_with_letter_lookalikes():
+    assert find_dates("ngay 1S thang 7 nam 2023")[0].iso == "2023-07-15"
+
+
 def test_header_number_unreadable_number_and_garbled_so():
     c = parse_header_number("Sé: AL /VP-KGVX Kién Giang, ngay")
     assert (c.number, c.symbol, c.code) == (None, "VP-KGVX", None)
@@ -84,7 +93,7 @@ def test_match_agency(text, expected):
     assert m is not None and m.text == expected
 
 
-@pytest.mark.parametrize("text", ["Bảo đảm an ninh", "Báo cáo kết quả", "Công tác tuyên truyền", "Trung tâm chính trị"])
+@pytest.mark.parametrize("text", ["Bảo đảm an ninh", "Báo cáo kết quả", "Công tác tuyên truyền", "Tập trung tuyên truyền"])
 def test_match_agency_rejects_ordinary_words(text):
     assert match_agency(text.split()) is None
 

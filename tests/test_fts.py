@@ -78,3 +78,14 @@ def test_make_snippet_windows_long_text():
     text = "mở đầu " * 50 + "Chỉ thị số 07-CT/TU" + " kết thúc" * 50
     s = make_snippet(text, fts_terms("chi thi"))
     assert "[Chỉ] [thị]" in s and s.startswith("…") and s.endswith("…") and len(s) < 200
+
+
+def test_codes_and_quoted_words_match_as_phrases(tmp_path):
+    with Archive(tmp_path / "a.sqlite") as a:
+        texts = ["Thực hiện Chỉ thị số 07-CT/TU của Tỉnh ủy", "Số 07 về CT khác, TU ở cuối"]
+        for i, text in enumerate(texts):
+            a.store_file(result(path=f"{i}.txt", sha=str(i) * 64), state_for(text, [{**RECORD, "source": {}}]))
+        assert set(a.search("07 CT TU").path) == {"0.txt", "1.txt"}  # separate words: anywhere
+        assert a.search("07-CT/TU").path.tolist() == ["0.txt"]      # a code: consecutive
+        assert a.search('"chi thi so 07"').path.tolist() == ["0.txt"]
+        assert a.search('"so 07 ve"').path.tolist() == ["1.txt"]

@@ -135,3 +135,32 @@ def test_committed_model_restores_constructed_sentence():
 
     out = restore_lines(["Uy ban nhan dan tinh yeu cau cac co quan bao cao ket qua thuc hien", "Điều 5. Hiệu lực"])
     assert out == ["Ủy ban nhân dân tỉnh yêu cầu các cơ quan báo cáo kết quả thực hiện", "Điều 5. Hiệu lực"]
+
+
+def test_case_stats_favour_names(tmp_path):
+    import numpy as np
+
+    from normalize.lm_build import build_case_stats
+
+    texts = ["Cán bộ của Đảng và Nhân dân thực hiện các nhiệm vụ của Đảng."] * 3 + ["đảng viên thực hiện các việc"]
+    build_lm(((t, 1) for t in texts), str(tmp_path), min_count=1)
+    build_case_stats(texts, str(tmp_path))
+    restorer = Restorer(str(tmp_path))
+    log_cap = np.load(tmp_path / "restore_case.npy")
+    assert log_cap[restorer.lm.id("đảng")] > log_cap[restorer.lm.id("các")]
+    assert restorer.log_cap is not None
+
+
+def test_cli_keeps_line_count_and_blank_lines():
+    import subprocess
+    import sys
+
+    root = os.path.join(os.path.dirname(__file__), "..")
+    text = "Ke hoach s6 12-KH/UBND\n\n   \nHà Nội, ngày 5 tháng 3 năm 2021\n"
+    p = subprocess.run([sys.executable, "-m", "normalize.cli_restore"], input=text, capture_output=True,
+                       text=True, cwd=root, timeout=120)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.split("\n")
+    assert len(out) == len(text.split("\n"))
+    assert out[1] == "" and out[3] == "Hà Nội, ngày 5 tháng 3 năm 2021"
+    assert out[0].endswith("12-KH/UBND")

@@ -24,7 +24,7 @@ def test_token_pairs_match_lines_and_tokens():
     pairs = token_pairs(sources, ocr)
     assert ("các", "cdc") in pairs and ("hiện", "hién") in pairs
     assert ("ủy", "uy") in pairs and ("nhân", "nhin") in pairs
-    assert len(pairs) == 14
+    assert len(pairs) == 16
 
 
 def test_estimate_channel_learns_repeated_confusions():
@@ -49,8 +49,7 @@ def test_render_page_makes_a_degraded_image():
     spec = RenderSpec(available_fonts()[0][0], 12.0, 150, 0.8, 18.0, 140, 50, "eng")
     img = render_page(["Ủy ban nhân dân tỉnh", "Kế hoạch số 46-KH/BTGTU"], spec, random.Random(1))
     assert img.mode == "L" and img.width > 200 and img.height > 50
-    values = set(img.getdata())
-    assert 0 in values and 255 in values
+    assert img.getextrema() == (0, 255)  # binarised
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None or not available_fonts(), reason="tesseract not installed")

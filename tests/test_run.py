@@ -128,15 +128,17 @@ def test_files_run_in_worker_processes_of_one_pool(tmp_path):
 
 @pytest.mark.slow
 def test_a_worker_that_dies_fails_only_its_file(tmp_path):
-    make_docs(tmp_path / "in", 5)
-    (tmp_path / "in" / "crash.txt").write_text("Số 9-KH/TU CRASH\n", encoding="utf-8")
+    make_docs(tmp_path / "in", 8)
+    for name in ("a_crash.txt", "crash.txt"):  # one first in the batch (more submits follow the crash)
+        (tmp_path / "in" / name).write_text(f"Số 9-KH/TU CRASH {name}\n", encoding="utf-8")
     db = tmp_path / "a.sqlite"
     rep = run([str(tmp_path / "in")], db=str(db), config=settings("ocr", "crash_on_marker", "code_records"))
     failed = {Path(f.path).name: f for f in rep.files if f.status == "failed"}
-    assert list(failed) == ["crash.txt"]
-    assert failed["crash.txt"].error_kind == "worker_crash"
-    assert rep.files_ok == 5
-    assert counts(db)["documents"] == 5
+    assert sorted(failed) == ["a_crash.txt", "crash.txt"]
+    assert {f.error_kind for f in failed.values()} == {"worker_crash"}
+    assert "restore/extract" in failed["crash.txt"].error
+    assert rep.files_ok == 8
+    assert counts(db)["documents"] == 8
 
 
 def test_text_out_and_report_json(tmp_path):

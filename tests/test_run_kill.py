@@ -79,3 +79,30 @@ def test_kill_9_mid_run_then_rerun_leaves_no_duplicates(tmp_path):
     assert skipped >= partial and skipped + ok == n
     assert one("SELECT status FROM runs WHERE run_id = 1") == "running"  # never finished: visible as such
     assert one("PRAGMA integrity_check") == "ok"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_stops_the_run_keeps_what_is_stored_and_exits_130(tmp_path, how):
+    make_docs(tmp_path / "in", 40)
+    db = tmp_path / "a.sqlite"
+    cfg = _toml(tmp_path / "slow.toml", stages("ocr", "slow", "code_records"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(tmp_path / "in"), "--db", str(db), "--config", str(cfg)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while _stored(db) < 3 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
+    else:
+        proc.send_signal(signal.SIGTERM)  # docker stop / systemd: the main process only
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert "interrupted" in err.decode()
+    con = sqlite3.connect(db)
+    status, files_ok = con.execute("SELECT status, files_ok FROM runs").fetchone()
+    stored = con.execute("SELECT count(*) FROM files WHERE status = 'ok'").fetchone()[0]
+    assert status == "interrupted" and 3 <= stored < 40
+    assert stored - 1 <= files_ok <= stored  # Ctrl-C may land between a commit and the report's count

@@ -70,3 +70,26 @@ def test_scans_and_text_in_one_batch_with_outputs(tmp_path, tesseract):
     assert (tmp_path / "pdf" / "two.pdf").stat().st_size > 1000
     assert sorted(p.name for p in (tmp_path / "alto").iterdir()) == [
         "scan.p001.xml", "two.p001.xml", "two.p002.xml"]
+
+
+@pytest.mark.slow
+def test_ocr_command_prints_the_text_of_a_scan(tmp_path, tesseract, capsys):
+    from pipeline.cli import main
+
+    render(LINES, _font(48)).save(tmp_path / "scan.png", dpi=(300, 300))
+    assert main(["ocr", str(tmp_path / "scan.png"), "--raw"]) == 0
+    out = capsys.readouterr().out
+    assert "215/UBND" in out and "LẠNG SƠN" in out
+
+
+@pytest.mark.slow
+def test_extract_command_reads_a_scan(tmp_path, tesseract, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    render(LINES, _font(48)).save(tmp_path / "scan.png", dpi=(300, 300))
+    assert main(["extract", str(tmp_path / "scan.png"), "--no-restore"]) == 0
+    records = json.loads(capsys.readouterr().out)  # stdout holds the JSON and nothing else
+    assert isinstance(records, list)
+    assert all(r["source"]["file"].endswith("scan.png") for r in records)

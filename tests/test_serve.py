@@ -119,7 +119,7 @@ def test_field_correction_is_stored_and_shown_machine_output_kept(archive) -> No
     assert issuer == "Ban Tuyên giáo Tỉnh ủy Kiên Giang"
     assert json.loads(record)["issuer"] == "Ban Tuyên giáo Tỉnh ủy Kiên Giang"
     _, body = get(app, f"/doc/{ids['plan']}?saved=1")
-    assert "class='reviewed has'>Tỉnh ủy Kiên Giang" in body
+    assert "class='reviewed has' title='đã duyệt'>Tỉnh ủy Kiên Giang" in body
     _, listing = get(app, "/")
     assert "Tỉnh ủy Kiên Giang</td>" in listing
 

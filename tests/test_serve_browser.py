@@ -89,6 +89,10 @@ def test_document_page_escapes_text_and_shows_boxes(site, page, tmp_path: Path) 
     # hovering a field name highlights its span in the text
     page.hover("a.fieldlink[data-field=code]")
     assert page.locator("#span-code.hl").count() == 1
+    # clicking a word box on the image opens the correction form for that word
+    page.locator("svg.boxes rect.box.low").dispatch_event("click")
+    assert page.locator("#tokenform").is_visible() and page.inner_text("#tokenold") == "Thường"
+    assert page.locator("svg.boxes rect.box.low.hl").count() == 1
     shot = tmp_path / "review-document.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
@@ -102,8 +106,8 @@ def test_field_correction_round_trip(site, page, tmp_path: Path) -> None:
     row.locator("button").click()
     page.wait_for_url("**saved=1**")
     assert page.locator("p.saved").count() == 1
-    assert page.locator("tr[data-field=issuer] td.reviewed").inner_text() == "Tỉnh ủy Kiên Giang"
-    assert page.locator("tr[data-field=issuer] td.machine").inner_text() == "Ban Tuyên giáo Tỉnh ủy Kiên Giang"
+    assert page.locator("tr[data-field=issuer] .reviewed").inner_text() == "Tỉnh ủy Kiên Giang"
+    assert page.locator("tr[data-field=issuer] .machine").inner_text() == "Ban Tuyên giáo Tỉnh ủy Kiên Giang"
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT doc_id, target, field, old_value, new_value, reviewer FROM corrections").fetchall()
     assert rows == [(ids["plan"], "field", "issuer", "Ban Tuyên giáo Tỉnh ủy Kiên Giang", "Tỉnh ủy Kiên Giang", "tester")]

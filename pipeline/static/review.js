@@ -22,7 +22,12 @@ function openTokenForm(el) {
   form.classList.remove("hidden");
   form.elements.new_value.focus();
   form.elements.new_value.select();
-  document.querySelectorAll(`rect[data-tok="${CSS.escape(el.dataset.tok)}"]`).forEach((r) => r.classList.add("hl"));
+  document.querySelectorAll("rect.box.hl").forEach((r) => r.classList.remove("hl"));
+  const rect = document.querySelector(`rect.box[data-tok="${CSS.escape(el.dataset.tok)}"]`);
+  if (rect) {
+    rect.classList.add("hl");
+    rect.scrollIntoView({ block: "center", inline: "nearest" });
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -38,6 +43,16 @@ document.addEventListener("DOMContentLoaded", () => {
       if (tok) openTokenForm(tok);
     });
   }
+  // a word box on the page image opens the same form as the word in the text
+  document.querySelectorAll("rect.box[data-tok]").forEach((rect) => {
+    rect.addEventListener("click", () => {
+      const tok = document.querySelector(`#doctext .tok[data-tok="${CSS.escape(rect.dataset.tok)}"]`);
+      if (tok) {
+        openTokenForm(tok);
+        tok.scrollIntoView({ block: "center" });
+      }
+    });
+  });
   const cancel = document.getElementById("tokencancel");
   if (cancel) {
     cancel.addEventListener("click", () => {
