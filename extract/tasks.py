@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.agencies import AgencyMatch, match_agency
+from extract.agencies import AgencyMatch, match_agency, restore_words
 from extract.dates import find_deadlines
 from extract.lines import TextLine
-from extract.textkey import compact
+from extract.textkey import compact, upper_ratio
 
 _MARKER = re.compile(r"^\s*(?:(?:Điều|Dieu|Pieu|ĐIỀU)\s+\d{1,3}\s*[.:]\s*|[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]|[IVX]{1,4}\s*[-.]|[a-zđ]\))\s")
@@ -40,6 +40,7 @@ class Task:
     start: int
     end: int
     extra: list[str] = field(default_factory=list)
+    heading: bool = False  # named by a heading of the plan (the issuer may assign itself there)
 
     def as_dict(self) -> dict:
         return {"assignee": self.assignee, "role": self.role, "partners": self.partners,
@@ -56,6 +57,7 @@ def assignee_key(text: str) -> str:
 def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]) -> list[Task]:
     """`lines` are the body lines of one document; `text` is the document text starting at `base`."""
     found: list[Task] = []
+    tcth = _tcth_index(lines)
     in_section = False  # inside the items of a heading that names an assignee (`8. Các cơ quan báo chí`)
     for i, ln in enumerate(lines):
         if ln.blank:
@@ -69,7 +71,8 @@ def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]
             continue
         off = mk.end() if mk else len(ln.text) - len(ln.text.lstrip())
         bullet = bool(mk) and not numbered
-        tasks, heading = _item_tasks(lines, i, off, text, base, skip_plain=in_section and bullet)
+        tasks, heading = _item_tasks(lines, i, off, text, base, skip_plain=in_section and bullet,
+                                     in_tcth=tcth is not None and i > tcth)
         if heading:
             in_section = True
         found.extend(tasks)
@@ -77,13 +80,33 @@ def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]
     return _merge(found, exclude)
 
 
+_TCTH = re.compile(r"t[o0]\s*ch[a-z]{1,3}c\s+th[a-z]{1,3}c\s+hi[a-z]{1,3}n")
+
+
+def _tcth_index(lines: list[TextLine]) -> int | None:
+    """The `TỔ CHỨC THỰC HIỆN` heading (capitals or a Roman numeral before it)."""
+    for i, ln in enumerate(lines):
+        if len(ln.text.split()) > 9 or not _TCTH.search(ln.key):
+            continue
+        if upper_ratio(ln.text) >= 0.6 or re.match(r"^\s*[IVX1l]{1,4}\s*[-.]", ln.text):
+            return i
+    return None
+
+
 def _starts_sentence(lines: list[TextLine], i: int) -> bool:
     prev = lines[i - 1].text.rstrip()
     return prev.endswith((".", ":", ";")) and len(lines[i].text) > 0 and lines[i].text.lstrip()[:1].isupper()
 
 
+# head nouns of a body's name: a heading under TỔ CHỨC THỰC HIỆN that starts with one names an assignee
+_HEAD_NOUNS = {"ban", "so", "cac", "uy", "ubnd", "hdnd", "dang", "hoi", "dai", "bao", "truong", "cong", "phong",
+               "van", "trung", "co", "chi", "huyen", "thanh", "tinh", "lien", "bo", "cuc", "kho", "mat", "doan",
+               "thuong", "mttq", "ubmttq", "vien", "hoc", "quan"}
+_NOT_TASK = re.compile(r"^\W{0,3}(?:nh[a-z]{1,2}n d[a-z]{1,3}c|da |dang |ban hanh|la |co y kien|nhan thay|gom )")
+
+
 def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
-                skip_plain: bool = False) -> tuple[list[Task], bool]:
+                skip_plain: bool = False, in_tcth: bool = False) -> tuple[list[Task], bool]:
     """Tasks of the item starting on line i, and whether the item is an assignee heading."""
     ln = lines[i]
     rest_key = ln.key[off:]
@@ -97,18 +120,19 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
     para_end = _paragraph_end(lines, i)
     para = text[abs_start - base:para_end - base]
     all_toks = para.replace("*", " ").split()
-    toks = ln.text[off + shift:].replace("*", " ").split()
+    heading_para = not lead and _heading_paragraph(ln, para, all_toks)
     m = match_agency(all_toks)
     if m is None:
-        return [], False
-    heading = _is_heading(ln, off, all_toks, m)
+        if not (heading_para and in_tcth and all_toks and compact(all_toks[0]) in _HEAD_NOUNS
+                and all_toks[0][:1].isupper()):
+            return [], False
+        m = AgencyMatch(restore_words(_heading_text(para)), "", "heading", len(all_toks), 0.0)
     assignees = [m]
     pos = m.n_tokens
-    if heading and len(all_toks) > pos and (all_toks[pos - 1].endswith(",") or compact(all_toks[pos]) == "va"):
-        whole = " ".join(ln.text[off + shift:].replace("*", " ").split()).rstrip(":.; ")
-        assignees = [AgencyMatch(whole, m.name, m.kind, len(toks), m.score)]
-        pos = len(toks)
-    elif not heading:
+    if heading_para and len(all_toks) > pos and (all_toks[pos - 1].endswith(",") or compact(all_toks[pos]) == "va"):
+        assignees = [AgencyMatch(_heading_text(para), m.name, m.kind, len(all_toks), m.score)]
+        pos = len(all_toks)
+    elif not heading_para:
         for _ in range(4):
             if pos >= len(all_toks):
                 break
@@ -126,15 +150,16 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
             assignees.append(nm)
             pos += step + nm.n_tokens
     # action: for a heading, the next paragraph; else the rest of the sentence
-    if heading:
+    if heading_para:
         j = i + 1
-        while j < len(lines) and lines[j].blank:
+        while j < len(lines) and (lines[j].blank or lines[j].end <= para_end):
             j += 1
         if j < len(lines):
-            act_start = lines[j].start + (len(_MARKER.match(lines[j].text).group(0)) if _MARKER.match(lines[j].text) else 0)
+            mk = _MARKER.match(lines[j].text)
+            act_start = lines[j].start + (len(mk.group(0)) if mk else 0)
             act_end = _paragraph_end(lines, j)
         else:
-            act_start = act_end = ln.end
+            act_start = act_end = para_end
     else:
         act_start = abs_start + _offset_after_tokens(para, pos)
         act_end = para_end
@@ -142,8 +167,26 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
     se = _SENT_END.search(action_full)
     action = action_full[:se.start()] if se else action_full
     action = " ".join(action.replace("*", " ").split()).strip(" :,")
-    made = [_make(a.text, action, text, act_start - base, act_end - base, abs_start, act_end) for a in assignees]
-    return made, heading
+    if not heading_para and _NOT_TASK.match(compact(action) + " "):
+        return [], False
+    made = [_make(a.text, action, text, act_start - base, act_end - base, abs_start, act_end, heading_para)
+            for a in assignees]
+    return made, heading_para
+
+
+def _heading_paragraph(ln: TextLine, para: str, toks: list[str]) -> bool:
+    """A numbered item whose paragraph only names who acts (`4. Đảng đoàn MTTQ …, các tổ chức … và Ban …`)."""
+    if not _NUMBERED.match(ln.text):
+        return False
+    body = para.strip().rstrip("*: ")
+    if not body or body.endswith((".", ";")) or len(toks) > 30:
+        return False
+    return True
+
+
+def _heading_text(para: str) -> str:
+    text = " ".join(para.replace("*", " ").split())
+    return text.split(";")[0].rstrip(":.; ")
 
 
 def _offset_after_tokens(text: str, n: int) -> int:
@@ -153,23 +196,6 @@ def _offset_after_tokens(text: str, n: int) -> int:
     if n > len(ms):
         return len(text)
     return ms[n - 1].end()
-
-
-def _is_heading(ln: TextLine, off: int, toks: list[str], m: AgencyMatch) -> bool:
-    """A numbered line that names only agencies (`4. Đảng đoàn MTTQ …, các tổ chức … và Ban …`)."""
-    if off == 0 or not re.match(r"^\s*(?:\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}[.-])", ln.text):
-        return False
-    body = ln.text[off:].strip()
-    if body.endswith((".", ";")) or len(toks) > 30:
-        return False
-    n_line = len(body.replace("*", " ").split())
-    if m.n_tokens >= n_line:
-        return True
-    rest = toks[m.n_tokens:n_line]
-    if not rest:
-        return True
-    first = compact(rest[0])
-    return toks[m.n_tokens - 1].endswith(",") or first in ("va", "lanh", "chi") or ln.text.rstrip().endswith(":")
 
 
 def _paragraph_end(lines: list[TextLine], i: int) -> int:
@@ -182,7 +208,8 @@ def _paragraph_end(lines: list[TextLine], i: int) -> int:
     return end
 
 
-def _make(assignee: str, action: str, text: str, a0: int, a1: int, start: int, end: int) -> Task:
+def _make(assignee: str, action: str, text: str, a0: int, a1: int, start: int, end: int,
+          heading: bool = False) -> Task:
     role = None
     k = compact(action)
     if _ROLE_CHU_TRI.match(k):
@@ -212,7 +239,7 @@ def _make(assignee: str, action: str, text: str, a0: int, a1: int, start: int, e
                 break
     dls = find_deadlines(seg, segk)
     deadline = next((d.date for d in dls if d.date), None)
-    return Task(assignee, role, partners, action, deadline, start, end)
+    return Task(assignee, role, partners, action, deadline, start, end, heading=heading)
 
 
 def _inline_tasks(lines: list[TextLine], text: str, base: int) -> list[Task]:
@@ -242,7 +269,7 @@ def _merge(tasks: list[Task], exclude: set[str]) -> list[Task]:
     order: list[str] = []
     for t in sorted(tasks, key=lambda t: t.start):
         k = assignee_key(t.assignee)
-        if not k or any(k == e or k.startswith(e + " ") for e in exclude):
+        if not k or (not t.heading and any(k == e or k.startswith(e + " ") for e in exclude)):
             continue
         if k in by_key:
             first = by_key[k]

@@ -633,3 +633,39 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- regression keys
+
+
+def correct_keys(label: str, gold: list[dict], pred: list[dict]) -> set[str]:
+    """Every scored thing the prediction gets right, as a stable key: `label#i:field`,
+    `label#i:ref:CODE`, `label#i:task:ASSIGNEE`, `label#i:recipient:TEXT`. A regression check
+    compares these sets between a baseline and a new run: a key that disappears is a field
+    that was right and became wrong."""
+    keys: set[str] = set()
+    for i, (g, p) in enumerate(pair_records(gold, pred)):
+        base = f"{label}#{i}:"
+        for name in HEADER_FIELDS:
+            if g.get(name) is not None and field_matches(name, g[name], p.get(name)):
+                keys.add(base + name)
+        gs = (g.get("signers") or [{}])[0] or {}
+        ps = (p.get("signers") or [{}])[0] or {}
+        for name in SIGNER_FIELDS:
+            if gs.get(name) is not None and field_matches(name, gs[name], ps.get(name)):
+                keys.add(base + "signer." + name)
+        pred_codes = {code_key(r.get("code")) for r in p.get("references") or []}
+        for r in g.get("references") or []:
+            if r.get("code") and code_key(r["code"]) in pred_codes:
+                keys.add(base + "ref:" + code_key(r["code"]))
+        for kind, gold_items, pred_items, threshold, scorer in (
+            ("task", [t.get("assignee") for t in g.get("tasks") or []],
+             [t.get("assignee") for t in p.get("tasks") or []], 85, fuzz.token_set_ratio),
+            ("recipient", list(g.get("recipients") or []), list(p.get("recipients") or []), 85, fuzz.ratio),
+        ):
+            for item in gold_items:
+                if item is None:
+                    continue
+                if any(q is not None and scorer(norm_value(item), norm_value(q)) >= threshold for q in pred_items):
+                    keys.add(f"{base}{kind}:{norm_value(item)}")
+    return keys

@@ -1,0 +1,19 @@
+"""CI regression on the bundled scans: every field that was right when the baseline was
+recorded must still be right. Improve the pipeline, then record the new baseline with
+`scripts/update_regression_baseline.py` (it only ever lists what is right now)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.regression_samples import BASELINE, load_baseline, run_samples
+
+
+@pytest.mark.slow
+def test_no_field_that_was_right_becomes_wrong(tmp_path):
+    baseline = load_baseline()
+    assert len(baseline) >= 20, f"{BASELINE} lists too little to guard anything"
+    right_now, counts = run_samples(tmp_path / "archive.sqlite")
+    assert counts["files_failed"] == 0, counts
+    lost = sorted(baseline - right_now)
+    assert not lost, "fields that were right and are now wrong:\n" + "\n".join(lost)
