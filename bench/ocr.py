@@ -13,6 +13,7 @@ nothing here was used to tune the OCR. For each condition (clean / light / heavy
 
     .venv/bin/python bench/ocr.py            # full run (~6 min on 2 cores)
     .venv/bin/python bench/ocr.py --quick    # 2 pages
+    .venv/bin/python bench/ocr.py --real     # also the real scans in ../shared/ocr_eval
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ocr.outputs import write_searchable_pdf  # noqa: E402
 from ocr.synth import render_document, write_pdf  # noqa: E402
 
 HELD_OUT = ROOT.parent / "shared" / "corpus" / "legal_vn.test.txt"
+REAL_SCANS = ROOT.parent / "shared" / "ocr_eval" / "vietadmin_scans"
 FALLBACK_BODY = [
     "Để chủ động ứng phó với mưa lớn, lũ quét và sạt lở đất, Ủy ban nhân dân tỉnh yêu cầu các sở, "
     "ban, ngành và Ủy ban nhân dân các huyện, thị xã, thành phố tổ chức trực ban nghiêm túc 24/24 giờ.",
@@ -148,11 +150,32 @@ def run_ocrmypdf(docs: list[dict], out_dir: Path) -> float | None:
     return time.perf_counter() - t0
 
 
+def run_real_scans(config: OcrConfig) -> None:
+    """The two real pages with ground truth and their noisy/blurred/dark/rotated copies."""
+    if not REAL_SCANS.is_dir():
+        print(f"\nreal scans: {REAL_SCANS} not found, skipped")
+        return
+    files = [REAL_SCANS / "4_1.jpg", REAL_SCANS / "4_2.jpg", *sorted((REAL_SCANS / "augmented").glob("*.jpg"))]
+    print("\nreal scans (ground truth written by a model; logical reading order)")
+    print(f"{'file':<22}{'raw tess':>10}{'sohoa':>8}{'raw bag':>9}{'sohoa bag':>10}")
+    sums = [0.0, 0.0]
+    for f in files:
+        truth = (REAL_SCANS / f"{f.name[:3]}_gt.txt").read_text(encoding="utf-8")
+        raw = raw_tesseract(f)
+        ours = ocr_page(open_input(str(f)).page_jobs()[0], config).text(restored=False)
+        sums[0] += cer(raw, truth)
+        sums[1] += cer(ours, truth)
+        print(f"{f.name:<22}{cer(raw, truth):>10.3f}{cer(ours, truth):>8.3f}{bag_cer(raw, truth):>9.3f}"
+              f"{bag_cer(ours, truth):>10.3f}")
+    print(f"{'mean':<22}{sums[0] / len(files):>10.3f}{sums[1] / len(files):>8.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="2 pages only")
     ap.add_argument("--pages", type=int, default=1, help="pages per document (default 1)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--real", action="store_true", help="also the real scans of ../shared/ocr_eval (~1.5 min)")
     args = ap.parse_args()
     conditions = QUICK if args.quick else CONDITIONS
     config = OcrConfig()
@@ -214,6 +237,8 @@ def main() -> None:
         print("  per step (s, all pages): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(steps.items(),
                                                                                           key=lambda kv: -kv[1])))
         print(f"peak RSS of a worker incl. its Tesseract child: {peak:.0f} MB (target ≤ 1536 MB)")
+    if args.real:
+        run_real_scans(config)
 
 
 if __name__ == "__main__":

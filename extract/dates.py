@@ -111,7 +111,7 @@ def month_or_date_at(text: str, key: str | None = None) -> DateHit | None:
 
 _DL = (
     r"(?:(?:hoan thanh|xong|hoan tat|bao cao(?: ket qua)?|gui)\s+)?"
-    r"(?:truoc|trong|cu[a-z]?i|dau|giua|cham nhat(?: la| vao)?|den het|den|tu nay den|han chot|vao)\s+"
+    r"(?:truoc|trong|cu[a-z]?i|dau|giua|cham nhat(?: la| vao)?|den het|den|tu nay den|han chot)\s+"
     r"(?:NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
     r"|NGAY\s+\d{1,2}\s+THANG\s+\d{1,2}\s+NAM\s+\d{4}"
     r"|THANG\s+\d{1,2}\s*(?:[/.-]|NAM)\s*\d{4}"

@@ -172,6 +172,8 @@ def _issuer(parts: list[tuple[str, int, int]], h: Header) -> None:
             if prov and prov[1] == len(toks) - i:
                 h.province = h.province or prov[0]
                 break
+    if h.province and h.place.value and h.place.value != h.province and _near_province(str(h.place.value), h.province):
+        h.place = Span(h.province, h.place.start, h.place.end)  # a garbled địa danh of the issuer's province
     if h.province is None and h.place.value:
         prov = match_province(str(h.place.value).split(), 90.0)
         if prov:
@@ -189,6 +191,12 @@ def _issuer(parts: list[tuple[str, int, int]], h: Header) -> None:
         return
     parent, child = matched[0], matched[1]
     h.issuer = Span(compose_issuer(parent[0], child[0], h.province), parent[2], child[3])
+
+
+def _near_province(place: str, province: str) -> bool:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(compact(place), compact(province)) >= 65
 
 
 def _is_bare(text: str) -> bool:

@@ -6,8 +6,8 @@ import re
 
 from extract.agencies import canonical_phrase
 from extract.lines import TextLine
+from extract.signers import _upper_tail, is_signature_text, restore_name
 from extract.textkey import key
-from extract.signers import _upper_tail, is_signature_text
 
 _KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\s*[:.;]?")
 _NOI_NHAN = re.compile(r"^\W{0,3}(?:n[a-z]{1,2}i\W{0,2}nh[a-z]{0,2}n\s*[:.;]?|n\S{0,4}\s{0,2}nh[a-z]{0,3}\s*:)")
@@ -15,7 +15,8 @@ _BULLET = re.compile(r"^\s*[-–~_+•*]+\s*")
 _NOTE = re.compile(r"\s*\((?:\S{1,3}\s*)?b\s*/\s*c\)\s*$", re.IGNORECASE)
 
 
-_NHU_TREN = re.compile(r"^\W*(?:nh[a-z]{0,2}|\w{0,2})\W{0,2}\s*tr[a-z]n\b")
+_NHU_TREN = re.compile(r"^\W*(?:nh[a-z]{0,2}|[a-z]{1,2})\W{0,2}\s+tr[a-z]n(?:\W+[a-z]?)*\W*$")
+_META = re.compile(r"^\W*(?:ng[a-z]{1,3}i k[a-z]|email|c[a-z] qu[a-z]n|th[a-z]{1,2}i\s+[a-z]{3,5}n\s+k[a-z])\s*:")
 
 
 def clean_item(text: str) -> str:
@@ -71,7 +72,9 @@ def kinh_gui(lines: list[TextLine]) -> list[tuple[str, int, int]]:
             if nxt.text.rstrip().endswith("."):
                 break
         if first and not _BULLET.match(first) and len(chunks) == 1:
-            return [(canonical_phrase(clean_item(first)), chunks[0][1], chunks[0][2])]
+            # `Kính gửi: Sở Y tế; Sở Tài chính.` — one line, items split by semicolons
+            parts = [p for p in (clean_item(x) for x in first.split(";")) if p]
+            return [(canonical_phrase(p), chunks[0][1], chunks[0][2]) for p in parts]
         return _items([(t if _BULLET.match(t) or k else "- " + t, s, e) for k, (t, s, e) in enumerate(chunks)])
     return []
 
@@ -100,10 +103,15 @@ def noi_nhan(lines: list[TextLine]) -> list[tuple[str, int, int]]:
         after_blank = blank_run > 0
         blank_run = 0
         text = nxt.text
-        if chunks and not _BULLET.match(text) and (after_blank or len(text.split()) > 14):
+        if chunks and not _BULLET.match(text) and len(text.split()) > 14:
             tail = _upper_tail(text)
             if not (tail and is_signature_text(tail[0])):
-                break
+                break  # a footnote or body text after the list
+        if after_blank and chunks and not _BULLET.match(text):
+            if restore_name(text) or _META.match(key(text)):
+                break  # the signer's name, a digital-signature block
+            if text.strip()[:1].isupper():
+                text = "- " + text.strip()  # an item whose bullet OCR lost, after a blank line
         tail = _upper_tail(text)
         if tail and is_signature_text(tail[0]):
             if tail[1] == 0 or not text[:tail[1]].strip():

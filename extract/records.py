@@ -19,6 +19,7 @@ from extract.references import code_key, extract_references
 from extract.segment import is_closing, segment
 from extract.signers import find_signers
 from extract.tasks import assignee_key, extract_tasks
+from extract.textkey import key
 from ocr.document import Document
 
 HEADER_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
@@ -37,7 +38,8 @@ def extract_document(doc: Document, restore: bool = True) -> list[dict]:
         restore_document(doc)
     text = _case_restored_text(doc)
     locator = _Locator(doc)
-    return [_finish(r, locator, doc.path) for r in extract_records(text)]
+    ocr = doc.text(restored=False)
+    return [_finish(r, locator, doc.path) for r in extract_records(text, ocr if ocr != text else None)]
 
 
 def _case_restored_text(doc: Document) -> str:
@@ -59,11 +61,17 @@ def _case_restored_text(doc: Document) -> str:
     return fixed if len(fixed) == len(text) else text
 
 
+_TWO_CAPS = re.compile(r"[A-ZĐ]\S*[A-ZĐ]")  # a word in capitals has two of these (`ỦY` has Y)
+
+
 def _recase_line(ocr: str, restored: str) -> str:
-    if ocr == restored:
+    if ocr == restored or not _TWO_CAPS.search(ocr):
         return restored
     a, b = ocr.split(" "), restored.split(" ")
     if len(a) != len(b):
+        letters = [c for c in ocr if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) >= 0.8 and len(restored.upper()) == len(restored):
+            return restored.upper()
         return restored
     out = []
     for o, r in zip(a, b, strict=True):
@@ -74,24 +82,27 @@ def _recase_line(ocr: str, restored: str) -> str:
     return " ".join(out)
 
 
-def extract_records(text: str) -> list[dict]:
+def extract_records(text: str, ocr_text: str | None = None) -> list[dict]:
     """Records with raw provenance (`_spans`: field → (start, end) offsets into `text`)."""
     lines = split_lines(text)
+    ocr_lines = [ln.text for ln in split_lines(ocr_text)] if ocr_text is not None else None
+    if ocr_lines is not None and len(ocr_lines) != len(lines):
+        ocr_lines = None  # restoration changed the line structure: names come from the restored text
     records: list[dict] = []
     for seg in segment(lines):
         seg_lines = lines[seg.start_line:seg.end_line]
         if not any(not ln.blank for ln in seg_lines):
             continue
-        records.append(_record(seg_lines, text, records[0] if records else None))
+        records.append(_record(seg_lines, text, records[0] if records else None, ocr_lines))
     return records
 
 
-def _record(seg_lines: list[TextLine], text: str, cover: dict | None) -> dict:
+def _record(seg_lines: list[TextLine], text: str, cover: dict | None, ocr_lines: list[str] | None) -> dict:
     h = parse_header(seg_lines)
     spans: dict[str, Any] = {}
     derived = None
     if not h.has_own_header and cover is not None:
-        derived = _from_cover(h, cover)
+        derived = _from_cover(h, cover, text)
     _signature_date(seg_lines, h)
     for f in HEADER_FIELDS:
         sp: Span = getattr(h, f)
@@ -103,7 +114,7 @@ def _record(seg_lines: list[TextLine], text: str, cover: dict | None) -> dict:
     kg = kinh_gui(seg_lines)
     nn = noi_nhan(seg_lines)
     recipients = kg + nn
-    signers = find_signers(seg_lines[closing_idx:] if closing_idx is not None else seg_lines[-40:])
+    signers = find_signers(seg_lines[closing_idx:] if closing_idx is not None else seg_lines[-40:], ocr_lines)
 
     own = {code_key(h.code.value)} if h.code.value else set()
     seg_text = text[seg_start:seg_end]
@@ -204,38 +215,51 @@ def _body_lines(lines: list[TextLine], start: int, closing: int | None) -> list[
     return out
 
 
-def _from_cover(h: Header, cover: dict) -> dict | None:
+_ATTACHED = re.compile(r"d[a-z]nh k[a-z]m|k[a-z]m theo|sao g[a-z]{1,3}i|g[a-z]{1,3}i k[a-z]m")
+
+
+def _from_cover(h: Header, cover: dict, text: str) -> dict | None:
     """An attached document without its own header takes number, date and issuer from the cover
-    letter's mention of it (the first cited document of the same type)."""
+    letter's mention of it: a cited document of its type, preferably one said to be attached
+    (`… (đính kèm)`, `sao gửi …`), else the first."""
     want = h.doc_type.value
-    for i, ref in enumerate(cover.get("references", [])):
-        if want and ref.get("doc_type") != want:
-            continue
-        code = ref["code"]
-        if "-" in code.split("/")[0]:
-            number, symbol = code.split("-", 1)
-        else:
-            number, symbol = code.split("/", 1)
-        province = None
-        place = cover.get("place")
-        if place:
-            province = place
-        h.number, h.symbol, h.code = Span(number), Span(symbol), Span(code)
-        if ref.get("date"):
-            h.date = Span(ref["date"])
-        h.issuer = Span(issuer_from_symbol(symbol, province) or ref.get("issuer"))
-        h.place = Span(place)
-        span = cover["_spans"]["references"][i]
-        return {"record": 0, "code": cover.get("code"), "mention": {"start": span[0], "end": span[1]},
-                "fields": ["number", "symbol", "code", "date", "issuer", "place"]}
-    return None
+    cands = [i for i, ref in enumerate(cover.get("references", [])) if not want or ref.get("doc_type") == want]
+    if not cands:
+        return None
+    spans = cover["_spans"]["references"]
+
+    starts = sorted(sp[0] for sp in spans)
+
+    def attached(i: int) -> bool:
+        s, e = spans[i]
+        nxt = next((x for x in starts if x > s), len(text))
+        return bool(_ATTACHED.search(key(text[max(0, s - 40):min(e + 120, nxt)])))
+
+    i = next((c for c in cands if attached(c)), cands[0])
+    ref = cover["references"][i]
+    code = ref["code"]
+    if "-" in code.split("/")[0]:
+        number, symbol = code.split("-", 1)
+    else:
+        number, symbol = code.split("/", 1)
+    place = cover.get("place")
+    h.number, h.symbol, h.code = Span(number), Span(symbol), Span(code)
+    if ref.get("date"):
+        h.date = Span(ref["date"])
+    h.issuer = Span(issuer_from_symbol(symbol, place) or ref.get("issuer"))
+    h.place = Span(place)
+    return {"record": 0, "code": cover.get("code"), "mention": {"start": spans[i][0], "end": spans[i][1]},
+            "fields": ["number", "symbol", "code", "date", "issuer", "place"]}
 
 
 class _Locator:
     """Character offsets → (page, box) via Document.char_index."""
 
     def __init__(self, doc: Document):
-        self.index = doc.char_index(restored=True)
+        has_boxes = any(ln.box is not None or any(w.box is not None for w in ln.words)
+                        for p in doc.pages for ln in p.lines)
+        # text input has no boxes: page numbers come from page offsets alone
+        self.index = doc.char_index(restored=True) if has_boxes else []
         self.starts = [s for s, _, _, _ in self.index]
         self.page_starts: list[tuple[int, int]] = []
         pos = 0
@@ -244,9 +268,10 @@ class _Locator:
                 pos += 1
             self.page_starts.append((pos, p.number))
             pos += len(p.text(True))
+        self.page_offsets = [s for s, _ in self.page_starts]
 
     def page_of(self, offset: int) -> int:
-        i = bisect.bisect_right([s for s, _ in self.page_starts], offset) - 1
+        i = bisect.bisect_right(self.page_offsets, offset) - 1
         return self.page_starts[max(0, i)][1] if self.page_starts else 1
 
     def locate(self, start: int, end: int) -> dict:
@@ -276,7 +301,7 @@ def _finish(rec: dict, loc: _Locator, path: str) -> dict:
         else:
             fields[f] = loc.locate(*sp)
     source: dict[str, Any] = {"file": path, "pages": [loc.page_of(start), loc.page_of(max(start, end - 1))],
-                              "fields": fields}
+                              "span": {"start": start, "end": end}, "fields": fields}
     if derived:
         source["derived_from"] = derived
     rec["source"] = source

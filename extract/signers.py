@@ -139,7 +139,20 @@ def _name_in(text: str) -> tuple[str, int] | None:
     return None
 
 
-def find_signers(lines: list[TextLine]) -> list[Signer]:
+def _name_at(line: TextLine, ocr_lines: list[str] | None) -> tuple[str, int] | None:
+    """A name on this line; its syllables restored from what OCR read when that is available, since
+    a general restorer may turn a name syllable into a common word (`Thi` → `Thu`)."""
+    got = _name_in(line.text)
+    if got is None:
+        return None
+    if ocr_lines is not None and line.idx < len(ocr_lines):
+        raw = _name_in(ocr_lines[line.idx])
+        if raw is not None and compact(raw[0]).split()[0] == compact(got[0]).split()[0]:
+            return raw[0], got[1]
+    return got
+
+
+def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> list[Signer]:
     """Signature blocks in the closing part of one document (usually one)."""
     out: list[Signer] = []
     n = len(lines)
@@ -169,19 +182,18 @@ def find_signers(lines: list[TextLine]) -> list[Signer]:
                 position = canonical_position(t[0])
                 pos_end = j
                 break
-        name_start = ln.start
+        end = lines[pos_end].end
         for j in range(pos_end + 1, min(n, pos_end + 25)):
-            got = _name_in(lines[j].text)
+            got = _name_at(lines[j], ocr_lines)
             if got:
                 name = got[0]
-                name_start = lines[j].start + got[1]
+                end = lines[j].start + len(lines[j].text.rstrip())
                 break
-        # a position directly under an authority that itself is a position (`KT. CHÁNH VĂN PHÒNG`)
-        out.append(Signer(authority, position, name, ln.start, max(name_start, ln.end)))
+        out.append(Signer(authority, position, name, ln.start + m.start("p"), end))
         i = pos_end + 1
         break
     if not out:
-        sig = _position_only(lines)
+        sig = _position_only(lines, ocr_lines)
         if sig:
             out.append(sig)
     return out
@@ -192,7 +204,7 @@ def upper_ratio_ok(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= 0.6
 
 
-def _position_only(lines: list[TextLine]) -> Signer | None:
+def _position_only(lines: list[TextLine], ocr_lines: list[str] | None) -> Signer | None:
     """No authority line: a lone position in capitals near the end (`TRƯỞNG BAN`), then a name."""
     for i in range(len(lines) - 1, -1, -1):
         t = _upper_tail(lines[i].text)
@@ -203,7 +215,7 @@ def _position_only(lines: list[TextLine]) -> Signer | None:
             continue
         name = None
         for j in range(i + 1, min(len(lines), i + 25)):
-            got = _name_in(lines[j].text)
+            got = _name_at(lines[j], ocr_lines)
             if got:
                 name = got[0]
                 break

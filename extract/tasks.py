@@ -2,26 +2,26 @@
 
 Sources: items (bullets, numbered or lettered headings, paragraphs) that open with an agency —
 optionally after `Giao`, `Chỉ đạo`, `Đề nghị`, `Yêu cầu` — and `giao …`/`đề nghị …`/`yêu cầu …`
-phrases anywhere in the body. One task per assignee (first mention; role `chủ trì` if any mention
-gives it).
+phrases anywhere in the body. One task per assignee: the first mention's action, with the role,
+partners and deadline of a later mention where the first has none.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from extract.agencies import AgencyMatch, match_agency, restore_words
+from extract.agencies import AgencyMatch, canonical_list, match_agency
 from extract.dates import find_deadlines
 from extract.lines import TextLine
-from extract.textkey import compact, upper_ratio
+from extract.textkey import compact, key, upper_ratio
 
 _MARKER = re.compile(r"^\s*(?:(?:Điều|Dieu|Pieu|ĐIỀU)\s+\d{1,3}\s*[.:]\s*|[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]|[IVX]{1,4}\s*[-.]|[a-zđ]\))\s")
 _LEAD = re.compile(r"^\W{0,3}(?:giao(?: cho)?|chi dao|de nghi|yeu cau|phan cong)\s+")
-_INLINE = re.compile(r"(?<![a-z])(?:giao(?: cho)?|de nghi|yeu cau)\s+(?=[a-z])")
+_INLINE = re.compile(r"(?<![a-z])(?<!tuyen )(?:giao(?: cho)?|de nghi|yeu cau)\s+(?=[a-z])")
 _NOT_INLINE_BEFORE = re.compile(r"(?:duoc|nhiem vu|theo|da|nhu|cac)\s*$")
-_ROLE_CHU_TRI = re.compile(r"^\W{0,3}(?:\S{0,3}\s)?(?:lam dau moi\s+)?ch[a-z]{0,2}\s+tr[a-z]{0,2}\b")
+_ROLE_CHU_TRI = re.compile(r"^\W{0,3}(?:lam dau moi\s+)?ch[a-z]{0,2}\s+tri\b")
 _ROLE_PHOI_HOP = re.compile(r"^\W{0,3}ph[a-z]{0,2}i\s+h[a-z]{0,2}p\b")
 _PHOI_HOP_VOI = re.compile(r"ph[a-z]{0,2}i\s+h[a-z]{0,2}p\s+v[a-z]{0,2}i\s+")
 _SENT_END = re.compile(r"(?<=[^\d\s])[.;](?=\s|$)|\n\s*\n")
@@ -39,7 +39,6 @@ class Task:
     deadline: str | None
     start: int
     end: int
-    extra: list[str] = field(default_factory=list)
     heading: bool = False  # named by a heading of the plan (the issuer may assign itself there)
 
     def as_dict(self) -> dict:
@@ -102,7 +101,9 @@ def _starts_sentence(lines: list[TextLine], i: int) -> bool:
 _HEAD_NOUNS = {"ban", "so", "cac", "uy", "ubnd", "hdnd", "dang", "hoi", "dai", "bao", "truong", "cong", "phong",
                "van", "trung", "co", "chi", "huyen", "thanh", "tinh", "lien", "bo", "cuc", "kho", "mat", "doan",
                "thuong", "mttq", "ubmttq", "vien", "hoc", "quan"}
-_NOT_TASK = re.compile(r"^\W{0,3}(?:nh[a-z]{1,2}n d[a-z]{1,3}c|da |dang |ban hanh|la |co y kien|nhan thay|gom )")
+_VERB_START = re.compile(r"^(?:lanh dao|chi dao|chu tri|phoi hop|thuc hien|tham muu|xay dung|to chuc|trien khai|"
+                         r"huong dan|theo doi|can cu|co trach nhiem|chiu trach nhiem)")
+_NOT_TASK = re.compile(r"^\W{0,3}(?:nh[a-z]{1,2}n d[a-z]{2,4}\b|da |dang |ban hanh|la |co y kien|nhan thay|gom )")
 
 
 def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
@@ -120,17 +121,18 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
     para_end = _paragraph_end(lines, i)
     para = text[abs_start - base:para_end - base]
     all_toks = para.replace("*", " ").split()
-    heading_para = not lead and _heading_paragraph(ln, para, all_toks)
     m = match_agency(all_toks)
+    # `2. Ban Dân vận Tỉnh ủy` alone, or `2. Đề nghị Ban Tổ chức Tỉnh ủy` alone: the next paragraph is the action
+    heading_para = _heading_paragraph(ln, para, all_toks) and (not lead or (m is not None and m.n_tokens == len(all_toks)))
     if m is None:
         if not (heading_para and in_tcth and all_toks and compact(all_toks[0]) in _HEAD_NOUNS
                 and all_toks[0][:1].isupper()):
             return [], False
-        m = AgencyMatch(restore_words(_heading_text(para)), "", "heading", len(all_toks), 0.0)
+        m = AgencyMatch(canonical_list(_heading_text(para)), "", "heading", len(all_toks), 0.0)
     assignees = [m]
     pos = m.n_tokens
-    if heading_para and len(all_toks) > pos and (all_toks[pos - 1].endswith(",") or compact(all_toks[pos]) == "va"):
-        assignees = [AgencyMatch(_heading_text(para), m.name, m.kind, len(all_toks), m.score)]
+    if heading_para and len(all_toks) > pos and not _VERB_START.match(compact(" ".join(all_toks[pos:pos + 2]))):
+        assignees = [AgencyMatch(canonical_list(_heading_text(para)), m.name, m.kind, len(all_toks), m.score)]
         pos = len(all_toks)
     elif not heading_para:
         for _ in range(4):
@@ -179,7 +181,7 @@ def _heading_paragraph(ln: TextLine, para: str, toks: list[str]) -> bool:
     if not _NUMBERED.match(ln.text):
         return False
     body = para.strip().rstrip("*: ")
-    if not body or body.endswith((".", ";")) or len(toks) > 30:
+    if not body or body.endswith((".", ";")) or len(toks) > 40:
         return False
     return True
 
@@ -218,16 +220,12 @@ def _make(assignee: str, action: str, text: str, a0: int, a1: int, start: int, e
         role = "phối hợp"
     partners = []
     seg = text[a0:a1]
-    from extract.textkey import key as mk
-
-    segk = mk(seg)
+    segk = key(seg)
     pm = _PHOI_HOP_VOI.search(segk)
     if pm and (role == "chủ trì" or pm.start() < 60):
+        # `phối hợp với Sở Tài chính, Công an tỉnh và …`: the agencies listed right after
         toks = seg[pm.end():].replace("*", " ").split()
         for _ in range(6):
-            if toks and compact(toks[0]) in ("cac", "va"):
-                if compact(toks[0]) == "va":
-                    toks = toks[1:]
             ag = match_agency(toks)
             if ag is None:
                 break
@@ -250,6 +248,9 @@ def _inline_tasks(lines: list[TextLine], text: str, base: int) -> list[Task]:
                 continue  # line-initial: handled as an item
             if _NOT_INLINE_BEFORE.search(ln.key[:m.start()]):
                 continue
+            word = ln.text[m.start():m.start() + 4].lower()
+            if word == "giáo" or (word.startswith("gi") and ln.key[m.start():m.start() + 4] == "giao" and word != "giao"):
+                continue  # `Tuyên giáo`, `giáo dục`: not the verb `giao`
             tail = text[ln.start - base + m.end():ln.start - base + m.end() + 400]
             toks = tail.split()
             ag = match_agency(toks)
@@ -279,8 +280,6 @@ def _merge(tasks: list[Task], exclude: set[str]) -> list[Task]:
                 first.partners = t.partners
             if first.deadline is None and t.deadline:
                 first.deadline = t.deadline
-            if t.action and t.action != first.action:
-                first.extra.append(t.action)
             continue
         by_key[k] = t
         order.append(k)

@@ -15,16 +15,20 @@ from normalize.vnsyl import is_syllable_shape, strip_marks
 
 MAX_REWRITES = 3
 MAX_VARIANTS = 60
+MAX_POPS = 300  # bound on the reverse-confusion search per token
 MAX_REWRITE_COST = 6.0
 NOISE_DROP_COST = 3.0
 # Channel settings per line mode. Proofread = text OCR already read with marks (Tesseract `vie`, or
 # clean text): only the marks may change and each change is dear, so clean text stays as it is.
 MODES: dict[str, dict] = {
     "accentless": {"drop_marks": 0.05},
+    "plain": {"drop_marks": 0.05},  # accentless text with no sign of OCR garbling in the document
     "garbled": {"drop_marks": 0.6},
     "proofread": {"drop_marks": 4.0, "wrong_marks": 4.0, "extra_marks": 4.0, "learned": {}},
 }
-RANK_MARGIN = 6.0  # candidates ranked this far below the best one are not worth decoding
+RANK_MARGIN = 6.0
+FUZZY_VARIANTS = 60  # skeletons whose one-deletion neighbourhood is searched when nothing close is found
+MAX_SCORED = 40  # candidates whose full channel cost is computed, taken from the cheapest skeletons  # candidates ranked this far below the best one are not worth decoding
 
 
 class Lexicon:
@@ -71,19 +75,22 @@ class CandidateGenerator:
             self._channels[mode] = self.channel.with_overrides(**MODES[mode])
         return self._channels[mode]
 
-    def _variants(self, obs: str) -> set[str]:
-        """Skeletons reachable from `obs` by reverse confusions, cheapest first (uniform-cost search)."""
-        out: set[str] = set()
+    def _variants(self, obs: str) -> dict[str, float]:
+        """Skeletons reachable from `obs` by reverse confusions → search cost, cheapest first
+        (uniform-cost search, so the dict's order is by cost)."""
+        out: dict[str, float] = {}
         heap: list[tuple[float, int, str, int]] = [(0.0, 0, "", 0)]
         seen: set[tuple[int, str]] = set()
-        while heap and len(out) < MAX_VARIANTS:
+        pops = 0
+        while heap and len(out) < MAX_VARIANTS and pops < MAX_POPS:
+            pops += 1
             cost, j, acc, rewrites = heapq.heappop(heap)
             if (j, acc) in seen:
                 continue
             seen.add((j, acc))
             if j == len(obs):
-                if acc:
-                    out.add(acc)
+                if acc and acc not in out:
+                    out[acc] = cost
                 continue
             base = strip_marks(obs[j])
             if base.isalpha():
@@ -107,15 +114,23 @@ class CandidateGenerator:
 
     def _generate(self, obs: str, mode: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """(candidate ids, channel costs) for a lower-case observed token, best first.
-        mode: accentless | garbled (OCR confusions allowed) | proofread (marks only, changes dear)."""
+        mode: accentless | garbled (OCR confusions allowed) | plain (accentless, confusions only when the
+        letters spell no syllable) | proofread (marks only, changes dear)."""
         channel = self._channel_for(mode)
-        ids: set[int] = set()
-        variants = {strip_marks(obs)} if mode == "proofread" else self._variants(obs)
+        ids: dict[int, None] = {}  # ordered: candidates of cheaper skeletons first
+        skeleton = strip_marks(obs)
+        if mode == "proofread" or (mode == "plain" and skeleton in self.lex.by_skeleton):
+            variants = [skeleton]  # marks are all that is missing: no OCR confusion search needed
+        else:
+            variants = list(self._variants(obs))
         for v in variants:
-            ids.update(self.lex.by_skeleton.get(v, ()))
+            for i in self.lex.by_skeleton.get(v, ()):
+                ids[i] = None
+            if len(ids) >= MAX_SCORED:
+                break
         costs = {i: channel.cost(self.lex.lm.vocab[i], obs) for i in ids}
         if mode != "proofread" and (not costs or min(costs.values()) > 3.0):
-            for v in variants:
+            for v in variants[:FUZZY_VARIANTS]:
                 for d in _deletions(v):
                     for skel in self.lex.by_deletion.get(d, ()):
                         for i in self.lex.by_skeleton[skel]:

@@ -16,7 +16,7 @@ import numpy as np
 from normalize.candidates import CandidateGenerator, Lexicon
 from normalize.channel import load_channel
 from normalize.lm import BOS, NUM, OTHER, TrigramLM
-from normalize.vnsyl import has_marks, is_skeleton_shape, nfc, old_style
+from normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style
 from ocr.document import Token
 
 DEFAULT_MODEL_DIR = os.environ.get(
@@ -30,11 +30,13 @@ _CODE_CHARS = re.compile(r"[/@_=+#\\]|\w[.:\-]\w|://")
 _LETTER = re.compile(r"[^\W\d_]")
 
 LM_WEIGHT = 1.0
-OOV_PENALTY = 9.0  # keeping a token that is not a known syllable, in a line being restored
+OOV_PENALTY = 9.0  # keeping a token that is not a known word, in a line being restored
+NON_SYLLABLE_KEEP = 3.0  # keeping a known word that is not a Vietnamese syllable
 PRUNE_K = 4  # candidates per token left for the trigram Viterbi
 PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pre-pass are dropped
 CASE_WEIGHT = 0.5  # weight of log P(capitalised | syllable) for capitalised tokens inside a sentence
 _STOPS = (".", ":", ";", "!", "?", "…")
+PLAIN_DEBRIS_SHARE = 0.01  # at most this share of garbled-looking words for accentless text to be "plain"
 
 
 @dataclass
@@ -68,7 +70,9 @@ def split_token(tok: str) -> tuple[str, str, str]:
     return tok[:i], tok[i:j], tok[j:]
 
 
-def classify_core(core: str) -> str:
+def classify_core(core: str, suffix: str = "") -> str:
+    if len(core) == 1 and core.isalpha() and suffix[:1] in (")", "."):
+        return "fixed"  # list marker or initial: a) b. T.
     if not core:
         return "punct"
     letters = len(_LETTER.findall(core))
@@ -94,7 +98,8 @@ class Restorer:
 
     # ---- line modes -------------------------------------------------------------------------
     def line_mode(self, slots: list[Slot]) -> str:
-        """proofread | accentless | garbled | foreign | empty, from the line's word tokens."""
+        """proofread | accentless | garbled | foreign | empty, from the line's word tokens
+        (restore_tokens may then turn accentless into plain, proofread into garbled, from the whole input)."""
         words = [s.core for s in slots if s.kind == "word"]
         if not words:
             return "empty"
@@ -122,7 +127,12 @@ class Restorer:
         obs = nfc(slot.core.lower())
         keep = old_style(obs)
         ids, costs = self.gen.generate(obs, mode)
-        keep_cost = 0.0 if (obs.isalpha() and self.lex.is_known(keep)) else OOV_PENALTY
+        if not (obs.isalpha() and self.lex.is_known(keep)):
+            keep_cost = OOV_PENALTY
+        elif is_syllable_shape(keep):
+            keep_cost = 0.0
+        else:  # known but not a Vietnamese syllable (b, coa, ubnd): OCR debris as often as an acronym
+            keep_cost = NON_SYLLABLE_KEEP
         slot.keep = keep
         words = [keep]
         id_list = [self.lm.id(keep)]
@@ -267,13 +277,19 @@ class Restorer:
             slots = []
             for tok in nfc(line).split():
                 prefix, core, suffix = split_token(tok)
-                slots.append(Slot(li, prefix, core, suffix, classify_core(core)))
+                slots.append(Slot(li, prefix, core, suffix, classify_core(core, suffix)))
             all_slots.append(slots)
         modes = [self.line_mode(slots) for slots in all_slots]
         # In a document OCR mostly garbled, its well-formed-looking lines are garbled too (vé, hién…).
         sizable = [m for m, sl in zip(modes, all_slots, strict=True) if sum(x.kind == "word" for x in sl) >= 3]
         if sizable and sum(m in ("garbled", "accentless") for m in sizable) >= 0.5 * len(sizable):
             modes = ["garbled" if m == "proofread" else m for m in modes]
+        # Accentless input with no OCR debris anywhere (digits for letters, impossible marks) is plain
+        # mark-stripped text: its letters can be trusted, which makes candidate search much cheaper.
+        words = [s.core for sl in all_slots for s in sl if s.kind == "word"]
+        debris = sum(not w.isalpha() or (has_marks(w) and not is_syllable_shape(w)) for w in words)
+        if debris <= PLAIN_DEBRIS_SHARE * len(words):
+            modes = ["plain" if m == "accentless" else m for m in modes]
         seq: list[Slot] = []
         for slots, mode in zip(all_slots, modes, strict=True):
             letters = [c for s in slots if s.kind == "word" for c in s.core if c.isalpha()]

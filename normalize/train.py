@@ -19,7 +19,7 @@ from normalize.lm_build import build_case_stats, build_lm, read_lines
 SUPPLEMENT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "lexicon",
                           "admin_phrases_vi.txt")
 SUPPLEMENT_WEIGHT = 20  # the in-domain phrases are few; count each as if seen this many times
-CHANNEL_PAGES = 64
+CHANNEL_PAGES = 128
 CHANNEL_SAMPLE_LINES = 4000
 
 

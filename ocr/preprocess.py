@@ -154,15 +154,35 @@ def remove_borders(gray: np.ndarray) -> tuple[np.ndarray, float]:
 def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
     """Erase long horizontal rules (the lines under the motto and the issuer, table borders):
     Tesseract otherwise glues them and the lines next to them into one tall line.
-    Returns the image and the number of rules removed."""
-    w = gray.shape[1]
-    ink = otsu_ink(gray).astype(np.uint8)
-    length = max(40, int(0.06 * w))
+    Found on a half-size copy. Returns the image and the number of rules removed."""
+    f = 2 if gray.shape[1] >= 1200 else 1
+    small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA) \
+        if f > 1 else gray
+    ink = otsu_ink(small).astype(np.uint8)
+    length = max(30, int(0.06 * small.shape[1]))
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     if not rules.any():
         return gray, 0
-    n = cv2.connectedComponents(rules)[0] - 1
+    # only thin strokes are rules; blurred text can also leave long runs, but as thick as a line of text
+    n_all, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    thin = stats[:, cv2.CC_STAT_HEIGHT] <= max(4, int(0.006 * small.shape[1]))
+    thin[0] = False
+    for i in np.nonzero(thin)[0]:
+        # a rule has paper right above or right below it; a sliver of blurred text has ink on both sides
+        x, y, w, h, _ = stats[i]
+        d = h + 2
+        above = ink[max(0, y - d) : y, x : x + w]
+        below = ink[y + h : y + h + d, x : x + w]
+        sides = [band.mean() for band in (above, below) if band.size]
+        if sides and min(sides) > 0.12:
+            thin[i] = False
+    n = int(thin.sum())
+    if n == 0:
+        return gray, 0
+    rules = thin[labels].astype(np.uint8)
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    if f > 1:
+        rules = cv2.resize(rules, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     out = gray.copy()
     out[rules > 0] = 255
     return out, n
@@ -177,8 +197,8 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     ys, xs = np.nonzero(ink)
     if len(xs) < 200:
         return 0.0
-    if len(xs) > 200_000:
-        pick = np.random.default_rng(0).choice(len(xs), 200_000, replace=False)
+    if len(xs) > 120_000:
+        pick = np.random.default_rng(0).choice(len(xs), 120_000, replace=False)
         xs, ys = xs[pick], ys[pick]
     xs = xs.astype(np.float64) - small.shape[1] / 2
     ys = ys.astype(np.float64)
@@ -245,14 +265,22 @@ def background_unevenness(gray: np.ndarray) -> float:
 
 
 def sauvola(gray: np.ndarray, window: int = 31, k: float = 0.2, r: float = 128.0) -> np.ndarray:
-    """Sauvola local threshold (integral-image means). Returns 0 (ink) / 255 (paper)."""
-    window |= 1
-    g = gray.astype(np.float32)
-    mean = cv2.boxFilter(g, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
-    sq = cv2.boxFilter(g * g, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
+    """Sauvola local threshold. Returns 0 (ink) / 255 (paper).
+
+    The local mean and deviation vary slowly, so they are computed on a copy reduced 4×
+    and the threshold surface is enlarged back: same result, a fraction of the time."""
+    f = 4 if min(gray.shape) >= 8 * window else 1
+    g_small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA) \
+        if f > 1 else gray
+    win = max(3, (window // f) | 1)
+    g = g_small.astype(np.float32)
+    mean = cv2.boxFilter(g, cv2.CV_32F, (win, win), borderType=cv2.BORDER_REPLICATE)
+    sq = cv2.boxFilter(g * g, cv2.CV_32F, (win, win), borderType=cv2.BORDER_REPLICATE)
     std = np.sqrt(np.maximum(sq - mean * mean, 0))
     thresh = mean * (1 + k * (std / r - 1))
-    return np.where(g > thresh, 255, 0).astype(np.uint8)
+    if f > 1:
+        thresh = cv2.resize(thresh, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.where(gray.astype(np.float32) > thresh, 255, 0).astype(np.uint8)
 
 
 def flatten_background(gray: np.ndarray) -> np.ndarray:
@@ -260,6 +288,5 @@ def flatten_background(gray: np.ndarray) -> np.ndarray:
     small, f = _small(gray, 600)
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     bg = cv2.GaussianBlur(bg, (0, 0), 3)
-    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    out = gray.astype(np.float32) * 255.0 / np.maximum(bg.astype(np.float32), 1.0)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    bg = cv2.resize(np.maximum(bg, 1), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, bg, scale=255)

@@ -141,6 +141,144 @@ PHÓ TRƯỞNG BAN THƯỜNG TRỰC
 Nguyễn Thị Hồng Nhung
 """
 
+DISTRICT_PARTY_REPORT = """ĐẢNG BỘ TỈNH THÁI BÌNH ĐẢNG CỘNG SẢN VIỆT NAM
+HUYỆN ỦY KIẾN XƯƠNG
+* Kiến Xương, ngày 14 tháng 3 năm 2023
+Số 88-BC/HU
+
+BÁO CÁO
+kết quả thực hiện Nghị quyết số 05-NQ/TU của Ban Chấp hành Đảng bộ tỉnh
+
+Thực hiện Hướng dẫn số 12-HD/BTCTU ngày 2/2/2023 của Ban Tổ chức Tỉnh ủy, Ban Thường vụ Huyện ủy báo cáo như sau:
+
+I. KẾT QUẢ
+
+Ủy ban nhân dân huyện chủ trì, phối hợp với Ủy ban Mặt trận Tổ quốc Việt Nam huyện tổ chức thực hiện.
+
+II. ĐỀ XUẤT
+
+Đề nghị Ban Tổ chức Tỉnh ủy quan tâm hướng dẫn; đề nghị Sở Tài chính bố trí kinh phí trước ngày 30/6/2023.
+
+Nơi nhận:
+- Thường trực Tỉnh ủy (b/c),
+- Ban Tổ chức Tỉnh ủy,
+- Lưu VPHU.
+
+T/M BAN THƯỜNG VỤ
+BÍ THƯ
+
+
+
+Phạm Văn Tuấn
+"""
+
+CITY_COUNCIL_RESOLUTION = """HỘI ĐỒNG NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+THÀNH PHỐ HỒ CHÍ MINH Độc lập - Tự do - Hạnh phúc
+
+Số: 15/2025/NQ-HĐND Thành phố Hồ Chí Minh, ngày 20 tháng 7 năm 2025
+
+NGHỊ QUYẾT
+Quy định mức chi hỗ trợ cho lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở
+
+HỘI ĐỒNG NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH
+KHÓA X, KỲ HỌP THỨ HAI
+
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;
+Xét Tờ trình số 2233/TTr-UBND ngày 01 tháng 7 năm 2025 của Ủy ban nhân dân Thành phố;
+
+QUYẾT NGHỊ:
+
+Điều 1. Quy định mức chi hỗ trợ.
+
+Điều 2. Giao Ủy ban nhân dân Thành phố tổ chức triển khai thực hiện Nghị quyết này.
+
+Nơi nhận:
+- Ủy ban Thường vụ Quốc hội;
+- Chính phủ;
+- Lưu: VT.
+
+CHỦ TỊCH
+
+
+
+Nguyễn Thị Lệ
+"""
+
+DISTRICT_OFFICE_LETTER = """UBND HUYỆN CHÂU THÀNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+PHÒNG GIÁO DỤC VÀ ĐÀO TẠO Độc lập - Tự do - Hạnh phúc
+
+Số: 45/PGDĐT Châu Thành, ngày 3 tháng 10 năm 2022
+V/v tổ chức Hội khỏe Phù Đổng cấp huyện
+
+Kính gửi: Hiệu trưởng các trường trung học cơ sở trên địa bàn huyện.
+
+Căn cứ Kế hoạch số 120/KH-UBND ngày 20/9/2022 của Ủy ban nhân dân huyện, Phòng Giáo dục và Đào tạo đề nghị các trường đăng ký danh sách trước ngày 15/10/2022.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+TRƯỞNG PHÒNG
+
+
+
+Võ Minh Triết
+"""
+
+COMMUNE_PARTY_PROGRAMME = """ĐẢNG BỘ TỈNH AN GIANG ĐẢNG CỘNG SẢN VIỆT NAM
+ĐẢNG ỦY XÃ MỸ HÒA HƯNG
+* Mỹ Hòa Hưng, ngày 15 tháng 9 năm 2025
+Số 21-CTr/ĐU
+
+CHƯƠNG TRÌNH HÀNH ĐỘNG
+thực hiện Nghị quyết Đại hội đại biểu Đảng bộ xã lần thứ I, nhiệm kỳ 2025 - 2030
+
+Thực hiện Quy định số 08-QĐi/TW ngày 25/10/2021 của Ban Chấp hành Trung ương, Ban Chấp hành Đảng bộ xã ban hành Chương trình hành động như sau:
+
+III. TỔ CHỨC THỰC HIỆN
+
+1. Đảng ủy Ủy ban nhân dân xã lãnh đạo xây dựng kế hoạch thực hiện, hoàn thành trước ngày 30/10/2025.
+
+2. Ủy ban Mặt trận Tổ quốc Việt Nam xã chủ trì, phối hợp với các đoàn thể chính trị - xã hội xã tuyên truyền.
+
+3. Văn phòng Đảng ủy theo dõi, báo cáo định kỳ 6 tháng.
+
+Nơi nhận:
+- Ban Thường vụ Tỉnh ủy (b/c),
+- Các chi bộ trực thuộc,
+- Lưu VPĐU.
+
+T/M ĐẢNG ỦY
+BÍ THƯ
+
+
+
+Trương Văn Sáu
+"""
+
+WARD_LETTER_2025 = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+PHƯỜNG HẢI CHÂU Độc lập - Tự do - Hạnh phúc
+
+Số: 312/UBND-VP Hải Châu, ngày 02 tháng 12 năm 2025
+V/v tăng cường công tác phòng cháy, chữa cháy dịp cuối năm
+
+Kính gửi: Công an phường.
+
+Thực hiện Chỉ thị số 19/CT-TTg ngày 24/6/2024 của Thủ tướng Chính phủ, Ủy ban nhân dân phường yêu cầu Công an phường chủ trì, phối hợp với Phòng Văn hóa - Xã hội kiểm tra các cơ sở kinh doanh, hoàn thành trong tháng 12/2025.
+
+Nơi nhận:
+- Như trên;
+- TT Đảng ủy phường (b/c);
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+
+
+
+Lê Thị Thu Hà
+"""
+
 
 def _garble(text: str) -> str:
     """Strip marks and mimic the seeds' OCR confusions: Đ → P, số → s6, ủy → uy."""
@@ -258,7 +396,8 @@ def test_garbled_keeps_key_fields(doc):
 def test_cover_letter_and_attached_plan_without_header():
     cover = STATE_LETTER.replace(
         "Thực hiện Chỉ thị",
-        "Sở nhận được Kế hoạch số 31-KH/TU ngày 01/3/2024 của Ban Thường vụ Tỉnh ủy (đính kèm). Thực hiện Chỉ thị",
+        "Căn cứ Kế hoạch số 12-KH/TU ngày 02/01/2024, Sở nhận được Kế hoạch số 31-KH/TU ngày 01/3/2024 "
+        "của Ban Thường vụ Tỉnh ủy (đính kèm). Thực hiện Chỉ thị",
     )
     attached = "KẾ HOẠCH\n\nthực hiện Chỉ thị số 07-CT/TU\n\nI- MỤC ĐÍCH, YÊU CẦU\n\n1. Sở Y tế chủ trì tổ chức.\n"
     recs = extract_text(cover + "\n" + attached, "cover.txt", restore=False)
@@ -281,3 +420,56 @@ def test_provenance_spans_point_at_the_values():
     assert f["code"]["page"] == 1 and r["source"]["pages"] == [1, 1]
     ref_span = f["references"][0]
     assert "213" in text[ref_span["start"]:ref_span["end"]]
+
+
+def test_district_party_report():
+    r = _one(DISTRICT_PARTY_REPORT)
+    assert (r["doc_type"], r["code"], r["issuer"]) == ("Báo cáo", "88-BC/HU", "Huyện ủy Kiến Xương")
+    assert r["place"] == "Kiến Xương" and r["date"] == "2023-03-14"
+    tasks = {t["assignee"]: t for t in r["tasks"]}
+    assert tasks["Ủy ban nhân dân huyện"]["role"] == "chủ trì"
+    assert tasks["Ủy ban nhân dân huyện"]["partners"] == ["Ủy ban Mặt trận Tổ quốc Việt Nam huyện"]
+    assert tasks["Sở Tài chính"]["deadline"] == "2023-06-30"  # `đề nghị …` in the middle of a sentence
+    assert "Ban Tổ chức Tỉnh ủy" in tasks
+    refs = {x["code"]: x for x in r["references"]}
+    assert refs["12-HD/BTCTU"] == {"doc_type": "Hướng dẫn", "code": "12-HD/BTCTU", "date": "2023-02-02",
+                                   "issuer": "Ban Tổ chức Tỉnh ủy"}
+
+
+def test_city_council_resolution_signed_without_authority_line():
+    r = _one(CITY_COUNCIL_RESOLUTION)
+    assert (r["doc_type"], r["code"]) == ("Nghị quyết", "15/2025/NQ-HĐND")
+    assert r["issuer"] == "Hội đồng nhân dân thành phố Hồ Chí Minh"
+    assert r["signers"] == [{"authority": None, "position": "Chủ tịch", "name": "Nguyễn Thị Lệ"}]
+    assert [t["assignee"] for t in r["tasks"]] == ["Ủy ban nhân dân thành phố"]
+    assert r["references"][0]["code"] == "2233/TTr-UBND"
+
+
+def test_district_office_letter_without_type_in_symbol():
+    r = _one(DISTRICT_OFFICE_LETTER)
+    assert (r["doc_type"], r["number"], r["code"]) == ("Công văn", "45", "45/PGDĐT")
+    assert r["issuer"] == "Phòng Giáo dục và Đào tạo huyện Châu Thành"
+    assert r["place"] == "Châu Thành"
+    assert r["recipients"][0] == "Hiệu trưởng các trường trung học cơ sở trên địa bàn huyện"
+    assert r["signers"][0]["position"] == "Trưởng phòng" and r["signers"][0]["name"] == "Võ Minh Triết"
+
+
+def test_commune_party_programme_after_2025():
+    r = _one(COMMUNE_PARTY_PROGRAMME)
+    assert (r["doc_type"], r["code"]) == ("Chương trình hành động", "21-CTr/ĐU")
+    assert r["issuer"] == "Đảng ủy xã Mỹ Hòa Hưng"
+    assert r["references"][0]["code"] == "08-QĐi/TW" and r["references"][0]["doc_type"] == "Quy định"
+    tasks = {t["assignee"]: t for t in r["tasks"]}
+    assert tasks["Đảng ủy Ủy ban nhân dân xã"]["deadline"] == "2025-10-30"
+    assert tasks["Ủy ban Mặt trận Tổ quốc Việt Nam xã"]["role"] == "chủ trì"
+    assert r["signers"][0] == {"authority": "T/M Đảng ủy", "position": "Bí thư", "name": "Trương Văn Sáu"}
+
+
+def test_ward_letter_does_not_confuse_a_ward_with_a_province():
+    r = _one(WARD_LETTER_2025)
+    assert r["issuer"] == "Ủy ban nhân dân phường Hải Châu"  # not the province Lai Châu
+    assert r["place"] == "Hải Châu"
+    assert r["references"][0]["issuer"] == "Thủ tướng Chính phủ"
+    assert r["tasks"][0]["assignee"] == "Công an phường"
+    assert r["tasks"][0]["partners"] == ["Phòng Văn hóa - Xã hội"]
+    assert r["tasks"][0]["deadline"] == "2025-12"

@@ -87,6 +87,9 @@ def test_key_keeps_length_and_folds_confusions():
     ("Ban Tuyên giáo và Dân vận Thành ủy Hải Phòng", "Ban Tuyên giáo và Dân vận Thành ủy Hải Phòng"),
     ("Bộ Chỉ huy Quân sự tỉnh phối hợp", "Bộ Chỉ huy Quân sự tỉnh"),
     ("Hội Liên hiệp Phụ nữ tỉnh tuyên truyền", "Hội Liên hiệp Phụ nữ tỉnh"),
+    ("Ban Tuyên giáo các huyện ủy, thành ủy chủ trì", "Ban Tuyên giáo các huyện ủy, thành ủy"),
+    ("Ủy ban nhân dân phường Hải Châu chủ trì", "Ủy ban nhân dân phường Hải Châu"),
+    ("Ban Tổ chức Tỉnh ủy quan tâm", "Ban Tổ chức Tỉnh ủy"),
 ])
 def test_match_agency(text, expected):
     m = match_agency(text.split())
@@ -160,3 +163,33 @@ def test_no_crash_on_document_like_text(parts):
         for sp in rec["source"]["fields"].values():
             for s in (sp if isinstance(sp, list) else [sp]):
                 assert 0 <= s["start"] <= s["end"] <= len(text)
+
+
+def test_cli_prints_json_and_reports_bad_files(tmp_path, capsys):
+    from extract.cli_extract import main
+
+    good = tmp_path / "doc.txt"
+    good.write_text("TỈNH ỦY LONG AN ĐẢNG CỘNG SẢN VIỆT NAM\nSố 7-TB/TU Long An, ngày 2 tháng 1 năm 2024\n\n"
+                    "THÔNG BÁO\nkết luận của Thường trực Tỉnh ủy\n", encoding="utf-8")
+    assert main([str(good)]) == 0
+    recs = json.loads(capsys.readouterr().out)
+    assert recs[0]["doc_type"] == "Thông báo" and recs[0]["code"] == "7-TB/TU" and recs[0]["date"] == "2024-01-02"
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main([str(empty)]) == 4
+    assert main([str(tmp_path / "missing.txt")]) == 4
+    assert "empty" in capsys.readouterr().err
+    assert main([]) == 2
+
+
+def test_signer_name_is_restored_from_what_ocr_read():
+    ocr = ("TINH UY BINH DINH PANG CONG SAN VIET NAM\nS6 3-KH/TU Binh Dinh, ngay 2 thang 3 nam 2022\n\nKE HOACH\n"
+           "ve cong tac tuyen truyen\n\nT/M BAN THUONG VU\nPHO Bi THU THUONG TRUC\nHuynh Thi Hiang\n")
+    doc = Document.from_text("x.txt", ocr)
+    for page in doc.pages:
+        for ln in page.lines:
+            ln.restored = ln.text.replace("Huynh Thi Hiang", "Huỳnh Thu Hằng")  # a restorer's slip
+    rec = extract_document(doc)[0]
+    assert rec["issuer"] == "Tỉnh ủy Bình Định"
+    assert rec["signers"][0] == {"authority": "T/M Ban Thường vụ", "position": "Phó Bí thư Thường trực",
+                                 "name": "Huỳnh Thị Hằng"}

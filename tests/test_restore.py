@@ -71,6 +71,7 @@ def test_token_split_and_classes():
     assert classify_core("vanthu@kiengiang.gov.vn") == "fixed"
     assert classify_core("s6") == "word"
     assert classify_core("2021") == "fixed"
+    assert classify_core("b", ")") == "fixed" and classify_core("T", ".") == "fixed"  # list marker, initial
 
 
 def test_accentless_line_restored(restorer):
@@ -89,6 +90,11 @@ def test_codes_numbers_and_dates_untouched(restorer):
     out = restorer.restore_lines([line])[0].split()
     assert "46-KH/BTGTU" in out and "04-6-2021" in out and "vp@tinh.gov.vn," in out and "25%" in out
     assert out[0] == "Kế" and out[1] == "hoạch"
+
+
+def test_list_markers_kept(restorer):
+    out = restorer.restore_lines(["b) Ke hoach cua Ban Tuyen giao", "c. Uy ban nhan dan tinh"])
+    assert out == ["b) Kế hoạch của Ban Tuyên giáo", "c. Ủy ban nhân dân tỉnh"]
 
 
 def test_clean_text_passes_through(restorer):

@@ -61,3 +61,28 @@ def test_rendered_line_read_back_by_tesseract():
     text = ocr_image(render_page(lines, spec, random.Random(0)), "eng", 300)
     pairs = token_pairs(lines, text)
     assert len(pairs) >= 5 and ("ban", "ban") in pairs
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None or not available_fonts(), reason="tesseract not installed")
+def test_train_rebuilds_all_model_files_reproducibly(tmp_path):
+    from normalize.restorer import Restorer
+    from normalize.train import train
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [f"Điều {i}. Ủy ban nhân dân tỉnh có trách nhiệm tổ chức thực hiện các nhiệm vụ được giao" for i in range(60)]
+    (corpus / "tiny.train.txt").write_text("\n".join(lines), encoding="utf-8")
+    (corpus / "tiny.test.txt").write_text("\n".join(["không được dùng để huấn luyện"] * 20), encoding="utf-8")
+    out_a, out_b = tmp_path / "a", tmp_path / "b"
+    info = train(str(corpus), str(out_a), seed=1, channel_pages=1, log=lambda *_: None)
+    train(str(corpus), str(out_b), seed=1, channel_pages=1, log=lambda *_: None)
+    names = sorted(p.name for p in out_a.iterdir())
+    assert names == ["restore_case.npy", "restore_channel.json", "restore_lm.npz", "restore_vocab.json"]
+    assert info["files"] == ["tiny.train.txt"] and info["channel_pairs"] > 0
+    for name in names:
+        if name.endswith(".json") or name.endswith(".npy"):
+            assert (out_a / name).read_bytes() == (out_b / name).read_bytes(), name
+    assert "huấn" not in (out_a / "restore_vocab.json").read_text(encoding="utf-8")
+    restorer = Restorer(str(out_a))
+    assert restorer.restore_lines(["Uy ban nhan dan tinh"]) == ["Ủy ban nhân dân tỉnh"]
