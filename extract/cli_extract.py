@@ -1,4 +1,4 @@
-"""`python -m extract.cli_extract FILE`: print the JSON list of records found in a text file."""
+"""`python -m extract.cli_extract [--no-restore] FILE`: print the JSON list of records found in a text file."""
 
 from __future__ import annotations
 
@@ -27,17 +27,21 @@ def read_text(path: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    restore = os.environ.get("SOHOA_EXTRACT_RESTORE", "1") != "0"
+    if "--no-restore" in args:
+        args.remove("--no-restore")
+        restore = False
     if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("usage: python -m extract.cli_extract FILE.txt", file=sys.stderr)
+        print("usage: python -m extract.cli_extract [--no-restore] FILE.txt", file=sys.stderr)
         return 2
     try:
         text = read_text(args[0])
     except SohoaError as e:
         print(e.report(), file=sys.stderr)
         return int(e.exit_code)
-    # SOHOA_EXTRACT_RESTORE=0 reads the OCR text without restoration (robustness checks, bench)
-    records = extract_text(text, args[0], restore=os.environ.get("SOHOA_EXTRACT_RESTORE", "1") != "0")
+    # --no-restore / SOHOA_EXTRACT_RESTORE=0: read the OCR text as it is (robustness checks, bench)
+    records = extract_text(text, args[0], restore=restore)
     json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0

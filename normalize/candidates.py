@@ -13,11 +13,11 @@ from normalize.channel import Channel
 from normalize.lm import TrigramLM
 from normalize.vnsyl import is_syllable_shape, strip_marks
 
-MAX_REWRITES = 3
-MAX_VARIANTS = 60
+MAX_REWRITES = 3  # OCR confusions undone per token
+MAX_VARIANTS = 60  # skeletons collected per token
 MAX_POPS = 300  # bound on the reverse-confusion search per token
-MAX_REWRITE_COST = 6.0
-NOISE_DROP_COST = 3.0
+MAX_REWRITE_COST = 6.0  # −log P of the rarest single confusion the search will undo
+NOISE_DROP_COST = 3.0  # dropping a non-letter OCR character (¢, |, ")
 # Channel settings per line mode. Proofread = text OCR already read with marks (Tesseract `vie`, or
 # clean text): only the marks may change and each change is dear, so clean text stays as it is.
 MODES: dict[str, dict] = {
@@ -26,9 +26,10 @@ MODES: dict[str, dict] = {
     "garbled": {"drop_marks": 0.6},
     "proofread": {"drop_marks": 4.0, "wrong_marks": 4.0, "extra_marks": 4.0, "learned": {}},
 }
-RANK_MARGIN = 6.0
+RANK_MARGIN = 6.0  # candidates ranked this far below the best one are not worth decoding
+FUZZY_TRIGGER = 3.0  # search the fuzzy neighbourhood when no candidate is cheaper than this
 FUZZY_VARIANTS = 60  # skeletons whose one-deletion neighbourhood is searched when nothing close is found
-MAX_SCORED = 40  # candidates whose full channel cost is computed, taken from the cheapest skeletons  # candidates ranked this far below the best one are not worth decoding
+MAX_SCORED = 40  # candidates whose full channel cost is computed, taken from the cheapest skeletons
 
 
 class Lexicon:
@@ -129,18 +130,19 @@ class CandidateGenerator:
             if len(ids) >= MAX_SCORED:
                 break
         costs = {i: channel.cost(self.lex.lm.vocab[i], obs) for i in ids}
-        if mode != "proofread" and (not costs or min(costs.values()) > 3.0):
+        if mode != "proofread" and (not costs or min(costs.values()) > FUZZY_TRIGGER):
             for v in variants[:FUZZY_VARIANTS]:
                 for d in _deletions(v):
                     for skel in self.lex.by_deletion.get(d, ()):
                         for i in self.lex.by_skeleton[skel]:
                             if i not in costs:
                                 costs[i] = channel.cost(self.lex.lm.vocab[i], obs)
-        ranked = sorted(costs, key=lambda i: costs[i] - self.unigram_weight * self.lex.log_unigram[i])
+        def rank(i: int) -> float:
+            return costs[i] - self.unigram_weight * self.lex.log_unigram[i]
+
+        ranked = sorted((i for i in costs if math.isfinite(costs[i])), key=rank)
         if ranked:
-            best = costs[ranked[0]] - self.unigram_weight * self.lex.log_unigram[ranked[0]]
-            limit = best + RANK_MARGIN
-            ranked = [i for i in ranked
-                      if math.isfinite(costs[i]) and costs[i] - self.unigram_weight * self.lex.log_unigram[i] <= limit]
+            limit = rank(ranked[0]) + RANK_MARGIN
+            ranked = [i for i in ranked if rank(i) <= limit]
         ranked = ranked[: self.max_candidates]
         return tuple(ranked), tuple(costs[i] for i in ranked)

@@ -98,12 +98,13 @@ class Channel:
             best = min(best, self.p.unknown_sub + (0.0 if c == cb else self.p.drop_marks))
         return best
 
-    def _cost_uncached(self, intended: str, observed: str) -> float:
-        """Weighted edit distance: each intended char emits 0..2 observed chars; extra observed chars
-        cost `insert`. Both strings lower-case NFC."""
+    def _edit_table(self, intended: str, observed: str) -> tuple[list[list[float]], list[list[tuple[int, int] | None]]]:
+        """Weighted edit distance table: each intended char emits 0..2 observed chars; an extra
+        observed char costs `insert`. Returns the cost table and back-pointers."""
         n, m = len(intended), len(observed)
         inf = math.inf
         dp = [[inf] * (m + 1) for _ in range(n + 1)]
+        back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
         dp[0][0] = 0.0
         for i in range(n + 1):
             row = dp[i]
@@ -113,6 +114,7 @@ class Channel:
                     continue
                 if j < m and row[j + 1] > cur + self.p.insert:
                     row[j + 1] = cur + self.p.insert
+                    back[i][j + 1] = (i, j)
                 if i == n:
                     continue
                 c = intended[i]
@@ -121,32 +123,18 @@ class Channel:
                     v = cur + self._seg_cost(c, observed[j:j + k])
                     if v < nxt[j + k]:
                         nxt[j + k] = v
-        return dp[n][m]
+                        back[i + 1][j + k] = (i, j)
+        return dp, back
+
+    def _cost_uncached(self, intended: str, observed: str) -> float:
+        """−log P(observed | intended) for lower-case NFC strings."""
+        return self._edit_table(intended, observed)[0][len(intended)][len(observed)]
 
     def align(self, intended: str, observed: str) -> list[tuple[str, str]]:
         """Cheapest edit path as (intended char or '' for an insertion, observed segment) pairs."""
-        n, m = len(intended), len(observed)
-        inf = math.inf
-        dp = [[inf] * (m + 1) for _ in range(n + 1)]
-        back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-        dp[0][0] = 0.0
-        for i in range(n + 1):
-            for j in range(m + 1):
-                cur = dp[i][j]
-                if cur == inf:
-                    continue
-                if j < m and dp[i][j + 1] > cur + self.p.insert:
-                    dp[i][j + 1] = cur + self.p.insert
-                    back[i][j + 1] = (i, j)
-                if i == n:
-                    continue
-                for k in range(0, min(MAX_OBS_SEG, m - j) + 1):
-                    v = cur + self._seg_cost(intended[i], observed[j:j + k])
-                    if v < dp[i + 1][j + k]:
-                        dp[i + 1][j + k] = v
-                        back[i + 1][j + k] = (i, j)
+        _, back = self._edit_table(intended, observed)
         pairs: list[tuple[str, str]] = []
-        i, j = n, m
+        i, j = len(intended), len(observed)
         while (i, j) != (0, 0):
             prev = back[i][j]
             if prev is None:

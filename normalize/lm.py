@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from normalize.vnsyl import old_style, strip_marks
+from normalize.vnsyl import old_style
 
 ID_BITS = 21
 QUANT_STEP = 0.05  # log10 units per quantisation step of stored log-probabilities
@@ -99,12 +99,3 @@ class TrigramLM:
             pos_c, hit_c = self._find(self.k2, (um << ID_BITS) | vm)
             out[miss] = np.where(hit_c, self.b2[pos_c], 0.0) + self.bigram_logp(vm, wm)
         return out
-
-    def score_text(self, text: str) -> float:
-        ids = [self.id(BOS), self.id(BOS)] + [self.id(u) for u in text_units(text)]
-        a = np.array(ids)
-        return float(self.trigram_logp(a[:-2], a[1:-1], a[2:]).sum())
-
-
-def candidate_skeleton(word: str) -> str:
-    return strip_marks(word.lower())

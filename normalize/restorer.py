@@ -152,7 +152,7 @@ class Restorer:
         """Keep at most PRUNE_K candidates per slot, and only those near the best, scored with their best
         left and right bigram neighbours: cheap (K² look-ups) and the trigram lattice gets much smaller."""
         sizes = np.array([len(s.ids) for s in seq], dtype=np.int64)
-        if sizes.max() <= 1:
+        if not len(sizes) or sizes.max() <= 1:
             return
         # flat candidate arrays with a BOS slot in front: position t of seq is t + 1 here
         flat_ids = np.fromiter((i for s in seq for i in s.ids), dtype=np.int64, count=int(sizes.sum()))

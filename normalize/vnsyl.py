@@ -152,15 +152,3 @@ def is_syllable_shape(word: str) -> bool:
     if nucleus.startswith("uo") and (m.group(3) or len(nucleus) > 2) and not ({"ô", "ơ"} & set(plain_nucleus)):
         return False
     return True
-
-
-def apply_case(pattern: str, word: str) -> str:
-    """Copy the case pattern of `pattern` (UPPER, Title, lower) onto `word`."""
-    if not pattern:
-        return word
-    letters = [c for c in pattern if c.isalpha()]
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return word.upper()
-    if pattern[0].isupper() or (not pattern[0].isalpha() and pattern[0] in "P0"):
-        return word[:1].upper() + word[1:]
-    return word

@@ -103,11 +103,14 @@ def otsu_ink(gray: np.ndarray) -> np.ndarray:
     return th > 0
 
 
-def _small(gray: np.ndarray, long_side: int = 1200) -> tuple[np.ndarray, float]:
-    f = min(1.0, long_side / max(gray.shape))
-    if f == 1.0:
-        return gray, 1.0
-    return cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
+def _small(img: np.ndarray, long_side: int = 1200) -> tuple[np.ndarray, float]:
+    """A copy whose long side is at most about `long_side`, reduced by a whole factor
+    (OpenCV's area averaging is several times faster for whole factors)."""
+    k = int(np.ceil(max(img.shape[:2]) / long_side))
+    if k <= 1:
+        return img, 1.0
+    h, w = img.shape[:2]
+    return cv2.resize(img, (w // k, h // k), interpolation=cv2.INTER_AREA), 1.0 / k
 
 
 def looks_sideways(gray: np.ndarray) -> bool:
@@ -192,7 +195,7 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     """Skew in degrees: the counter-clockwise turn the page has had (rotate by minus it to fix),
     found by projection profiles:
     the angle at which rows of ink are most sharply separated."""
-    small, _ = _small(gray, 1600)
+    small, _ = _small(gray, 1200)
     ink = otsu_ink(small)
     ys, xs = np.nonzero(ink)
     if len(xs) < 200:

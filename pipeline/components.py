@@ -95,4 +95,4 @@ def extract_stage(state: DocState, settings: dict[str, Any]) -> None:
         return
     from extract import extract_document
 
-    state.records = extract_document(state.doc)
+    state.records = extract_document(state.doc, restore=bool(settings["restore"]["enabled"]))

@@ -171,7 +171,7 @@ def test_cli_prints_json_and_reports_bad_files(tmp_path, capsys):
     good = tmp_path / "doc.txt"
     good.write_text("TỈNH ỦY LONG AN ĐẢNG CỘNG SẢN VIỆT NAM\nSố 7-TB/TU Long An, ngày 2 tháng 1 năm 2024\n\n"
                     "THÔNG BÁO\nkết luận của Thường trực Tỉnh ủy\n", encoding="utf-8")
-    assert main([str(good)]) == 0
+    assert main([str(good), "--no-restore"]) == 0
     recs = json.loads(capsys.readouterr().out)
     assert recs[0]["doc_type"] == "Thông báo" and recs[0]["code"] == "7-TB/TU" and recs[0]["date"] == "2024-01-02"
     empty = tmp_path / "empty.txt"

@@ -121,7 +121,8 @@ def test_image_input_makes_pdfa_with_jpeg_passthrough(small_pdf, tmp_path):
     out = tmp_path / "scan.pdf"
     write_searchable_pdf(doc.pages, jobs_of(doc), out)
     with pikepdf.open(out) as pdf:
-        images = list(pdf.pages[0].images.values())
+        page0 = pdf.pages[0]
+        images = list((page0.get_images() if hasattr(page0, "get_images") else page0.images).values())
         assert images[0].read_raw_bytes() == jpg.read_bytes()  # embedded as is
         assert "pdfaid" in str(pdf.open_metadata())
         assert float(pdf.pages[0].mediabox[2]) == pytest.approx(doc.pages[0].width * 72 / 200, rel=0.01)

@@ -92,6 +92,13 @@ def test_codes_numbers_and_dates_untouched(restorer):
     assert out[0] == "Kế" and out[1] == "hoạch"
 
 
+def test_degenerate_inputs(restorer):
+    assert restorer.restore_lines([]) == []
+    assert restorer.restore_lines(["", "...", "- -", "2021"]) == ["", "...", "- -", "2021"]
+    english = "Hello world, this is English text only."
+    assert restorer.restore_lines([english]) == [english]
+
+
 def test_list_markers_kept(restorer):
     out = restorer.restore_lines(["b) Ke hoach cua Ban Tuyen giao", "c. Uy ban nhan dan tinh"])
     assert out == ["b) Kế hoạch của Ban Tuyên giáo", "c. Ủy ban nhân dân tỉnh"]
