@@ -26,7 +26,8 @@ DEFAULT_MODEL_DIR = os.environ.get(
 
 _PREFIX = "([{\"“‘'«<•*"
 _SUFFIX = ".,;:!?)]}\"”’'»>…-–"
-_CODE_CHARS = re.compile(r"[/@_=+#\\]|\w[.:\-]\w|://")
+_CODE_CHARS = re.compile(r"[/_=+#\\]|\w[.:\-]\w|://|@\w+\.")  # codes, dates, URLs, e-mails
+_CLOSING_QUOTES = "’'"
 _LETTER = re.compile(r"[^\W\d_]")
 
 LM_WEIGHT = 1.0
@@ -67,6 +68,10 @@ def split_token(tok: str) -> tuple[str, str, str]:
         i += 1
     while j > i and tok[j - 1] in _SUFFIX:
         j -= 1
+    # a closing quote with no opening one is OCR's rendering of a hook or horn (sử → sir’): keep it in
+    # the core, where the channel can read it as noise
+    while j < len(tok) and tok[j] in _CLOSING_QUOTES and not any(q in tok[:i] for q in "‘'"):
+        j += 1
     return tok[:i], tok[i:j], tok[j:]
 
 

@@ -66,6 +66,9 @@ def test_channel_alignment_on_constructed_pairs():
 def test_token_split_and_classes():
     assert split_token("(gọi") == ("(", "gọi", "")
     assert split_token("viên,") == ("", "viên", ",")
+    assert split_token("sir’,") == ("", "sir’", ",")  # an unpaired closing quote is OCR debris of a mark
+    assert split_token("‘tự’") == ("‘", "tự", "’")
+    assert classify_core("ngu@i") == "word"  # @ for ơ, not an e-mail
     assert classify_core("46-KH/BTGTU") == "fixed"
     assert classify_core("04-6-2021") == "fixed"
     assert classify_core("vanthu@kiengiang.gov.vn") == "fixed"
