@@ -37,6 +37,7 @@ PRUNE_K = 4  # candidates per token left for the trigram Viterbi
 PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pre-pass are dropped
 CASE_WEIGHT = 0.5  # weight of log P(capitalised | syllable) for capitalised tokens inside a sentence
 _STOPS = (".", ":", ";", "!", "?", "…")
+MEMO_LIMIT = 200_000  # entries per memo before it is cleared (bounds memory on endless input)
 PLAIN_DEBRIS_SHARE = 0.01  # at most this share of garbled-looking words for accentless text to be "plain"
 
 
@@ -100,20 +101,49 @@ class Restorer:
         self.bos_id = self.lm.id(BOS)
         case_path = os.path.join(model_dir, "restore_case.npy")
         self.log_cap = np.load(case_path).astype(np.float64) if os.path.exists(case_path) else None
+        # per-string memos: running text repeats its tokens, so most of the Python work is done once
+        self._token_memo: dict[str, tuple[str, str, str, str]] = {}
+        self._word_memo: dict[str, tuple[bool, bool, bool, bool, bool]] = {}
+        self._cand_memo: dict[tuple[str, str, str], tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]] = {}
+
+    def _split(self, tok: str) -> tuple[str, str, str, str]:
+        """(prefix, core, suffix, kind) of one whitespace token, memoised."""
+        got = self._token_memo.get(tok)
+        if got is None:
+            if len(self._token_memo) > MEMO_LIMIT:
+                self._token_memo.clear()
+            prefix, core, suffix = split_token(tok)
+            got = self._token_memo[tok] = (prefix, core, suffix, classify_core(core, suffix))
+        return got
+
+    def _word_features(self, word: str) -> tuple[bool, bool, bool, bool, bool]:
+        """(known, marked, skeleton-shaped, has a digit, looks like OCR debris) of a word token, memoised."""
+        got = self._word_memo.get(word)
+        if got is None:
+            if len(self._word_memo) > MEMO_LIMIT:
+                self._word_memo.clear()
+            low = old_style(word.lower())
+            got = self._word_memo[word] = (
+                self.lex.is_known(low),
+                has_marks(low),
+                word.isalpha() and is_skeleton_shape(low),
+                any(c.isdigit() for c in word),
+                not word.isalpha() or (has_marks(word) and not is_syllable_shape(word)),
+            )
+        return got
 
     # ---- line modes -------------------------------------------------------------------------
     def line_mode(self, slots: list[Slot]) -> str:
         """proofread | accentless | garbled | foreign | empty, from the line's word tokens
         (restore_tokens may then turn accentless into plain, proofread into garbled, from the whole input)."""
-        words = [s.core for s in slots if s.kind == "word"]
-        if not words:
+        feats = [self._word_features(s.core) for s in slots if s.kind == "word"]
+        if not feats:
             return "empty"
-        lows = [old_style(w.lower()) for w in words]
-        known = sum(self.lex.is_known(w) for w in lows)
-        marked = sum(has_marks(w) for w in lows)
-        shaped = sum(is_skeleton_shape(w) for w in lows if w.isalpha())
-        n = len(words)
-        garbled = sum(any(c.isdigit() for c in w) for w in words)  # s6, 16n, 1am: digit-for-letter OCR
+        known = sum(f[0] for f in feats)
+        marked = sum(f[1] for f in feats)
+        shaped = sum(f[2] for f in feats)
+        n = len(feats)
+        garbled = sum(f[3] for f in feats)  # s6, 16n, 1am: digit-for-letter OCR
         if marked == 0 and shaped + garbled < 0.5 * n:
             return "foreign"
         if known >= 0.75 * n and marked >= 0.35 * n:
@@ -122,14 +152,22 @@ class Restorer:
 
     # ---- candidates -------------------------------------------------------------------------
     def _fill_candidates(self, slot: Slot, mode: str) -> None:
-        if slot.kind != "word" or mode in ("foreign", "empty"):
-            unit = slot.core.lower() if slot.kind == "word" else (NUM if slot.core[:1].isdigit() else OTHER)
-            slot.words = [unit]
-            slot.keep = unit
-            slot.ids = (self.lm.id(old_style(unit)),)
-            slot.costs = (0.0,)
-            return
-        obs = nfc(slot.core.lower())
+        key = (slot.kind, slot.core, mode)
+        got = self._cand_memo.get(key)
+        if got is None:
+            if len(self._cand_memo) > MEMO_LIMIT:
+                self._cand_memo.clear()
+            got = self._cand_memo[key] = self._candidates(slot.kind, slot.core, mode)
+        slot.keep, slot.words, slot.ids, slot.costs = got
+
+    def _candidates(
+        self, kind: str, core: str, mode: str
+    ) -> tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]:
+        """(keep, candidate words, their LM ids, their channel costs) of one token core in a line mode."""
+        if kind != "word" or mode in ("foreign", "empty"):
+            unit = core.lower() if kind == "word" else (NUM if core[:1].isdigit() else OTHER)
+            return unit, (unit,), (self.lm.id(old_style(unit)),), (0.0,)
+        obs = nfc(core.lower())
         keep = old_style(obs)
         ids, costs = self.gen.generate(obs, mode)
         if not (obs.isalpha() and self.lex.is_known(keep)):
@@ -138,7 +176,6 @@ class Restorer:
             keep_cost = 0.0
         else:  # known but not a Vietnamese syllable (b, coa, ubnd): OCR debris as often as an acronym
             keep_cost = NON_SYLLABLE_KEEP
-        slot.keep = keep
         words = [keep]
         id_list = [self.lm.id(keep)]
         cost_list = [keep_cost]
@@ -148,9 +185,7 @@ class Restorer:
                 words.append(w)
                 id_list.append(i)
                 cost_list.append(c)
-        slot.words = words
-        slot.ids = tuple(id_list)
-        slot.costs = tuple(cost_list)
+        return keep, tuple(words), tuple(id_list), tuple(cost_list)
 
     # ---- decoding ---------------------------------------------------------------------------
     def _prune(self, seq: list[Slot]) -> None:
@@ -277,13 +312,14 @@ class Restorer:
 
     # ---- public -----------------------------------------------------------------------------
     def restore_tokens(self, lines: list[str]) -> list[list[Token]]:
+        return [[self._token(s) for s in slots] for slots in self._decode(lines)]
+
+    def _decode(self, lines: list[str]) -> list[list[Slot]]:
+        """The slots of every line, each with its candidates and the decoded choice."""
         all_slots: list[list[Slot]] = []
+        split = self._split
         for li, line in enumerate(lines):
-            slots = []
-            for tok in nfc(line).split():
-                prefix, core, suffix = split_token(tok)
-                slots.append(Slot(li, prefix, core, suffix, classify_core(core, suffix)))
-            all_slots.append(slots)
+            all_slots.append([Slot(li, *split(tok)) for tok in nfc(line).split()])
         modes = [self.line_mode(slots) for slots in all_slots]
         # In a document OCR mostly garbled, its well-formed-looking lines are garbled too (vé, hién…).
         sizable = [m for m, sl in zip(modes, all_slots, strict=True) if sum(x.kind == "word" for x in sl) >= 3]
@@ -292,7 +328,7 @@ class Restorer:
         # Accentless input with no OCR debris anywhere (digits for letters, impossible marks) is plain
         # mark-stripped text: its letters can be trusted, which makes candidate search much cheaper.
         words = [s.core for sl in all_slots for s in sl if s.kind == "word"]
-        debris = sum(not w.isalpha() or (has_marks(w) and not is_syllable_shape(w)) for w in words)
+        debris = sum(self._word_features(w)[4] for w in words)
         if debris <= PLAIN_DEBRIS_SHARE * len(words):
             modes = ["plain" if m == "accentless" else m for m in modes]
         seq: list[Slot] = []
@@ -308,7 +344,7 @@ class Restorer:
                     seq.append(s)
         self._prune(seq)
         self._viterbi(seq)
-        return [[self._token(s) for s in slots] for slots in all_slots]
+        return all_slots
 
     def _add_case_cost(self, slot: Slot) -> None:
         """A capitalised token inside a sentence is likely a name: favour syllables often capitalised."""
@@ -318,18 +354,24 @@ class Restorer:
         slot.costs = tuple((np.asarray(slot.costs) + extra - extra.min()).tolist())
 
     def _token(self, s: Slot) -> Token:
+        text = self._text(s)
+        original = s.original
+        return Token(text, original, s.conf if s.kind == "word" else 1.0, text != original)
+
+    @staticmethod
+    def _text(s: Slot) -> str:
         if s.kind != "word" or s.words[s.choice] == s.keep:
-            return Token(s.original, s.original, s.conf if s.kind == "word" else 1.0, False)
+            return s.prefix + s.core + s.suffix
         word = s.words[s.choice]
         if s.upper:
             word = word.upper()
         elif s.core[:1].isupper():
             word = word[:1].upper() + word[1:]
-        text = s.prefix + word + s.suffix
-        return Token(text, s.original, s.conf, text != s.original)
+        return s.prefix + word + s.suffix
 
     def restore_lines(self, lines: list[str]) -> list[str]:
-        return [" ".join(t.text for t in toks) for toks in self.restore_tokens(lines)]
+        text = self._text
+        return [" ".join([text(s) for s in slots]) for slots in self._decode(lines)]
 
 
 _INSTANCE: Restorer | None = None

@@ -11,9 +11,11 @@ command -v fc-list >/dev/null || need+=(fontconfig)
 if command -v tesseract >/dev/null && ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-ocr-vie); fi
 command -v tesseract >/dev/null || need+=(tesseract-ocr-vie tesseract-ocr-eng)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Liberation Serif" || need+=(fonts-liberation2 fontconfig)
-fc-list 2>/dev/null | grep -qi "DejaVu Serif" || need+=(fonts-dejavu-core)
-fc-list 2>/dev/null | grep -qi "FreeSerif" || need+=(fonts-freefont-ttf)
+# read the font list once: `fc-list | grep -q` would die of SIGPIPE under pipefail
+fonts="$(fc-list : family 2>/dev/null || true)"
+grep -qi "Liberation Serif" <<<"$fonts" || need+=(fonts-liberation2)
+grep -qi "DejaVu Serif" <<<"$fonts" || need+=(fonts-dejavu-core)
+grep -qi "FreeSerif" <<<"$fonts" || need+=(fonts-freefont-ttf)
 if [ "$extras" = dev ]; then
     command -v chromium >/dev/null || need+=(chromium)
     command -v qpdf >/dev/null || need+=(qpdf)
@@ -32,7 +34,10 @@ PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 stamp=".venv/.installed-${extras:-base}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/pip install -q --upgrade pip
-    if [ "$extras" = dev ]; then .venv/bin/pip install -q -e ".[dev]"; else .venv/bin/pip install -q -e .; fi
+    echo "sohoa setup: installing Python packages into .venv (log: .venv/pip.log)"
+    spec="."; [ "$extras" = dev ] && spec=".[dev]"
+    if ! { .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e "$spec"; } > .venv/pip.log 2>&1; then
+        tail -n 40 .venv/pip.log; echo "sohoa setup: pip install failed (see .venv/pip.log)" >&2; exit 1
+    fi
     touch "$stamp"
 fi
