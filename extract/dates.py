@@ -55,6 +55,17 @@ def _digits(s: str) -> int | None:
     return int(d)
 
 
+_ONE_STROKES = set("IÌÍỈĨỊlTt|!1ìíỉ")
+
+
+def _ones(s: str) -> int | None:
+    """A month OCR read as strokes only (`TÌ` for `11`, `I` for `1`): every stroke is a `1`."""
+    s = s.strip()
+    if not 1 <= len(s) <= 2 or not set(s) <= _ONE_STROKES:
+        return None
+    return int("1" * len(s))
+
+
 @dataclass
 class DateHit:
     iso: str
@@ -68,7 +79,7 @@ def find_dates(text: str, key: str | None = None) -> list[DateHit]:
     hits: list[DateHit] = []
     for m in _WORDY.finditer(k):
         day = _digits(text[m.start("d"):m.end("d")])
-        month = _digits(text[m.start("m"):m.end("m")])
+        month = _digits(text[m.start("m"):m.end("m")]) or _ones(text[m.start("m"):m.end("m")])
         year = int(text[m.start("y"):m.end("y")])
         if month is None:
             continue

@@ -275,23 +275,36 @@ def _doc_type(lines: list[TextLine], title_idx: int | None, h: Header) -> None:
     h.doc_type = Span(name, *span)
 
 
+_BODY_START = re.compile(
+    r"^\W{0,3}(?:can cu|thuc hien|kinh gui|theo de nghi|xet de nghi|so\W|ngay \d|dieu \d|"
+    r"(?:[ivx]{1,4}|\d{1,2})\s*[.\-)]\s|[-+•]\s)")
+_MAX_SUBJECT_LINES = 5
+
+
 def _subject(lines: list[TextLine], title_idx: int | None, zone_end: int, h: Header) -> None:
     collected: list[TextLine] = []
     if title_idx is not None:
-        i = title_idx + 1
-        while i < len(lines) and lines[i].blank and i < title_idx + 3:
-            i += 1
-        while i < len(lines) and not lines[i].blank and len(collected) < 5:
+        i = _skip_blank(lines, title_idx + 1, title_idx + 3)
+        if i < len(lines) and _OF_LINE.search(lines[i].key) and upper_ratio(lines[i].text) > 0.7:
+            i = _skip_blank(lines, i + 1, i + 3)  # `CỦA BAN THƯỜNG VỤ TỈNH ỦY` under a Party title
+        width = _body_width(lines)
+        while i < len(lines) and len(collected) < _MAX_SUBJECT_LINES:
             ln = lines[i]
-            if _OF_LINE.search(ln.key) and upper_ratio(ln.text) > 0.7 and not collected:
-                i += 1
+            if ln.blank:
+                # OCR gives each centred line of a wrapped subject as its own block
+                j = _skip_blank(lines, i, i + 2)
+                if not collected or j >= len(lines) or not _continues_subject(collected, lines[j], width):
+                    break
+                i = j
                 continue
             if re.match(r"^\W{0,3}(?:can cu|thuc hien|kinh gui|so\W)", ln.key) and collected:
                 break
-            if collected and ln.text.rstrip().endswith(".") and not ln.text.rstrip().endswith("./."):
-                break
+            if not re.search(r"[^\W\d_]", ln.text):
+                break  # a rule `-----` or a stray `*` under the title
             collected.append(ln)
             i += 1
+            if ln.text.rstrip().endswith(".") and not ln.text.rstrip().endswith("./."):
+                break
         h.body_start = i
     else:
         start = next((i for i, ln in enumerate(lines[:40]) if _VV.search(ln.key)), None)
@@ -313,6 +326,32 @@ def _subject(lines: list[TextLine], title_idx: int | None, zone_end: int, h: Hea
     if text:
         text = text[0].upper() + text[1:]
     h.subject = Span(text, collected[0].start, collected[-1].end)
+
+
+def _skip_blank(lines: list[TextLine], i: int, limit: int) -> int:
+    while i < len(lines) and lines[i].blank and i < limit:
+        i += 1
+    return i
+
+
+def _body_width(lines: list[TextLine]) -> int:
+    """Length of a full body line: the subject's centred lines are clearly shorter."""
+    lengths = sorted(len(ln.stripped) for ln in lines if not ln.blank)
+    return lengths[int(len(lengths) * 0.9)] if lengths else 80
+
+
+def _continues_subject(collected: list[TextLine], nxt: TextLine, width: int) -> bool:
+    """Whether the line after a blank goes on with the subject rather than starting the body."""
+    last = collected[-1].text.rstrip()
+    if last.endswith((".", ":", ";")) or _BODY_START.match(nxt.key) or motto_span(nxt):
+        return False
+    text = nxt.stripped
+    if not re.search(r"[^\W\d_]", text) or len(text) > 0.8 * width or len(text) < 3:
+        return False
+    caps = upper_ratio(text) >= 0.7
+    if caps != (upper_ratio(" ".join(c.text for c in collected)) >= 0.7):
+        return False  # `CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …` under a subject in lower case, or the reverse
+    return not title_type(nxt)
 
 
 _JUNK_CHARS = set("@%[]{}|\\^~=<>ﬁﬂ")

@@ -66,6 +66,7 @@ class Channel:
         self.p = params or ChannelParams()
         self._seg_cost = lru_cache(maxsize=500_000)(self._seg_cost_uncached)
         self.cost = lru_cache(maxsize=500_000)(self._cost_uncached)
+        self._emission_costs = lru_cache(maxsize=100_000)(self._emission_costs_uncached)
 
     def with_overrides(self, **overrides) -> Channel:
         return Channel(ChannelParams(**{**self.p.__dict__, **overrides}))
@@ -127,8 +128,42 @@ class Channel:
         return dp, back
 
     def _cost_uncached(self, intended: str, observed: str) -> float:
-        """−log P(observed | intended) for lower-case NFC strings."""
-        return self._edit_table(intended, observed)[0][len(intended)][len(observed)]
+        """−log P(observed | intended) for lower-case NFC strings: the last cell of `_edit_table`,
+        computed row by row without back-pointers (the hot path of candidate generation)."""
+        m = len(observed)
+        insert = self.p.insert
+        inf = math.inf
+        row = [inf] * (m + 1)
+        row[0] = 0.0
+        for c in intended:
+            for j in range(m):  # extra observed characters within the row
+                v = row[j] + insert
+                if v < row[j + 1]:
+                    row[j + 1] = v
+            emit = self._emission_costs(c, observed)
+            nxt = [inf] * (m + 1)
+            for j in range(m + 1):
+                cur = row[j]
+                if cur == inf:
+                    continue
+                for k, seg in enumerate(emit[j]):
+                    v = cur + seg
+                    if v < nxt[j + k]:
+                        nxt[j + k] = v
+            row = nxt
+        for j in range(m):
+            v = row[j] + insert
+            if v < row[j + 1]:
+                row[j + 1] = v
+        return row[m]
+
+    def _emission_costs_uncached(self, c: str, observed: str) -> tuple[tuple[float, ...], ...]:
+        """For each start j of `observed`: costs of `c` emitting observed[j:j+k], k = 0..MAX_OBS_SEG."""
+        m = len(observed)
+        return tuple(
+            tuple(self._seg_cost(c, observed[j:j + k]) for k in range(min(MAX_OBS_SEG, m - j) + 1))
+            for j in range(m + 1)
+        )
 
     def align(self, intended: str, observed: str) -> list[tuple[str, str]]:
         """Cheapest edit path as (intended char or '' for an insertion, observed segment) pairs."""

@@ -92,6 +92,13 @@ def classify_core(core: str, suffix: str = "") -> str:
     return "word"
 
 
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + n) for each (s, n)."""
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(total) - np.repeat(offsets - starts, lengths)
+
+
 class Restorer:
     def __init__(self, model_dir: str = DEFAULT_MODEL_DIR):
         self.lm = TrigramLM(model_dir)
@@ -199,40 +206,46 @@ class Restorer:
         flat_ids = np.concatenate([[self.bos_id], flat_ids])
         ext_sizes = np.concatenate([[1], sizes])
         first = np.concatenate([[0], np.cumsum(ext_sizes)[:-1]])
-        costs = np.concatenate([[0.0]] + [np.asarray(s.costs, dtype=np.float64) for s in seq])
+        costs = np.fromiter((c for s in seq for c in s.costs), dtype=np.float64, count=int(sizes.sum()))
+        costs = np.concatenate([[0.0], costs])
         crowded = np.flatnonzero(sizes > 1) + 1
         score = np.zeros(len(flat_ids))
 
-        def best_neighbour(nbr: np.ndarray, right: bool) -> None:
-            k, kn = ext_sizes[crowded], ext_sizes[nbr]
-            n_pairs = k * kn
-            r = np.arange(int(n_pairs.sum())) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
-            kp = np.repeat(k, n_pairs)
-            xi, ni = r % kp, r // kp
-            x = np.repeat(first[crowded], n_pairs) + xi
-            y = np.repeat(first[nbr], n_pairs) + ni
-            lp = self.lm.bigram_logp(flat_ids[x], flat_ids[y]) if right else self.lm.bigram_logp(flat_ids[y], flat_ids[x])
-            best = np.full(len(flat_ids), -np.inf)
-            np.maximum.at(best, x, lp)
-            mask = np.isfinite(best)
-            score[mask] += best[mask]
+        def best_neighbour(slots: np.ndarray, right: bool) -> None:
+            """Add to each candidate of `slots` the bigram log-prob with its best neighbour candidate."""
+            nbr = slots + 1 if right else slots - 1
+            k, kn = ext_sizes[slots], ext_sizes[nbr]
+            x = _ranges(first[slots], k)  # the slots' candidates, in flat order
+            kn_x = np.repeat(kn, k)
+            # pairs grouped by candidate x: its kn neighbours in a row, so a reduceat takes the max
+            y = _ranges(np.repeat(first[nbr], k), kn_x)
+            xs = np.repeat(x, kn_x)
+            lp = self.lm.bigram_logp(flat_ids[xs], flat_ids[y]) if right else self.lm.bigram_logp(flat_ids[y], flat_ids[xs])
+            best = np.maximum.reduceat(lp, np.cumsum(kn_x) - kn_x)
+            score[x] += np.where(np.isfinite(best), best, 0.0)
 
-        best_neighbour(crowded - 1, right=False)
-        has_right = crowded < len(ext_sizes) - 1
-        if has_right.any():
-            saved = crowded
-            crowded = crowded[has_right]
-            best_neighbour(crowded + 1, right=True)
-            crowded = saved
+        best_neighbour(crowded, right=False)
+        with_right = crowded[crowded < len(ext_sizes) - 1]
+        if len(with_right):
+            best_neighbour(with_right, right=True)
         total = score * math.log(10) - costs
-        for t in crowded:
-            o, k = first[t], ext_sizes[t]
-            local = total[o:o + k]
-            order = np.argsort(-local, kind="stable")[:PRUNE_K]
-            keep = sorted(int(i) for i in order if local[i] >= local[order[0]] - PRUNE_MARGIN)
-            if len(keep) == k:
-                continue
-            slot = seq[t - 1]
+        # per crowded slot: rank candidates by score (ties: earlier first), keep the top PRUNE_K within
+        # PRUNE_MARGIN of the best
+        k = ext_sizes[crowded]
+        x = _ranges(first[crowded], k)
+        slot_of = np.repeat(np.arange(len(crowded)), k)
+        local = total[x]
+        order = np.lexsort((x, -local, slot_of))
+        starts = np.cumsum(k) - k
+        rank = np.empty(len(x), dtype=np.int64)
+        rank[order] = np.arange(len(x)) - np.repeat(starts, k)
+        best = np.maximum.reduceat(local, starts)
+        kept = (rank < PRUNE_K) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
+        n_kept = np.add.reduceat(kept.astype(np.int64), starts)
+        for c in np.flatnonzero(n_kept < k).tolist():
+            o = int(starts[c])
+            keep = np.flatnonzero(kept[o:o + int(k[c])]).tolist()
+            slot = seq[int(crowded[c]) - 1]
             slot.words = [slot.words[i] for i in keep]
             slot.ids = tuple(slot.ids[i] for i in keep)
             slot.costs = tuple(slot.costs[i] for i in keep)

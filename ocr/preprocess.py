@@ -28,13 +28,19 @@ class Geometry:
         x0, y0, x1, y1 = (v / self.scale for v in box)
         pts = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]], dtype=np.float64)
         if self.deskew_matrix is not None:
-            inv = cv2.invertAffineTransform(self.deskew_matrix)
+            inv = self._inverse()
             pts = pts @ inv[:, :2].T + inv[:, 2]
         pts = _unrotate_points(pts, self.quarter_turns, self.raw_size)
         w, h = self.raw_size
         xs = np.clip(pts[:, 0], 0, w)
         ys = np.clip(pts[:, 1], 0, h)
         return int(round(xs.min())), int(round(ys.min())), int(round(xs.max())), int(round(ys.max()))
+
+    def _inverse(self) -> np.ndarray:
+        inv = self.__dict__.get("_inv")
+        if inv is None:  # computed once per page, not once per word
+            inv = self.__dict__["_inv"] = cv2.invertAffineTransform(self.deskew_matrix)
+        return inv
 
 
 def _unrotate_points(pts: np.ndarray, k: int, raw_size: tuple[int, int]) -> np.ndarray:
@@ -55,6 +61,23 @@ def to_gray(img: np.ndarray) -> np.ndarray:
     if img.ndim == 2:
         return img
     return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+
+
+def shrink(img: np.ndarray, k: int) -> np.ndarray:
+    """Area-average reduction by the whole factor k. The last (size mod k) rows and columns
+    are dropped: OpenCV's INTER_AREA is 3-4x faster when the ratio is exactly whole."""
+    if k <= 1:
+        return img
+    h, w = img.shape[:2]
+    hk, wk = max(1, h // k), max(1, w // k)
+    if hk * k <= h and wk * k <= w:
+        img = img[: hk * k, : wk * k]
+    return cv2.resize(img, (wk, hk), interpolation=cv2.INTER_AREA)
+
+
+def whiten(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A copy of `gray` with the pixels where the 0/1 uint8 `mask` is set painted white."""
+    return cv2.bitwise_or(gray, mask * np.uint8(255))
 
 
 def _colour_mask(bgr: np.ndarray) -> np.ndarray:
@@ -80,7 +103,7 @@ def suppress_colour(bgr: np.ndarray) -> tuple[np.ndarray, float]:
     if bgr.ndim == 2:
         return bgr, 0.0
     f = 8
-    small = cv2.resize(bgr, (max(1, bgr.shape[1] // f), max(1, bgr.shape[0] // f)), interpolation=cv2.INTER_AREA)
+    small = shrink(bgr, f)
     coarse = _colour_mask(small).astype(np.uint8)
     if not coarse.any():
         return bgr, 0.0
@@ -109,8 +132,7 @@ def _small(img: np.ndarray, long_side: int = 1200) -> tuple[np.ndarray, float]:
     k = int(np.ceil(max(img.shape[:2]) / long_side))
     if k <= 1:
         return img, 1.0
-    h, w = img.shape[:2]
-    return cv2.resize(img, (w // k, h // k), interpolation=cv2.INTER_AREA), 1.0 / k
+    return shrink(img, k), 1.0 / k
 
 
 def looks_sideways(gray: np.ndarray) -> bool:
@@ -147,11 +169,20 @@ def remove_borders(gray: np.ndarray) -> tuple[np.ndarray, float]:
         return gray, 0.0
     mask = kill[labels].astype(np.uint8)
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    share = float(mask.mean())
     if f != 1.0:
-        mask = cv2.resize(mask, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
-    out = gray.copy()
-    out[mask > 0] = 255
-    return out, float(mask.mean())
+        mask = _enlarge_mask(mask, round(1 / f), gray.shape)
+    return whiten(gray, mask), share
+
+
+def _enlarge_mask(mask: np.ndarray, k: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Nearest-neighbour enlargement of a mask made on `shrink(img, k)` back to img's shape;
+    the rows/columns shrink dropped are filled from the mask's edge."""
+    big = cv2.resize(mask, (mask.shape[1] * k, mask.shape[0] * k), interpolation=cv2.INTER_NEAREST)
+    big = big[: shape[0], : shape[1]]
+    if big.shape[:2] != shape[:2]:
+        big = cv2.copyMakeBorder(big, 0, shape[0] - big.shape[0], 0, shape[1] - big.shape[1], cv2.BORDER_REPLICATE)
+    return big
 
 
 def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
@@ -159,8 +190,7 @@ def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
     Tesseract otherwise glues them and the lines next to them into one tall line.
     Found on a half-size copy. Returns the image and the number of rules removed."""
     f = 2 if gray.shape[1] >= 1200 else 1
-    small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA) \
-        if f > 1 else gray
+    small = shrink(gray, f)
     ink = otsu_ink(small).astype(np.uint8)
     length = max(30, int(0.06 * small.shape[1]))
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
@@ -185,10 +215,8 @@ def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
     rules = thin[labels].astype(np.uint8)
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
     if f > 1:
-        rules = cv2.resize(rules, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
-    out = gray.copy()
-    out[rules > 0] = 255
-    return out, n
+        rules = _enlarge_mask(rules, f, gray.shape)
+    return whiten(gray, rules), n
 
 
 def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
@@ -203,17 +231,19 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     if len(xs) > 120_000:
         pick = np.random.default_rng(0).choice(len(xs), 120_000, replace=False)
         xs, ys = xs[pick], ys[pick]
-    xs = xs.astype(np.float64) - small.shape[1] / 2
-    ys = ys.astype(np.float64)
-    n_bins = small.shape[0] + small.shape[1]
+    xs = xs.astype(np.float32) - np.float32(small.shape[1] / 2)
+    ys = ys.astype(np.float32) + np.float32(small.shape[1])  # keeps every projection positive
+    n_bins = 2 * small.shape[1] + small.shape[0] + 2
+    # the coarse 0.5° pass only has to find the right basin: a quarter of the points will do
+    coarse = slice(None, None, 4) if len(xs) > 40_000 else slice(None)
 
-    def sharpness(angle: float) -> float:
+    def sharpness(angle: float, part: slice = slice(None)) -> float:
         t = math.radians(angle)
-        proj = ys * math.cos(t) + xs * math.sin(t)
-        hist = np.bincount((proj - proj.min()).astype(np.int64), minlength=n_bins)
-        return float((hist.astype(np.float64) ** 2).sum())
+        proj = ys[part] * np.float32(math.cos(t)) + xs[part] * np.float32(math.sin(t))
+        hist = np.bincount(proj.astype(np.int32), minlength=n_bins).astype(np.float64)
+        return float(hist @ hist)
 
-    best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=sharpness)
+    best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=lambda a: sharpness(a, coarse))
     for step in (0.1, 0.02):
         grid = np.arange(best - 5 * step, best + 5 * step + 1e-9, step)
         best = max(grid, key=sharpness)
@@ -252,7 +282,7 @@ def estimate_text_dpi(gray: np.ndarray) -> float | None:
 def noise_level(gray: np.ndarray) -> float:
     """Mean absolute change a 3×3 median filter makes: high for speckled or grainy scans."""
     small, _ = _small(gray, 1400)
-    return float(np.abs(small.astype(np.int16) - cv2.medianBlur(small, 3).astype(np.int16)).mean())
+    return float(cv2.mean(cv2.absdiff(small, cv2.medianBlur(small, 3)))[0])
 
 
 def denoise(gray: np.ndarray) -> np.ndarray:
@@ -273,17 +303,19 @@ def sauvola(gray: np.ndarray, window: int = 31, k: float = 0.2, r: float = 128.0
     The local mean and deviation vary slowly, so they are computed on a copy reduced 4×
     and the threshold surface is enlarged back: same result, a fraction of the time."""
     f = 4 if min(gray.shape) >= 8 * window else 1
-    g_small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA) \
-        if f > 1 else gray
+    g_small = shrink(gray, f)
     win = max(3, (window // f) | 1)
     g = g_small.astype(np.float32)
     mean = cv2.boxFilter(g, cv2.CV_32F, (win, win), borderType=cv2.BORDER_REPLICATE)
     sq = cv2.boxFilter(g * g, cv2.CV_32F, (win, win), borderType=cv2.BORDER_REPLICATE)
     std = np.sqrt(np.maximum(sq - mean * mean, 0))
     thresh = mean * (1 + k * (std / r - 1))
+    # for whole grey levels g, g > t exactly when g > floor(t), and 0 <= t <= 255 here, so the
+    # threshold surface can be enlarged and compared as uint8 (no full-size float arrays)
+    thresh8 = np.clip(np.floor(thresh), 0, 255).astype(np.uint8)
     if f > 1:
-        thresh = cv2.resize(thresh, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return np.where(gray.astype(np.float32) > thresh, 255, 0).astype(np.uint8)
+        thresh8 = cv2.resize(thresh8, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.compare(gray, thresh8, cv2.CMP_GT)
 
 
 def flatten_background(gray: np.ndarray) -> np.ndarray:
