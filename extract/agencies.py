@@ -355,6 +355,10 @@ def canonical_phrase(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return text
+    note = re.search(r"\s*\([^()]*\)$", text)
+    if note and note.start() > 0:
+        # `Công an tỉnh (PA05)`: the name is matched without the note, which is kept as written
+        return canonical_phrase(text[:note.start()]) + " " + note.group(0).strip()
     toks = text.split(" ")
     m = match_agency(toks, allow_generic=True)
     if m is not None and m.n_tokens == len(toks):
@@ -374,8 +378,9 @@ def canonical_list(text: str) -> str:
             last = toks[i + m.n_tokens - 1]
             trail = last[len(last.rstrip(",;:.")):]
             name = m.text
-            if out and m.kind == "collective":
-                name = name[:1].lower() + name[1:]  # `Ban Tuyên giáo các huyện, thành ủy …`
+            if out and (m.kind == "collective" or toks[i][:1].islower()):
+                # `Ban Tuyên giáo các huyện, thành ủy …`, `Các chi bộ, đảng bộ cơ sở`: written in lower case
+                name = name[:1].lower() + name[1:]
             out.append(name + trail)
             i += m.n_tokens
         else:

@@ -23,6 +23,10 @@ STATE_CODE = re.compile(
     rf"(?<![\w/-])(?P<num>{_NUM})\s{{0,2}}/\s{{0,2}}(?:(?P<year>(?:19|20)\d{{2}})\s{{0,2}}/\s{{0,2}})?"
     rf"(?P<sym>[{_UP}][{_UP}a-zđ0-9]{{0,6}}(?:\s{{0,1}}-\s{{0,1}}[{_UP}][{_UP}a-zđ0-9]{{0,10}}){{1,3}})(?![\w])"
 )
+# `số 06AQĐ-TTg`: the slash of a state code read as a letter; only trusted before a known type code
+SLASH_MISREAD = re.compile(
+    rf"(?<=[Ss][ốoô6] )(?P<num>\d{{1,5}})[AIlJf|\\](?P<type>[{_UP}]{{1,3}})\s?-\s?(?P<org>[{_UP}][{_UP}a-zđ0-9]{{0,10}})(?![\w])"
+)
 # the header's number line: `Số: 4890 -CV/BCSD`, `S6 64 -KH/TU`, `Sé: AL /VP-KGVX` (number unreadable)
 HEADER_NUMBER = re.compile(
     rf"(?:^|\s)S\S{{0,2}}\s{{0,2}}[:.;]?\s{{0,3}}(?P<num>[\w]{{1,5}})?\s{{0,3}}(?P<sep>[-–/])\s{{0,2}}"
@@ -148,6 +152,12 @@ def find_codes(text: str) -> list[Code]:
         num = _num(m.group("num"))
         code = f"{num}/{year + '/' if year else ''}{sym}"
         out.append(Code(num, tc, sym, code, "state", m.start(), m.end()))
+    for m in SLASH_MISREAD.finditer(text):
+        tc = normalize_type_code(_upper_ascii(m.group("type")))
+        if tc is None or any(c.start <= m.start() < c.end for c in out):
+            continue
+        sym = f"{tc}-{normalize_org(_upper_ascii(m.group('org')))}"
+        out.append(Code(m.group("num"), tc, sym, f"{m.group('num')}/{sym}", "state", m.start(), m.end()))
     out.sort(key=lambda c: c.start)
     return out
 

@@ -19,13 +19,18 @@ _NHU_TREN = re.compile(r"^\W*(?:nh[a-z]{0,2}|[a-z]{1,2})\W{0,2}\s+tr[a-z]n(?:\W+
 _META = re.compile(r"^\W*(?:ng[a-z]{1,3}i k[a-z]|email|c[a-z] qu[a-z]n|th[a-z]{1,2}i\s+[a-z]{3,5}n\s+k[a-z])\s*:")
 
 
+_SYMBOL_JUNK = re.compile(r"\s[^\w\s(),.;:/&'\"“”+%–—-]\s.*$")  # `…, © - MÀ tôn`: stamp or signature ink read as text
+_FILED = re.compile(r"^\W{0,3}l[a-z]u\s*[:.]?\s")  # `Lưu: VT` is always an item of its own
+
+
 def clean_item(text: str) -> str:
     t = _BULLET.sub("", text)
     t = " ".join(t.split())
+    t = _SYMBOL_JUNK.sub("", " " + t).strip()
     t = re.sub(r"^[^\w]+", "", t)
     t = _NOTE.sub("", t)
-    t = t.strip(" ,;.*'’\"")
-    t = _NOTE.sub("", t).strip(" ,;.")
+    t = t.strip(" ,;:.*'’\"")
+    t = _NOTE.sub("", t).strip(" ,;:.")
     return t
 
 
@@ -33,7 +38,7 @@ def _items(chunks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Join continuation lines to the bullet they continue."""
     items: list[list] = []
     for text, s, e in chunks:
-        starts_bullet = bool(_BULLET.match(text))
+        starts_bullet = bool(_BULLET.match(text)) or bool(_FILED.match(key(text)))
         if starts_bullet or not items:
             items.append([text, s, e])
         else:

@@ -17,7 +17,7 @@ from extract.lines import Span, TextLine, split_lines
 from extract.recipients import _KINH_GUI, _NOI_NHAN, kinh_gui, noi_nhan
 from extract.references import code_key, extract_references
 from extract.segment import is_closing, segment
-from extract.signers import find_signers
+from extract.signers import find_signers, implied_authority
 from extract.tasks import assignee_key, extract_tasks
 from extract.textkey import key
 from ocr.document import Document
@@ -115,6 +115,8 @@ def _record(seg_lines: list[TextLine], text: str, cover: dict | None, ocr_lines:
     nn = noi_nhan(seg_lines)
     recipients = kg + nn
     signers = find_signers(seg_lines[closing_idx:] if closing_idx is not None else seg_lines[-40:], ocr_lines)
+    if signers and signers[0].authority is None:
+        signers[0].authority = implied_authority(signers[0].position, h.style)
 
     own = {code_key(h.code.value)} if h.code.value else set()
     seg_text = text[seg_start:seg_end]

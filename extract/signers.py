@@ -18,10 +18,14 @@ from extract.lines import TextLine
 from extract.textkey import compact, key
 
 _AUTH = re.compile(
-    r"(?:^|[\s:;,*])(?P<p>t\s?/\s?m|tm\.|thay mat|k\s?/\s?t|kt\.|ky thay|tl\.|tuq\.|q\.)\s*(?P<body>[a-z].*)?$"
+    r"(?:^|[\s:;,*])(?P<p>t\s?/\s?m|tm\.|tm(?=\s+[a-z])|thay mat|k\s?/\s?t|kt\.|ky thay|tl\.|tuq\.|q\.)\s*"
+    r"(?P<body>[a-z].*)?$"
 )
 _PREFIX_OUT = {"t/m": "T/M", "tm.": "TM.", "thaymat": "T/M", "k/t": "K/T", "kt.": "KT.", "kt": "KT.",
                "kythay": "KT.", "tl.": "TL.", "tuq.": "TUQ.", "q.": "Q."}
+
+
+_PARTY_BODY = re.compile(r"\b(?:dang|uy|thuong vu|chap hanh|bi thu)\b")
 
 
 @dataclass
@@ -168,9 +172,11 @@ def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> l
         body_text = ln.text[m.start("body"):].strip() if m.group("body") else ""
         tail = _upper_tail(body_text) if body_text else None
         body = tail[0] if tail else body_text
-        if body and upper_ratio_ok(body) is False:
+        if body and upper_ratio_ok(body) is False or (prefix_raw == "tm" and not body):
             i += 1
             continue
+        if prefix_raw == "tm":  # `TM BAN CÁN SỰ ĐẢNG`: the dot lost; Party documents write `T/M`
+            prefix = "T/M" if _PARTY_BODY.search(compact(body)) else "TM."
         authority = canonical_authority(prefix, body)
         position, name = None, None
         pos_end = i
@@ -197,6 +203,15 @@ def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> l
         if sig:
             out.append(sig)
     return out
+
+
+def implied_authority(position: str | None, style: str | None) -> str | None:
+    """A deputy of a state body signs on behalf of its head (NĐ 30, Phụ lục I): with the `KT.` line
+    lost, `Phó Chủ tịch` implies `KT. Chủ tịch`. Party deputies sign `T/M` the committee, so no guess."""
+    if style != "state" or not position or not position.startswith("Phó "):
+        return None
+    head = position[4:].strip()
+    return f"KT. {head[:1].upper()}{head[1:]}" if head else None
 
 
 def upper_ratio_ok(text: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.agencies import AgencyMatch, canonical_list, match_agency
+from extract.agencies import AgencyMatch, canonical_list, match_agency, restore_words
 from extract.dates import find_deadlines
 from extract.lines import TextLine
 from extract.textkey import compact, key, upper_ratio
@@ -19,7 +19,7 @@ from extract.textkey import compact, key, upper_ratio
 _MARKER = re.compile(r"^\s*(?:(?:Điều|Dieu|Pieu|ĐIỀU)\s+\d{1,3}\s*[.:]\s*|[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]|[IVX]{1,4}\s*[-.]|[a-zđ]\))\s")
 _LEAD = re.compile(r"^\W{0,3}(?:giao(?: cho)?|chi dao|de nghi|yeu cau|phan cong)\s+")
-_INLINE = re.compile(r"(?<![a-z])(?<!tuyen )(?:giao(?: cho)?|de nghi|yeu cau)\s+(?=[a-z])")
+_INLINE = re.compile(r"(?<![a-z])(?<!tuyen )(?:giao(?: cho)?|de nghi|yeu cau|chi dao)\s+(?=[a-z])")
 _NOT_INLINE_BEFORE = re.compile(r"(?:duoc|nhiem vu|theo|da|nhu|cac)\s*$")
 _ROLE_CHU_TRI = re.compile(r"^\W{0,3}(?:lam dau moi\s+)?ch[a-z]{0,2}\s+tri\b")
 _ROLE_PHOI_HOP = re.compile(r"^\W{0,3}ph[a-z]{0,2}i\s+h[a-z]{0,2}p\b")
@@ -57,7 +57,10 @@ def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]
     """`lines` are the body lines of one document; `text` is the document text starting at `base`."""
     found: list[Task] = []
     tcth = _tcth_index(lines)
+    # `Ban Thường vụ Tỉnh ủy yêu cầu:`: the numbered headings after it name who must act, as under TCTH
+    asks = next((i for i, ln in enumerate(lines) if _ASKS.search(ln.key.rstrip())), None)
     in_section = False  # inside the items of a heading that names an assignee (`8. Các cơ quan báo chí`)
+    addressed: str | None = None  # `1. Đối với Ủy ban nhân dân các huyện`: who the bullets under it are for
     for i, ln in enumerate(lines):
         if ln.blank:
             continue
@@ -66,17 +69,53 @@ def extract_tasks(lines: list[TextLine], text: str, base: int, exclude: set[str]
         numbered = bool(_NUMBERED.match(ln.text))
         if numbered:
             in_section = False
+            addressed = _addressed(ln)
+            if addressed:
+                continue
+        if addressed and mk and not numbered:
+            # `- Chỉ đạo Phòng Văn hóa …` under `Đối với UBND các huyện`: the addressed body acts
+            found.append(_bullet_task(addressed, lines, i, mk.end(), text, base))
+            continue
         if not mk and not prev_blank and not _starts_sentence(lines, i):
             continue
         off = mk.end() if mk else len(ln.text) - len(ln.text.lstrip())
         bullet = bool(mk) and not numbered
         tasks, heading = _item_tasks(lines, i, off, text, base, skip_plain=in_section and bullet,
-                                     in_tcth=tcth is not None and i > tcth)
+                                     in_tcth=(tcth is not None and i > tcth) or (asks is not None and i > asks))
         if heading:
             in_section = True
         found.extend(tasks)
     found.extend(_inline_tasks(lines, text, base))
     return _merge(found, exclude)
+
+
+_ASKS = re.compile(r"(?:yeu cau|de nghi|chi dao)\s*:$")
+_DOI_VOI = re.compile(r"^\W{0,3}(?:doi voi|giao cho)\s+(?=[a-z])")
+
+
+def _addressed(ln: TextLine) -> str | None:
+    """The body a numbered heading `2. Đối với các sở, ban, ngành` addresses (its bullets are its tasks)."""
+    mk = _NUMBERED.match(ln.text)
+    if mk is None:
+        return None
+    rest_key = ln.key[mk.end():]
+    m = _DOI_VOI.match(rest_key)
+    if m is None:
+        return None
+    name = ln.text[mk.end() + m.end():].strip().rstrip(":.;")
+    if not name[:1].isalpha() or len(name.split()) > 14 or name.endswith(","):
+        return None
+    return canonical_list(name[:1].upper() + name[1:])
+
+
+def _bullet_task(assignee: str, lines: list[TextLine], i: int, off: int, text: str, base: int) -> Task:
+    a0 = lines[i].start + off
+    a1 = _paragraph_end(lines, i)
+    seg = text[a0 - base:a1 - base]
+    se = _SENT_END.search(seg)
+    action = " ".join((seg[:se.start()] if se else seg).replace("*", " ").split()).strip(" :,")
+    action = action[:1].lower() + action[1:]
+    return _make(assignee, action, text, a0 - base, a1 - base, a0, a1)
 
 
 _TCTH = re.compile(r"t[o0]\s*ch[a-z]{1,3}c\s+th[a-z]{1,3}c\s+hi[a-z]{1,3}n")
@@ -103,7 +142,8 @@ _HEAD_NOUNS = {"ban", "so", "cac", "uy", "ubnd", "hdnd", "dang", "hoi", "dai", "
                "thuong", "mttq", "ubmttq", "vien", "hoc", "quan"}
 _VERB_START = re.compile(r"^(?:lanh dao|chi dao|chu tri|phoi hop|thuc hien|tham muu|xay dung|to chuc|trien khai|"
                          r"huong dan|theo doi|can cu|co trach nhiem|chiu trach nhiem)")
-_NOT_TASK = re.compile(r"^\W{0,3}(?:nh[a-z]{1,2}n d[a-z]{2,4}\b|da |dang |ban hanh|la |co y kien|nhan thay|gom )")
+_NOT_TASK = re.compile(r"^\W{0,3}(?:nh[a-z]{1,2}n d[a-z]{2,4}\b|da |dang |ban hanh|la |co y kien|nhan thay|gom |"
+                       r"thong bao (?:de|cho|den)\b)")
 
 
 def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
@@ -122,6 +162,8 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
     para = text[abs_start - base:para_end - base]
     all_toks = para.replace("*", " ").split()
     m = match_agency(all_toks)
+    if m is None and (lead or _NUMBERED.match(ln.text)):
+        m = _named_before_role(all_toks, any_action=bool(_NUMBERED.match(ln.text)))
     # `2. Ban Dân vận Tỉnh ủy` alone, or `2. Đề nghị Ban Tổ chức Tỉnh ủy` alone: the next paragraph is the action
     heading_para = _heading_paragraph(ln, para, all_toks) and (not lead or (m is not None and m.n_tokens == len(all_toks)))
     if m is None:
@@ -174,6 +216,33 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
     made = [_make(a.text, action, text, act_start - base, act_end - base, abs_start, act_end, heading_para)
             for a in assignees]
     return made, heading_para
+
+
+# what an item asks a body to do, as its first words: the name of an unknown body ends before one of these
+_ACTION_WORDS = re.compile(
+    r"^(?:chu tri|phoi hop|thuc hien|tham muu|co trach nhiem|chiu trach nhiem|lam dau moi|lap|xay dung|to chuc|"
+    r"trien khai|ra soat|huong dan|tuyen truyen|kien toan|theo doi|kiem tra|chi dao|don doc|bo tri|nghien cuu|"
+    r"de xuat|tang cuong|day manh|van dong|chuan bi|bao cao|cap nhat|hoan thanh|tiep tuc|giam sat|quan triet)$"
+)
+_ROLE_ONLY = re.compile(r"^(?:chu tri|phoi hop|thuc hien|tham muu|co trach nhiem|chiu trach nhiem|lam dau moi)$")
+
+
+def _named_before_role(toks: list[str], any_action: bool = False) -> AgencyMatch | None:
+    """`Giao Phòng Thông tin - Báo chí - Xuất bản chủ trì …`, `3. Trung tâm Phát triển quỹ đất huyện lập …`:
+    a body the gazetteer does not know, named before the role or action it is given (written in lower
+    case, unlike the words of a name such as `Ban Chỉ đạo`)."""
+    if not toks or not toks[0][:1].isupper() or compact(toks[0]) not in _HEAD_NOUNS:
+        return None
+    words = _ACTION_WORDS if any_action else _ROLE_ONLY
+    for n in range(2, min(len(toks) - 1, 14)):
+        if any(t.endswith((".", ";", ":")) for t in toks[:n]):
+            return None
+        if not toks[n][:1].islower() or toks[n - 1].endswith(","):
+            continue
+        if words.match(compact(" ".join(toks[n:n + 2]))) or words.match(compact(toks[n])):
+            name = " ".join(toks[:n]).rstrip(",;:")
+            return AgencyMatch(restore_words(name), "", "named", n, 0.0)
+    return None
 
 
 def _heading_paragraph(ln: TextLine, para: str, toks: list[str]) -> bool:
@@ -256,6 +325,8 @@ def _inline_tasks(lines: list[TextLine], text: str, base: int) -> list[Task]:
             ag = match_agency(toks)
             if ag is None:
                 continue
+            if m.group(0).startswith("chi") and not _ROLE_ONLY.match(compact(" ".join(toks[ag.n_tokens:ag.n_tokens + 2]))):
+                continue  # `chỉ đạo` names an assignee only when a role follows: `chỉ đạo Sở Y tế chủ trì …`
             a0 = ln.start - base + m.end() + _offset_after_tokens(tail, ag.n_tokens)
             rest = text[a0:a0 + 600]
             se = _SENT_END.search(rest)
@@ -268,9 +339,12 @@ def _inline_tasks(lines: list[TextLine], text: str, base: int) -> list[Task]:
 def _merge(tasks: list[Task], exclude: set[str]) -> list[Task]:
     by_key: dict[str, Task] = {}
     order: list[str] = []
+    # `exclude` holds the issuer's key and its prefixes: an assignee equal to one of them is the issuer,
+    # but only one that extends the whole key is, not `Ủy ban nhân dân các xã` under `Ủy ban nhân dân huyện X`
+    whole = {e for e in exclude if not any(o != e and o.startswith(e + " ") for o in exclude)}
     for t in sorted(tasks, key=lambda t: t.start):
         k = assignee_key(t.assignee)
-        if not k or (not t.heading and any(k == e or k.startswith(e + " ") for e in exclude)):
+        if not k or (not t.heading and (k in exclude or any(k.startswith(e + " ") for e in whole))):
             continue
         if k in by_key:
             first = by_key[k]

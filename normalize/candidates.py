@@ -29,6 +29,7 @@ MODES: dict[str, dict] = {
 RANK_MARGIN = 6.0  # candidates ranked this far below the best one are not worth decoding
 FUZZY_TRIGGER = 3.0  # search the fuzzy neighbourhood when no candidate is cheaper than this
 FUZZY_VARIANTS = 60  # skeletons whose one-deletion neighbourhood is searched when nothing close is found
+BOUND_SLACK = 1e-6  # rounding allowance when candidates are ruled out by a bound
 MAX_SCORED = 40  # candidates whose full channel cost is computed, taken from the cheapest skeletons
 
 
@@ -68,6 +69,7 @@ class CandidateGenerator:
         rev = channel.reverse_segments()
         self.rev = {k: v for k, v in rev.items() if k}
         self.rev_insert = rev.get("", {})
+        self._insert_moves = [(letter, c) for letter, c in self.rev_insert.items() if c <= MAX_REWRITE_COST]
         self._channels: dict[str, Channel] = {}
         self.generate = lru_cache(maxsize=200_000)(self._generate)
 
@@ -79,39 +81,52 @@ class CandidateGenerator:
     def _variants(self, obs: str) -> dict[str, float]:
         """Skeletons reachable from `obs` by reverse confusions → search cost, cheapest first
         (uniform-cost search, so the dict's order is by cost)."""
+        # every move depends only on the position in `obs`: list them once per position
+        moves = [self._moves(obs, j) for j in range(len(obs))]
+        inserts = self._insert_moves
         out: dict[str, float] = {}
         heap: list[tuple[float, int, str, int]] = [(0.0, 0, "", 0)]
         seen: set[tuple[int, str]] = set()
         pops = 0
+        n = len(obs)
+        push = heapq.heappush
         while heap and len(out) < MAX_VARIANTS and pops < MAX_POPS:
             pops += 1
             cost, j, acc, rewrites = heapq.heappop(heap)
             if (j, acc) in seen:
                 continue
             seen.add((j, acc))
-            if j == len(obs):
+            if j == n:
                 if acc and acc not in out:
                     out[acc] = cost
                 continue
-            base = strip_marks(obs[j])
-            if base.isalpha():
-                heapq.heappush(heap, (cost, j + 1, acc + base, rewrites))
-            else:  # OCR noise character: drop it
-                heapq.heappush(heap, (cost + NOISE_DROP_COST, j + 1, acc, rewrites + 1))
+            step, rewrite_moves = moves[j]
+            push(heap, (cost + step[0], j + 1, acc + step[1], rewrites + step[2]))
             if rewrites >= MAX_REWRITES:
                 continue
-            for k in (1, 2):
-                seg = obs[j:j + k]
-                if len(seg) < k:
-                    break
-                for key in {seg, strip_marks(seg)}:
-                    for letter, c in self.rev.get(key, {}).items():
-                        if c <= MAX_REWRITE_COST and (letter != base or k == 2):
-                            heapq.heappush(heap, (cost + c, j + k, acc + letter, rewrites + 1))
-            for letter, c in self.rev_insert.items():  # a letter OCR dropped entirely
-                if c <= MAX_REWRITE_COST:
-                    heapq.heappush(heap, (cost + c, j, acc + letter, rewrites + 1))
+            for c, k, letter in rewrite_moves:
+                push(heap, (cost + c, j + k, acc + letter, rewrites + 1))
+            for letter, c in inserts:  # a letter OCR dropped entirely
+                push(heap, (cost + c, j, acc + letter, rewrites + 1))
         return out
+
+    def _moves(
+        self, obs: str, j: int
+    ) -> tuple[tuple[float, str, int], list[tuple[float, int, str]]]:
+        """At position j of `obs`: the plain step (cost, letter, rewrites used) and the reverse
+        confusions (cost, observed characters consumed, intended letter)."""
+        base = strip_marks(obs[j])
+        step = (0.0, base, 0) if base.isalpha() else (NOISE_DROP_COST, "", 1)  # drop an OCR noise character
+        rewrites = []
+        for k in (1, 2):
+            seg = obs[j:j + k]
+            if len(seg) < k:
+                break
+            for key in {seg, strip_marks(seg)}:
+                for letter, c in self.rev.get(key, {}).items():
+                    if c <= MAX_REWRITE_COST and (letter != base or k == 2):
+                        rewrites.append((c, k, letter))
+        return step, rewrites
 
     def _generate(self, obs: str, mode: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """(candidate ids, channel costs) for a lower-case observed token, best first.
@@ -129,14 +144,22 @@ class CandidateGenerator:
                 ids[i] = None
             if len(ids) >= MAX_SCORED:
                 break
-        costs = {i: channel.cost(self.lex.lm.vocab[i], obs) for i in ids}
+        vocab = self.lex.lm.vocab
+        costs = dict(zip(ids, channel.costs([vocab[i] for i in ids], obs), strict=True))
         if mode != "proofread" and (not costs or min(costs.values()) > FUZZY_TRIGGER):
+            extra: dict[int, None] = {}
             for v in variants[:FUZZY_VARIANTS]:
                 for d in _deletions(v):
                     for skel in self.lex.by_deletion.get(d, ()):
                         for i in self.lex.by_skeleton[skel]:
                             if i not in costs:
-                                costs[i] = channel.cost(self.lex.lm.vocab[i], obs)
+                                extra[i] = None
+            limits = None
+            finite = [c - self.unigram_weight * self.lex.log_unigram[i] for i, c in costs.items() if math.isfinite(c)]
+            if finite:  # a candidate whose rank is sure to miss RANK_MARGIN is not costed exactly
+                best = min(finite) + RANK_MARGIN + BOUND_SLACK
+                limits = [best + self.unigram_weight * self.lex.log_unigram[i] for i in extra]
+            costs.update(zip(extra, channel.costs([vocab[i] for i in extra], obs, limits), strict=True))
         def rank(i: int) -> float:
             return costs[i] - self.unigram_weight * self.lex.log_unigram[i]
 

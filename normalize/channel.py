@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from normalize.vnsyl import strip_marks
 
 # Base-letter confusions of Latin-trained OCR on Vietnamese glyphs and of scans in general
@@ -38,6 +40,7 @@ PRIOR_BASE: dict[str, dict[str, float]] = {
 }
 
 MAX_OBS_SEG = 2
+BATCH_MIN = 20  # strings of one length from which `Channel.costs` switches to numpy
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Channel:
         self._seg_cost = lru_cache(maxsize=500_000)(self._seg_cost_uncached)
         self.cost = lru_cache(maxsize=500_000)(self._cost_uncached)
         self._emission_costs = lru_cache(maxsize=100_000)(self._emission_costs_uncached)
+        self._emission_array = lru_cache(maxsize=100_000)(self._emission_array_uncached)
 
     def with_overrides(self, **overrides) -> Channel:
         return Channel(ChannelParams(**{**self.p.__dict__, **overrides}))
@@ -156,6 +160,62 @@ class Channel:
             if v < row[j + 1]:
                 row[j + 1] = v
         return row[m]
+
+    def costs(self, intendeds: list[str], observed: str, limits: list[float] | None = None) -> list[float]:
+        """`cost(w, observed)` for every w of `intendeds` (the same values), strings of one length computed
+        together with numpy when there are enough of them. With `limits`, a string whose cost is sure to
+        exceed its limit may get inf instead (its cost is not needed)."""
+        out = [0.0] * len(intendeds)
+        by_length: dict[int, list[int]] = {}
+        for x, w in enumerate(intendeds):
+            by_length.setdefault(len(w), []).append(x)
+        for members in by_length.values():
+            if len(members) < BATCH_MIN:
+                for x in members:
+                    out[x] = self.cost(intendeds[x], observed)
+                continue
+            lims = None if limits is None else np.array([limits[x] for x in members])
+            values = self._batch_cost([intendeds[x] for x in members], observed, lims)
+            for x, v in zip(members, values, strict=True):
+                out[x] = v
+        return out
+
+    def _batch_cost(self, words: list[str], observed: str, limits: np.ndarray | None = None) -> list[float]:
+        """`_cost_uncached` for words of equal length, one numpy row per word: a minimum over the same
+        sums, so the values are identical. Every cost is ≥ 0, so a row's minimum is a lower bound of the
+        final cost: words whose bound passes their limit are dropped early (inf)."""
+        m = len(observed)
+        insert = self.p.insert
+        result = np.full(len(words), np.inf)
+        alive = np.arange(len(words))
+        row = np.full((len(words), m + 1), np.inf)
+        row[:, 0] = 0.0
+        for i in range(len(words[0])):
+            for j in range(m):
+                np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
+            if limits is not None and i:
+                keep = row.min(axis=1) <= limits[alive]
+                if not keep.all():
+                    alive, row = alive[keep], row[keep]
+                    if not len(alive):
+                        return result.tolist()
+            emit = np.stack([self._emission_array(words[x][i], observed) for x in alive.tolist()])
+            nxt = row + emit[:, :, 0]
+            for k in range(1, min(MAX_OBS_SEG, m) + 1):
+                np.minimum(nxt[:, k:], row[:, :m + 1 - k] + emit[:, :m + 1 - k, k], out=nxt[:, k:])
+            row = nxt
+        for j in range(m):
+            np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
+        result[alive] = row[:, m]
+        return result.tolist()
+
+    def _emission_array_uncached(self, c: str, observed: str) -> np.ndarray:
+        """`_emission_costs` as an (len(observed) + 1) × (MAX_OBS_SEG + 1) array, inf where the segment
+        would run past the end."""
+        arr = np.full((len(observed) + 1, MAX_OBS_SEG + 1), np.inf)
+        for j, segs in enumerate(self._emission_costs(c, observed)):
+            arr[j, :len(segs)] = segs
+        return arr
 
     def _emission_costs_uncached(self, c: str, observed: str) -> tuple[tuple[float, ...], ...]:
         """For each start j of `observed`: costs of `c` emitting observed[j:j+k], k = 0..MAX_OBS_SEG."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -51,7 +52,7 @@ class Slot:
     suffix: str
     kind: str  # word | fixed | punct
     upper: bool = False
-    words: list[str] = field(default_factory=list)  # lower-case candidate words
+    words: tuple[str, ...] = ()  # lower-case candidate words
     keep: str = ""  # the candidate meaning "leave the token as OCR wrote it"
     ids: tuple[int, ...] = ()
     costs: tuple[float, ...] = ()
@@ -242,86 +243,120 @@ class Restorer:
         best = np.maximum.reduceat(local, starts)
         kept = (rank < PRUNE_K) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
         n_kept = np.add.reduceat(kept.astype(np.int64), starts)
+        kept_list, starts_list, k_list, crowded_list = kept.tolist(), starts.tolist(), k.tolist(), crowded.tolist()
         for c in np.flatnonzero(n_kept < k).tolist():
-            o = int(starts[c])
-            keep = np.flatnonzero(kept[o:o + int(k[c])]).tolist()
-            slot = seq[int(crowded[c]) - 1]
-            slot.words = [slot.words[i] for i in keep]
-            slot.ids = tuple(slot.ids[i] for i in keep)
-            slot.costs = tuple(slot.costs[i] for i in keep)
+            o = starts_list[c]
+            pick = itemgetter(*[i for i in range(k_list[c]) if kept_list[o + i]])
+            slot = seq[crowded_list[c] - 1]
+            if n_kept[c] == 1:  # itemgetter of one index returns the item, not a tuple
+                slot.words, slot.ids, slot.costs = (pick(slot.words),), (pick(slot.ids),), (pick(slot.costs),)
+            else:
+                slot.words, slot.ids, slot.costs = pick(slot.words), pick(slot.ids), pick(slot.costs)
 
     def _viterbi(self, seq: list[Slot]) -> None:
-        """Second-order Viterbi; every trigram of the lattice is scored in one batched LM call."""
+        """Second-order Viterbi; every trigram of the lattice is scored in one batched LM call.
+
+        Where two neighbouring tokens both have a single candidate the best path is cut in two, so the
+        runs of positions between such cuts are decoded independently: all runs at once, one numpy step
+        per position within a run, their lattices padded to the largest candidate count."""
         if not seq:
             return
         ids = [(self.bos_id,), (self.bos_id,)] + [s.ids for s in seq]
         sizes = np.array([len(x) for x in ids], dtype=np.int64)
         flat_ids = np.fromiter((i for x in ids for i in x), dtype=np.int64, count=int(sizes.sum()))
-        flat_costs = np.concatenate([np.zeros(2)] + [np.asarray(s.costs, dtype=np.float64) for s in seq])
+        flat_costs = np.array([0.0, 0.0] + [c for s in seq for c in s.costs])
         first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # offset of each position in flat_ids
-        T = len(ids)
-        A, B, C = sizes[:-2], sizes[1:-1], sizes[2:]
-        n_tri = A * B * C
-        tri_start = np.concatenate([[0], np.cumsum(n_tri)[:-1]])
-        pos = np.repeat(np.arange(2, T), n_tri)
-        r = np.arange(int(n_tri.sum())) - np.repeat(tri_start, n_tri)
-        Bp, Cp = np.repeat(B, n_tri), np.repeat(C, n_tri)
-        a, b, c = r // (Bp * Cp), (r // Cp) % Bp, r % Cp
-        flat = self.lm.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
         scale = LM_WEIGHT * math.log(10)
-        flat = flat * scale
-        delta = np.zeros((1, 1))
-        backs = []
-        for t in range(2, T):
-            k = t - 2
-            o = tri_start[k]
-            shape = (int(A[k]), int(B[k]), int(C[k]))
-            cost_t = flat_costs[first[t]:first[t] + shape[2]]
-            cand = delta[:, :, None] + flat[o:o + n_tri[k]].reshape(shape) - cost_t[None, None, :]
-            if shape[0] == 1:
-                backs.append(None)
-                delta = cand[0]
-            else:
-                backs.append(cand.argmax(axis=0))
-                delta = cand.max(axis=0)
-        i, j = np.unravel_index(int(delta.argmax()), delta.shape)
-        path = [0] * T
-        for t in range(T - 1, 1, -1):
-            path[t] = int(j)
-            back = backs[t - 2]
-            h = 0 if back is None else back[i, j]
-            i, j = h, i
+        choice = np.zeros(len(ids), dtype=np.int64)
+        A, B, C = sizes[:-2], sizes[1:-1], sizes[2:]
+        act = np.flatnonzero(A * B * C > 1) + 2  # positions whose trigram has a choice in it
+        if len(act):
+            self._decode_runs(act, sizes, flat_ids, flat_costs, first, scale, choice)
+        path = choice.tolist()
         for k, s in enumerate(seq):
             s.choice = path[k + 2]
-        self._confidences(seq, ids, path, scale)
+        self._confidences(seq, flat_ids, first, sizes, path, flat_costs, scale)
 
-    def _confidences(self, seq: list[Slot], ids: list[tuple[int, ...]], path: list[int], scale: float) -> None:
+    def _decode_runs(
+        self, act: np.ndarray, sizes: np.ndarray, flat_ids: np.ndarray, flat_costs: np.ndarray, first: np.ndarray,
+        scale: float, choice: np.ndarray,
+    ) -> None:
+        """Best candidate of every position in `act` (sorted positions ≥ 2), written into `choice`."""
+        brk = np.flatnonzero(np.diff(act) != 1) + 1
+        run_start = act[np.concatenate([[0], brk])]
+        run_len = np.diff(np.concatenate([[0], brk, [len(act)]]))
+        by_len = np.argsort(-run_len, kind="stable")  # longest first: the runs alive at a step are a prefix
+        rank = np.empty_like(by_len)
+        rank[by_len] = np.arange(len(by_len))
+        n_steps = int(run_len.max())
+        alive = np.bincount(run_len - 1, minlength=n_steps)[::-1].cumsum()[::-1]  # runs alive at each step
+        step_off = np.cumsum(alive) - alive
+        run_of = np.repeat(np.arange(len(run_len)), run_len)
+        row = step_off[act - run_start[run_of]] + rank[run_of]  # step-major row of each active position
+        M = int(sizes.max())
+        tA, tB, tC = sizes[act - 2], sizes[act - 1], sizes[act]
+        n_tri = tA * tB * tC
+        r = np.arange(int(n_tri.sum())) - np.repeat(np.cumsum(n_tri) - n_tri, n_tri)
+        pos = np.repeat(act, n_tri)
+        Bp, Cp = np.repeat(tB, n_tri), np.repeat(tC, n_tri)
+        a, b, c = r // (Bp * Cp), (r // Cp) % Bp, r % Cp
+        lp = self.lm.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
+        lp = lp * scale
+        lm_score = np.full((len(act), M, M, M), -np.inf, dtype=lp.dtype)
+        lm_score[np.repeat(row, n_tri), a, b, c] = lp
+        cost = np.zeros((len(act), M))
+        cost[np.repeat(row, tC), _ranges(np.zeros_like(tC), tC)] = flat_costs[_ranges(first[act], tC)]
+        # a run starts after two single-candidate positions: one state, score 0
+        delta = np.full((int(alive[0]), M, M), -np.inf)
+        delta[:, 0, 0] = 0.0
+        backs = []
+        last_i = np.zeros(len(run_len), dtype=np.int64)  # best final state of each run (by rank)
+        last_j = np.zeros(len(run_len), dtype=np.int64)
+        for step in range(n_steps):
+            n, o = int(alive[step]), int(step_off[step])
+            cand = delta[:n, :, :, None] + lm_score[o:o + n] - cost[o:o + n, None, None, :]
+            back = cand.argmax(axis=1)
+            delta = np.take_along_axis(cand, back[:, None], axis=1)[:, 0]
+            backs.append(back)
+            n_next = int(alive[step + 1]) if step + 1 < n_steps else 0
+            if n_next < n:  # runs ending here: their best final state
+                best = delta[n_next:n].reshape(n - n_next, -1).argmax(axis=1)
+                last_i[n_next:n], last_j[n_next:n] = best // M, best % M
+        starts_by_rank = run_start[by_len]
+        for step in range(n_steps - 1, -1, -1):
+            n = int(alive[step])
+            i, j = last_i[:n], last_j[:n]
+            choice[starts_by_rank[:n] + step] = j
+            h = backs[step][np.arange(n), i, j]
+            last_i[:n], last_j[:n] = h, i.copy()
+
+    def _confidences(
+        self, seq: list[Slot], flat_ids: np.ndarray, first: np.ndarray, sizes: np.ndarray, path: list[int],
+        flat_costs: np.ndarray, scale: float,
+    ) -> None:
         """Posterior-like confidence of each choice, its neighbours fixed to the best path."""
-        chosen = [ids[t][path[t]] for t in range(len(ids))]
-        amb = [t for t in range(2, len(ids)) if len(ids[t]) > 1]
-        if not amb:
+        T = len(sizes)
+        amb = np.flatnonzero(sizes > 1)
+        if not len(amb):
             return
         end = self.bos_id  # stands in for the positions after the last token
-        chosen += [end, end]
-        us, vs, ws = [], [], []
-        for t in amb:
-            p2, p1, n1, n2 = chosen[t - 2], chosen[t - 1], chosen[t + 1], chosen[t + 2]
-            for x in ids[t]:
-                us += (p2, p1, x)
-                vs += (p1, x, n1)
-                ws += (x, n1, n2)
-        logp = self.lm.trigram_logp(np.array(us), np.array(vs), np.array(ws)).reshape(-1, 3)
-        n_cand = np.array([len(ids[t]) for t in amb])
-        amb_arr = np.repeat(np.array(amb), n_cand)
-        has_next = np.stack([np.ones(len(amb_arr)), amb_arr + 1 < len(ids), amb_arr + 2 < len(ids)], axis=1)
-        scores = (logp * has_next).sum(axis=1) * scale
-        k = 0
-        for t in amb:
-            n = len(ids[t])
-            sc = scores[k:k + n] - np.asarray(seq[t - 2].costs)
-            k += n
-            e = np.exp(sc - sc.max())
-            seq[t - 2].conf = round(float(e[path[t]] / e.sum()), 4)
+        chosen = np.concatenate([flat_ids[first + np.array(path)], [end, end]])
+        n_cand = sizes[amb]
+        x = _ranges(first[amb], n_cand)
+        amb_rep = np.repeat(amb, n_cand)
+        cand = flat_ids[x]
+        p2, p1, n1, n2 = chosen[amb_rep - 2], chosen[amb_rep - 1], chosen[amb_rep + 1], chosen[amb_rep + 2]
+        logp = self.lm.trigram_logp(np.concatenate([p2, p1, cand]), np.concatenate([p1, cand, n1]),
+                                    np.concatenate([cand, n1, n2])).reshape(3, -1)
+        logp = logp.astype(np.float64)
+        scores = (logp[0] + logp[1] * (amb_rep + 1 < T)) + logp[2] * (amb_rep + 2 < T)
+        scores = scores * scale - flat_costs[x]
+        starts = np.cumsum(n_cand) - n_cand
+        best = np.maximum.reduceat(scores, starts)
+        e = np.exp(scores - np.repeat(best, n_cand))
+        conf = e[starts + np.array(path)[amb]] / np.add.reduceat(e, starts)
+        for t, value in zip(amb.tolist(), conf.tolist(), strict=True):
+            seq[t - 2].conf = round(value, 4)
 
     # ---- public -----------------------------------------------------------------------------
     def restore_tokens(self, lines: list[str]) -> list[list[Token]]:

@@ -103,7 +103,7 @@ def suppress_colour(bgr: np.ndarray) -> tuple[np.ndarray, float]:
     if bgr.ndim == 2:
         return bgr, 0.0
     f = 8
-    small = shrink(bgr, f)
+    small = cv2.resize(bgr, (max(1, bgr.shape[1] // f), max(1, bgr.shape[0] // f)), interpolation=cv2.INTER_AREA)
     coarse = _colour_mask(small).astype(np.uint8)
     if not coarse.any():
         return bgr, 0.0
@@ -126,19 +126,25 @@ def otsu_ink(gray: np.ndarray) -> np.ndarray:
     return th > 0
 
 
-def _small(img: np.ndarray, long_side: int = 1200) -> tuple[np.ndarray, float]:
+def _small(img: np.ndarray, long_side: int = 1200, exact: bool = True) -> tuple[np.ndarray, float]:
     """A copy whose long side is at most about `long_side`, reduced by a whole factor
-    (OpenCV's area averaging is several times faster for whole factors)."""
+    (OpenCV's area averaging is several times faster for whole factors). `exact` keeps every
+    row and column (slower when the size is not a multiple of the factor): steps whose result shapes the
+    OCR image (masks, skew angle, background) keep it, so their output stays as validated;
+    yes/no detectors use the fast whole-factor copy."""
     k = int(np.ceil(max(img.shape[:2]) / long_side))
     if k <= 1:
         return img, 1.0
+    if exact:
+        h, w = img.shape[:2]
+        return cv2.resize(img, (w // k, h // k), interpolation=cv2.INTER_AREA), 1.0 / k
     return shrink(img, k), 1.0 / k
 
 
 def looks_sideways(gray: np.ndarray) -> bool:
     """Upright text leaves empty rows between its lines but hardly any empty columns (letters
     of different lines fill each other's gaps); a page turned 90° shows the opposite."""
-    small, _ = _small(gray, 1000)
+    small, _ = _small(gray, 1000, exact=False)
     ink = otsu_ink(small)
     if ink.mean() < 0.002:
         return False
@@ -171,18 +177,8 @@ def remove_borders(gray: np.ndarray) -> tuple[np.ndarray, float]:
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     share = float(mask.mean())
     if f != 1.0:
-        mask = _enlarge_mask(mask, round(1 / f), gray.shape)
+        mask = cv2.resize(mask, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     return whiten(gray, mask), share
-
-
-def _enlarge_mask(mask: np.ndarray, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    """Nearest-neighbour enlargement of a mask made on `shrink(img, k)` back to img's shape;
-    the rows/columns shrink dropped are filled from the mask's edge."""
-    big = cv2.resize(mask, (mask.shape[1] * k, mask.shape[0] * k), interpolation=cv2.INTER_NEAREST)
-    big = big[: shape[0], : shape[1]]
-    if big.shape[:2] != shape[:2]:
-        big = cv2.copyMakeBorder(big, 0, shape[0] - big.shape[0], 0, shape[1] - big.shape[1], cv2.BORDER_REPLICATE)
-    return big
 
 
 def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
@@ -190,7 +186,8 @@ def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
     Tesseract otherwise glues them and the lines next to them into one tall line.
     Found on a half-size copy. Returns the image and the number of rules removed."""
     f = 2 if gray.shape[1] >= 1200 else 1
-    small = shrink(gray, f)
+    small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA) \
+        if f > 1 else gray
     ink = otsu_ink(small).astype(np.uint8)
     length = max(30, int(0.06 * small.shape[1]))
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
@@ -215,7 +212,7 @@ def remove_rules(gray: np.ndarray) -> tuple[np.ndarray, int]:
     rules = thin[labels].astype(np.uint8)
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
     if f > 1:
-        rules = _enlarge_mask(rules, f, gray.shape)
+        rules = cv2.resize(rules, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     return whiten(gray, rules), n
 
 
@@ -231,19 +228,17 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     if len(xs) > 120_000:
         pick = np.random.default_rng(0).choice(len(xs), 120_000, replace=False)
         xs, ys = xs[pick], ys[pick]
-    xs = xs.astype(np.float32) - np.float32(small.shape[1] / 2)
-    ys = ys.astype(np.float32) + np.float32(small.shape[1])  # keeps every projection positive
-    n_bins = 2 * small.shape[1] + small.shape[0] + 2
-    # the coarse 0.5° pass only has to find the right basin: a quarter of the points will do
-    coarse = slice(None, None, 4) if len(xs) > 40_000 else slice(None)
+    xs = xs.astype(np.float64) - small.shape[1] / 2
+    ys = ys.astype(np.float64)
+    n_bins = small.shape[0] + small.shape[1]
 
-    def sharpness(angle: float, part: slice = slice(None)) -> float:
+    def sharpness(angle: float) -> float:
         t = math.radians(angle)
-        proj = ys[part] * np.float32(math.cos(t)) + xs[part] * np.float32(math.sin(t))
-        hist = np.bincount(proj.astype(np.int32), minlength=n_bins).astype(np.float64)
-        return float(hist @ hist)
+        proj = ys * math.cos(t) + xs * math.sin(t)
+        hist = np.bincount((proj - proj.min()).astype(np.int64), minlength=n_bins)
+        return float((hist.astype(np.float64) ** 2).sum())
 
-    best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=lambda a: sharpness(a, coarse))
+    best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=sharpness)
     for step in (0.1, 0.02):
         grid = np.arange(best - 5 * step, best + 5 * step + 1e-9, step)
         best = max(grid, key=sharpness)
@@ -281,7 +276,7 @@ def estimate_text_dpi(gray: np.ndarray) -> float | None:
 
 def noise_level(gray: np.ndarray) -> float:
     """Mean absolute change a 3×3 median filter makes: high for speckled or grainy scans."""
-    small, _ = _small(gray, 1400)
+    small, _ = _small(gray, 1400, exact=False)
     return float(cv2.mean(cv2.absdiff(small, cv2.medianBlur(small, 3)))[0])
 
 
@@ -291,7 +286,7 @@ def denoise(gray: np.ndarray) -> np.ndarray:
 
 def background_unevenness(gray: np.ndarray) -> float:
     """Spread of the paper's brightness across the page (0 = flat)."""
-    small, _ = _small(gray, 400)
+    small, _ = _small(gray, 400, exact=False)
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     bg = cv2.GaussianBlur(bg, (0, 0), 5)
     return float(np.percentile(bg, 95) - np.percentile(bg, 5))
@@ -303,19 +298,17 @@ def sauvola(gray: np.ndarray, window: int = 31, k: float = 0.2, r: float = 128.0
     The local mean and deviation vary slowly, so they are computed on a copy reduced 4×
     and the threshold surface is enlarged back: same result, a fraction of the time."""
     f = 4 if min(gray.shape) >= 8 * window else 1
-    g_small = shrink(gray, f)
+    g_small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA) \
+        if f > 1 else gray
     win = max(3, (window // f) | 1)
     g = g_small.astype(np.float32)
     mean = cv2.boxFilter(g, cv2.CV_32F, (win, win), borderType=cv2.BORDER_REPLICATE)
     sq = cv2.boxFilter(g * g, cv2.CV_32F, (win, win), borderType=cv2.BORDER_REPLICATE)
     std = np.sqrt(np.maximum(sq - mean * mean, 0))
     thresh = mean * (1 + k * (std / r - 1))
-    # for whole grey levels g, g > t exactly when g > floor(t), and 0 <= t <= 255 here, so the
-    # threshold surface can be enlarged and compared as uint8 (no full-size float arrays)
-    thresh8 = np.clip(np.floor(thresh), 0, 255).astype(np.uint8)
     if f > 1:
-        thresh8 = cv2.resize(thresh8, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return cv2.compare(gray, thresh8, cv2.CMP_GT)
+        thresh = cv2.resize(thresh, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.where(gray.astype(np.float32) > thresh, 255, 0).astype(np.uint8)
 
 
 def flatten_background(gray: np.ndarray) -> np.ndarray:
