@@ -70,7 +70,7 @@ class Channel:
         self._seg_cost = lru_cache(maxsize=500_000)(self._seg_cost_uncached)
         self.cost = lru_cache(maxsize=500_000)(self._cost_uncached)
         self._emission_costs = lru_cache(maxsize=100_000)(self._emission_costs_uncached)
-        self._emission_array = lru_cache(maxsize=100_000)(self._emission_array_uncached)
+        self._segment_costs = lru_cache(maxsize=100_000)(self._segment_costs_uncached)
 
     def with_overrides(self, **overrides) -> Channel:
         return Channel(ChannelParams(**{**self.p.__dict__, **overrides}))
@@ -186,11 +186,21 @@ class Channel:
         final cost: words whose bound passes their limit are dropped early (inf)."""
         m = len(observed)
         insert = self.p.insert
+        # emission costs as a (distinct intended char × observed segment) table, the last column inf;
+        # `grid[j, k]` is the column of observed[j:j+k]
+        segments, grid = _segment_grid(observed)
+        # the words as rows of code points, and each distinct code point's row of the table
+        codes = np.array(words).view(np.uint32).reshape(len(words), -1)
+        distinct, char_idx = np.unique(codes, return_inverse=True)
+        char_idx = char_idx.reshape(codes.shape)
+        table = np.full((len(distinct), len(segments) + 1), np.inf)
+        for x, code in enumerate(distinct.tolist()):
+            table[x, :-1] = self._segment_costs(chr(code), observed)
         result = np.full(len(words), np.inf)
         alive = np.arange(len(words))
         row = np.full((len(words), m + 1), np.inf)
         row[:, 0] = 0.0
-        for i in range(len(words[0])):
+        for i in range(char_idx.shape[1]):
             for j in range(m):
                 np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
             if limits is not None and i:
@@ -199,7 +209,7 @@ class Channel:
                     alive, row = alive[keep], row[keep]
                     if not len(alive):
                         return result.tolist()
-            emit = np.stack([self._emission_array(words[x][i], observed) for x in alive.tolist()])
+            emit = table[char_idx[alive, i][:, None, None], grid[None, :, :]]
             nxt = row + emit[:, :, 0]
             for k in range(1, min(MAX_OBS_SEG, m) + 1):
                 np.minimum(nxt[:, k:], row[:, :m + 1 - k] + emit[:, :m + 1 - k, k], out=nxt[:, k:])
@@ -209,13 +219,9 @@ class Channel:
         result[alive] = row[:, m]
         return result.tolist()
 
-    def _emission_array_uncached(self, c: str, observed: str) -> np.ndarray:
-        """`_emission_costs` as an (len(observed) + 1) × (MAX_OBS_SEG + 1) array, inf where the segment
-        would run past the end."""
-        arr = np.full((len(observed) + 1, MAX_OBS_SEG + 1), np.inf)
-        for j, segs in enumerate(self._emission_costs(c, observed)):
-            arr[j, :len(segs)] = segs
-        return arr
+    def _segment_costs_uncached(self, c: str, observed: str) -> tuple[float, ...]:
+        """Costs of `c` emitting each distinct segment of `observed`, in `_segment_grid` order."""
+        return tuple(self._seg_cost(c, seg) for seg in _segment_grid(observed)[0])
 
     def _emission_costs_uncached(self, c: str, observed: str) -> tuple[tuple[float, ...], ...]:
         """For each start j of `observed`: costs of `c` emitting observed[j:j+k], k = 0..MAX_OBS_SEG."""
@@ -258,6 +264,20 @@ class Channel:
                 if prob >= 0.003 and base_c != base_o:
                     add(base_o, base_c, prob)
         return rev
+
+
+@lru_cache(maxsize=10_000)
+def _segment_grid(observed: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct segments observed[j:j+k] (k = 0..MAX_OBS_SEG) and the (len + 1) × (MAX_OBS_SEG + 1)
+    grid of their indices; -1 (the table's inf column) where a segment would run past the end."""
+    m = len(observed)
+    segments: dict[str, int] = {}
+    grid = np.full((m + 1, MAX_OBS_SEG + 1), -1, dtype=np.int64)
+    for j in range(m + 1):
+        for k in range(min(MAX_OBS_SEG, m - j) + 1):
+            grid[j, k] = segments.setdefault(observed[j:j + k], len(segments))
+    grid.flags.writeable = False
+    return tuple(segments), grid
 
 
 def load_channel(model_dir: str) -> Channel:

@@ -15,6 +15,7 @@ import numpy as np
 from normalize.vnsyl import old_style
 
 ID_BITS = 21
+_PACK_BITS = 21  # bits of a query's index packed under its key when sorting a batch of lookups
 QUANT_STEP = 0.05  # log10 units per quantisation step of stored log-probabilities
 BOS, NUM, OTHER, UNK = "<s>", "<n>", "<o>", "<unk>"
 SPECIALS = (BOS, NUM, OTHER, UNK)
@@ -76,15 +77,31 @@ class TrigramLM:
 
     @staticmethod
     def _find(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if len(q) > 64:
-            # numpy's binary search reuses its bounds when the queries come sorted: ~4x faster on big batches
-            order = np.argsort(q, kind="stable")
-            pos = np.empty(len(q), dtype=np.int64)
-            pos[order] = np.searchsorted(keys, q[order])
+        """(position, found) of each query key in the sorted `keys`."""
+        n = len(q)
+        if n <= 64:
+            pos = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
+            return pos, keys[pos] == q
+        # Batches repeat their keys a lot, and numpy's binary search is several times faster on sorted
+        # queries: search each distinct key once, in order.
+        if n < 1 << _PACK_BITS and int(q.max()) < 1 << (63 - _PACK_BITS):
+            packed = np.sort((q << _PACK_BITS) | np.arange(n))  # a plain sort beats argsort ×3
+            order, sorted_q = packed & ((1 << _PACK_BITS) - 1), packed >> _PACK_BITS
         else:
-            pos = np.searchsorted(keys, q)
-        pos = np.minimum(pos, len(keys) - 1)
-        return pos, keys[pos] == q
+            order = np.argsort(q)
+            sorted_q = q[order]
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(sorted_q[1:], sorted_q[:-1], out=first[1:])
+        distinct = sorted_q[first]
+        dpos = np.minimum(np.searchsorted(keys, distinct), len(keys) - 1)
+        dhit = keys[dpos] == distinct
+        group = np.cumsum(first) - 1
+        pos = np.empty(n, dtype=np.int64)
+        hit = np.empty(n, dtype=bool)
+        pos[order] = dpos[group]
+        hit[order] = dhit[group]
+        return pos, hit
 
     def bigram_logp(self, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         v = v.astype(np.int64)

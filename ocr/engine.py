@@ -431,10 +431,11 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     if config.header_psm is not None:
         timings_h = _reread_headers(blocks, prep, config, where)
         timings["tesseract_header"] = timings_h
+    placed = [wd for block in blocks for line in block.lines for wd in line.words]
+    for word, box in zip(placed, prep.geometry.to_raw_many([wd.box for wd in placed]), strict=True):
+        word.box = box
     for block in blocks:
         for line in block.lines:
-            for word in line.words:
-                word.box = prep.geometry.to_raw(word.box)
             line.box = union_box([wd.box for wd in line.words])
         block.box = union_box([ln.box for ln in block.lines])
     confs = [wd.conf for wd in all_words if wd.conf is not None]

@@ -9,7 +9,11 @@ caller rasterises the page with poppler.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+
+# imported here, not per call: a worker process pays the ~70 ms once, not inside its first page
+import pikepdf
 
 _TEXT_OPS = {"BT", "ET", "Tf", "Td", "TD", "Tm", "T*", "Tj", "TJ", "'", '"', "Tc", "Tw", "Tz", "TL", "Ts", "Tr"}
 _ALLOWED_OPS = {"q", "Q", "cm", "Do", "gs", "w", "J", "j", "M", "d", "ri", "i"} | _TEXT_OPS
@@ -17,8 +21,6 @@ _ALLOWED_OPS = {"q", "Q", "cm", "Do", "gs", "w", "J", "j", "M", "d", "ri", "i"} 
 
 def native_page_image(path: str, number: int) -> tuple[np.ndarray, float] | None:
     """(BGR or grey image, its resolution in dpi) of page `number` (1-based), or None."""
-    import pikepdf
-
     try:
         with pikepdf.open(path) as pdf:
             return _page_image(pdf.pages[number - 1])
@@ -27,8 +29,6 @@ def native_page_image(path: str, number: int) -> tuple[np.ndarray, float] | None
 
 
 def _page_image(page) -> tuple[np.ndarray, float] | None:
-    import pikepdf
-
     if int(page.obj.get("/Rotate", 0)) % 360:
         return None
     xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
@@ -60,9 +60,7 @@ def _page_image(page) -> tuple[np.ndarray, float] | None:
 def _only_full_page_draw(page) -> list[float] | None:
     """The cm matrix in force when the one image is drawn, if the page does nothing else
     visible (text is allowed only in invisible render mode 3)."""
-    from pikepdf import parse_content_stream
-
-    ops = parse_content_stream(page)
+    ops = pikepdf.parse_content_stream(page)
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     stack: list[list[float]] = []
     drawn: list[float] | None = None
@@ -95,8 +93,6 @@ def _concat(m: list[float], ctm: list[float]) -> list[float]:
 
 
 def _decode(pim) -> np.ndarray | None:
-    import cv2
-
     filters = [str(x) for x in pim.filters]
     cs = str(pim.colorspace) if pim.colorspace else ""
     if filters == ["/DCTDecode"] and cs in ("/DeviceRGB", "/DeviceGray") and pim.bits_per_component == 8:

@@ -36,6 +36,24 @@ class Geometry:
         ys = np.clip(pts[:, 1], 0, h)
         return int(round(xs.min())), int(round(ys.min())), int(round(xs.max())), int(round(ys.max()))
 
+    def to_raw_many(self, boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+        """`to_raw` for many boxes at once (one numpy pass instead of one per word)."""
+        if not boxes:
+            return []
+        b = np.asarray(boxes, dtype=np.float64) / self.scale
+        x0, y0, x1, y1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+        pts = np.stack([np.stack([x0, y0], 1), np.stack([x1, y0], 1), np.stack([x0, y1], 1),
+                        np.stack([x1, y1], 1)], 1).reshape(-1, 2)  # 4 corners per box
+        if self.deskew_matrix is not None:
+            inv = self._inverse()
+            pts = pts @ inv[:, :2].T + inv[:, 2]
+        pts = _unrotate_points(pts, self.quarter_turns, self.raw_size)
+        w, h = self.raw_size
+        xs = np.clip(pts[:, 0], 0, w).reshape(-1, 4)
+        ys = np.clip(pts[:, 1], 0, h).reshape(-1, 4)
+        out = np.rint(np.stack([xs.min(1), ys.min(1), xs.max(1), ys.max(1)], 1)).astype(np.int64)
+        return [tuple(row) for row in out.tolist()]
+
     def _inverse(self) -> np.ndarray:
         inv = self.__dict__.get("_inv")
         if inv is None:  # computed once per page, not once per word
@@ -81,16 +99,17 @@ def whiten(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _colour_mask(bgr: np.ndarray) -> np.ndarray:
-    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
-    hi = np.maximum(np.maximum(b, g), r)
-    lo = np.minimum(np.minimum(b, g), r)
+    b, g, r = cv2.split(bgr)
+    hi = cv2.max(cv2.max(b, g), r)
+    lo = cv2.min(cv2.min(b, g), r)
     # red/pink/magenta stamps: red channel on top; blue/violet ink: blue channel on top.
     # Black ink under a stamp stays: it is dark in every channel, so its chroma is small.
-    red = (r == hi) & (r - g >= 30)
-    blue = (b == hi) & (b - r >= 30)
-    coloured = (hi - lo >= 30) & (red | blue) & (hi >= 120)
+    # (uint8 throughout: saturating subtraction gives 0 where the difference would be negative)
+    red = (r == hi) & (cv2.subtract(r, g) >= 30)
+    blue = (b == hi) & (cv2.subtract(b, r) >= 30)
+    coloured = (cv2.subtract(hi, lo) >= 30) & (red | blue) & (hi >= 120)
     # also take the pale anti-aliased rim of stamp strokes, never dark pixels
-    rim = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (lo > 110)
+    rim = cv2.dilate(coloured.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool) & (lo > 110)
     return coloured | rim
 
 
@@ -232,11 +251,18 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     ys = ys.astype(np.float64)
     n_bins = small.shape[0] + small.shape[1]
 
+    buf = np.empty_like(ys)
+    part = np.empty_like(xs)
+
     def sharpness(angle: float) -> float:
+        # same arithmetic as ys*cos + xs*sin, in two reused buffers instead of fresh arrays
         t = math.radians(angle)
-        proj = ys * math.cos(t) + xs * math.sin(t)
-        hist = np.bincount((proj - proj.min()).astype(np.int64), minlength=n_bins)
-        return float((hist.astype(np.float64) ** 2).sum())
+        np.multiply(ys, math.cos(t), out=buf)
+        np.multiply(xs, math.sin(t), out=part)
+        np.add(buf, part, out=buf)
+        np.subtract(buf, buf.min(), out=buf)
+        hist = np.bincount(buf.astype(np.int64), minlength=n_bins)
+        return float(np.dot(hist, hist))  # integer sum of squares: exact
 
     best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=sharpness)
     for step in (0.1, 0.02):
@@ -308,7 +334,7 @@ def sauvola(gray: np.ndarray, window: int = 31, k: float = 0.2, r: float = 128.0
     thresh = mean * (1 + k * (std / r - 1))
     if f > 1:
         thresh = cv2.resize(thresh, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return np.where(gray.astype(np.float32) > thresh, 255, 0).astype(np.uint8)
+    return cv2.compare(gray.astype(np.float32), thresh, cv2.CMP_GT)  # 255 where paper, else 0
 
 
 def flatten_background(gray: np.ndarray) -> np.ndarray:

@@ -119,3 +119,45 @@ def test_sauvola_handles_a_shadow():
     assert (binar[~text] == 255).mean() > 0.95
     otsu_paper = ~pp.otsu_ink(dark)[~text]
     assert (binar[~text] == 255).mean() > otsu_paper.mean() + 0.02
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+def test_geometry_maps_many_boxes_like_one_at_a_time(k):
+    rng = np.random.default_rng(k)
+    _, m = pp.rotate(np.zeros((300, 200), np.uint8), 1.37)
+    geometry = pp.Geometry((200, 300), k, m, 1.3)
+    corners = rng.integers(0, 300, size=(500, 2))
+    boxes = [(int(x), int(y), int(x + w), int(y + h))
+             for (x, y), (w, h) in zip(corners, rng.integers(1, 120, size=(500, 2)), strict=True)]
+    assert geometry.to_raw_many(boxes) == [geometry.to_raw(b) for b in boxes]
+    assert geometry.to_raw_many([]) == []
+
+
+def test_shrink_is_a_whole_factor_area_mean():
+    img = np.random.default_rng(0).integers(0, 256, size=(103, 77), dtype=np.uint8)
+    small = pp.shrink(img, 4)
+    assert small.shape == (25, 19)
+    block = img[8:12, 4:8].astype(np.float64).mean()
+    assert abs(int(small[2, 1]) - block) <= 0.5 + 1e-9
+
+
+def test_colour_mask_matches_its_definition():
+    """The uint8 version must flag exactly what the signed-integer formula does."""
+    bgr = np.random.default_rng(1).integers(0, 256, size=(120, 90, 3), dtype=np.uint8)
+    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
+    hi, lo = np.maximum(np.maximum(b, g), r), np.minimum(np.minimum(b, g), r)
+    coloured = (hi - lo >= 30) & (((r == hi) & (r - g >= 30)) | ((b == hi) & (b - r >= 30))) & (hi >= 120)
+    rim = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (lo > 110)
+    assert np.array_equal(pp._colour_mask(bgr), coloured | rim)
+    assert coloured.any()
+
+
+def test_sauvola_equals_its_float_formula_on_a_small_page():
+    page = np.ascontiguousarray(text_page(dpi=100)[40:200, :300])  # < 8 windows high: no reduction
+    out = pp.sauvola(page, 31)
+    g = page.astype(np.float32)
+    mean = cv2.boxFilter(g, cv2.CV_32F, (31, 31), borderType=cv2.BORDER_REPLICATE)
+    sq = cv2.boxFilter(g * g, cv2.CV_32F, (31, 31), borderType=cv2.BORDER_REPLICATE)
+    thresh = mean * (1 + 0.2 * (np.sqrt(np.maximum(sq - mean * mean, 0)) / 128.0 - 1))
+    assert np.array_equal(out, np.where(g > thresh, 255, 0).astype(np.uint8))
+    assert (out == 0).any() and (out == 255).any()
