@@ -69,7 +69,8 @@ class CandidateGenerator:
         rev = channel.reverse_segments()
         self.rev = {k: v for k, v in rev.items() if k}
         self.rev_insert = rev.get("", {})
-        self._insert_moves = [(letter, c) for letter, c in self.rev_insert.items() if c <= MAX_REWRITE_COST]
+        self._insert_moves = sorted(((letter, c) for letter, c in self.rev_insert.items() if c <= MAX_REWRITE_COST),
+                                    key=lambda m: (m[1], m[0]))
         self._channels: dict[str, Channel] = {}
         self.generate = lru_cache(maxsize=200_000)(self._generate)
 
@@ -83,16 +84,33 @@ class CandidateGenerator:
         (uniform-cost search, so the dict's order is by cost)."""
         # every move depends only on the position in `obs`: list them once per position
         moves = [self._moves(obs, j) for j in range(len(obs))]
-        inserts = self._insert_moves
+        inserts = self._insert_moves  # sorted by cost
+        n_inserts = len(inserts)
         out: dict[str, float] = {}
-        heap: list[tuple[float, int, str, int]] = [(0.0, 0, "", 0)]
+        # heap items: (cost, position, skeleton so far, rewrites, parent cost, parent skeleton, next insert).
+        # A state's insertions (a letter OCR dropped) are pushed lazily, cheapest first: the next, dearer
+        # group only when an item of the group before is popped. Pops happen in exactly the order of
+        # pushing them all at once, since a later group is strictly dearer than the popped item.
+        heap: list[tuple[float, int, str, int, float, str, int]] = [(0.0, 0, "", 0, 0.0, "", -1)]
         seen: set[tuple[int, str]] = set()
         pops = 0
         n = len(obs)
-        push = heapq.heappush
+        push, pop = heapq.heappush, heapq.heappop
+
+        def push_inserts(cost: float, j: int, acc: str, rewrites: int, start: int) -> None:
+            value = cost + inserts[start][1]
+            k = start
+            while k < n_inserts and cost + inserts[k][1] == value:
+                k += 1
+            for x in range(start, k):
+                letter = inserts[x][0]
+                push(heap, (value, j, acc + letter, rewrites + 1, cost, acc, k if x == k - 1 and k < n_inserts else -1))
+
         while heap and len(out) < MAX_VARIANTS and pops < MAX_POPS:
             pops += 1
-            cost, j, acc, rewrites = heapq.heappop(heap)
+            cost, j, acc, rewrites, parent_cost, parent_acc, next_insert = pop(heap)
+            if next_insert >= 0:
+                push_inserts(parent_cost, j, parent_acc, rewrites - 1, next_insert)
             if (j, acc) in seen:
                 continue
             seen.add((j, acc))
@@ -101,13 +119,13 @@ class CandidateGenerator:
                     out[acc] = cost
                 continue
             step, rewrite_moves = moves[j]
-            push(heap, (cost + step[0], j + 1, acc + step[1], rewrites + step[2]))
+            push(heap, (cost + step[0], j + 1, acc + step[1], rewrites + step[2], 0.0, "", -1))
             if rewrites >= MAX_REWRITES:
                 continue
             for c, k, letter in rewrite_moves:
-                push(heap, (cost + c, j + k, acc + letter, rewrites + 1))
-            for letter, c in inserts:  # a letter OCR dropped entirely
-                push(heap, (cost + c, j, acc + letter, rewrites + 1))
+                push(heap, (cost + c, j + k, acc + letter, rewrites + 1, 0.0, "", -1))
+            if n_inserts:
+                push_inserts(cost, j, acc, rewrites, 0)
         return out
 
     def _moves(

@@ -11,6 +11,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -113,6 +114,7 @@ class Restorer:
         # per-string memos: running text repeats its tokens, so most of the Python work is done once
         self._token_memo: dict[str, tuple[str, str, str, str]] = {}
         self._word_memo: dict[str, tuple[bool, bool, bool, bool, bool]] = {}
+        self._case_memo: dict[str, tuple[int, int]] = {}
         self._cand_memo: dict[tuple[str, str, str], tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]] = {}
 
     def _split(self, tok: str) -> tuple[str, str, str, str]:
@@ -123,6 +125,16 @@ class Restorer:
                 self._token_memo.clear()
             prefix, core, suffix = split_token(tok)
             got = self._token_memo[tok] = (prefix, core, suffix, classify_core(core, suffix))
+        return got
+
+    def _letter_counts(self, word: str) -> tuple[int, int]:
+        """(letters, upper-case letters) of a word token, memoised."""
+        got = self._case_memo.get(word)
+        if got is None:
+            if len(self._case_memo) > MEMO_LIMIT:
+                self._case_memo.clear()
+            letters = [c for c in word if c.isalpha()]
+            got = self._case_memo[word] = (len(letters), sum(c.isupper() for c in letters))
         return got
 
     def _word_features(self, word: str) -> tuple[bool, bool, bool, bool, bool]:
@@ -204,32 +216,41 @@ class Restorer:
         if not len(sizes) or sizes.max() <= 1:
             return
         # flat candidate arrays with a BOS slot in front: position t of seq is t + 1 here
-        flat_ids = np.fromiter((i for s in seq for i in s.ids), dtype=np.int64, count=int(sizes.sum()))
+        flat_ids = np.fromiter(chain.from_iterable(s.ids for s in seq), dtype=np.int64, count=int(sizes.sum()))
         flat_ids = np.concatenate([[self.bos_id], flat_ids])
         ext_sizes = np.concatenate([[1], sizes])
         first = np.concatenate([[0], np.cumsum(ext_sizes)[:-1]])
-        costs = np.fromiter((c for s in seq for c in s.costs), dtype=np.float64, count=int(sizes.sum()))
+        costs = np.fromiter(chain.from_iterable(s.costs for s in seq), dtype=np.float64, count=int(sizes.sum()))
         costs = np.concatenate([[0.0], costs])
         crowded = np.flatnonzero(sizes > 1) + 1
         score = np.zeros(len(flat_ids))
 
-        def best_neighbour(slots: np.ndarray, right: bool) -> None:
-            """Add to each candidate of `slots` the bigram log-prob with its best neighbour candidate."""
-            nbr = slots + 1 if right else slots - 1
-            k, kn = ext_sizes[slots], ext_sizes[nbr]
-            x = _ranges(first[slots], k)  # the slots' candidates, in flat order
-            kn_x = np.repeat(kn, k)
-            # pairs grouped by candidate x: its kn neighbours in a row, so a reduceat takes the max
-            y = _ranges(np.repeat(first[nbr], k), kn_x)
-            xs = np.repeat(x, kn_x)
-            lp = self.lm.bigram_logp(flat_ids[xs], flat_ids[y]) if right else self.lm.bigram_logp(flat_ids[y], flat_ids[xs])
-            best = np.maximum.reduceat(lp, np.cumsum(kn_x) - kn_x)
-            score[x] += np.where(np.isfinite(best), best, 0.0)
-
-        best_neighbour(crowded, right=False)
-        with_right = crowded[crowded < len(ext_sizes) - 1]
-        if len(with_right):
-            best_neighbour(with_right, right=True)
+        # every bigram between neighbouring slots one of which is crowded, looked up once, in a padded
+        # (boundary, left candidate, right candidate) grid
+        is_crowded = ext_sizes > 1
+        bnd = np.flatnonzero(is_crowded[:-1] | is_crowded[1:])  # boundary b: between slots b and b + 1
+        kl, kr = ext_sizes[bnd], ext_sizes[bnd + 1]
+        n_pairs = kl * kr
+        r = np.arange(int(n_pairs.sum())) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+        kr_p = np.repeat(kr, n_pairs)
+        li, ri = r // kr_p, r % kr_p
+        lp = self.lm.bigram_logp(flat_ids[np.repeat(first[bnd], n_pairs) + li],
+                                 flat_ids[np.repeat(first[bnd + 1], n_pairs) + ri])
+        M = int(ext_sizes.max())
+        grid = np.full((len(bnd), M, M), -np.inf, dtype=lp.dtype)
+        grid[np.repeat(np.arange(len(bnd)), n_pairs), li, ri] = lp
+        best_right = grid.max(axis=2)  # per left candidate: its best right neighbour
+        best_left = grid.max(axis=1)  # per right candidate: its best left neighbour
+        boundary_of = np.full(len(ext_sizes), -1, dtype=np.int64)
+        boundary_of[bnd] = np.arange(len(bnd))
+        k = ext_sizes[crowded]
+        x = _ranges(first[crowded], k)
+        cand = _ranges(np.zeros_like(k), k)  # index of each candidate within its slot
+        left = best_left[np.repeat(boundary_of[crowded - 1], k), cand]
+        score[x] += np.where(np.isfinite(left), left, 0.0)
+        has_right = np.repeat(crowded < len(ext_sizes) - 1, k)
+        right = best_right[np.repeat(boundary_of[np.minimum(crowded, len(ext_sizes) - 2)], k), cand]
+        score[x] += np.where(has_right & np.isfinite(right), right, 0.0)
         total = score * math.log(10) - costs
         # per crowded slot: rank candidates by score (ties: earlier first), keep the top PRUNE_K within
         # PRUNE_MARGIN of the best
@@ -264,7 +285,7 @@ class Restorer:
             return
         ids = [(self.bos_id,), (self.bos_id,)] + [s.ids for s in seq]
         sizes = np.array([len(x) for x in ids], dtype=np.int64)
-        flat_ids = np.fromiter((i for x in ids for i in x), dtype=np.int64, count=int(sizes.sum()))
+        flat_ids = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(sizes.sum()))
         flat_costs = np.array([0.0, 0.0] + [c for s in seq for c in s.costs])
         first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # offset of each position in flat_ids
         scale = LM_WEIGHT * math.log(10)
@@ -393,8 +414,13 @@ class Restorer:
             modes = ["plain" if m == "accentless" else m for m in modes]
         seq: list[Slot] = []
         for slots, mode in zip(all_slots, modes, strict=True):
-            letters = [c for s in slots if s.kind == "word" for c in s.core if c.isalpha()]
-            line_upper = len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+            n_letters = n_upper = 0
+            for s in slots:
+                if s.kind == "word":
+                    n, up = self._letter_counts(s.core)
+                    n_letters += n
+                    n_upper += up
+            line_upper = n_letters >= 4 and n_upper >= 0.7 * n_letters
             for k, s in enumerate(slots):
                 s.upper = line_upper
                 if s.kind != "punct":
