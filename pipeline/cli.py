@@ -232,19 +232,12 @@ def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_restore(ns: argparse.Namespace, argv: list[str]) -> int:
-    from normalize import restore_lines
+    from normalize.cli_restore import restore_text
 
-    data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    if data.startswith("\ufeff"):
-        data = data[1:]
-    if not data:
-        return ExitCode.ok
-    ends_with_newline = data.endswith("\n")
-    lines = [ln.rstrip("\r") for ln in (data[:-1] if ends_with_newline else data).split("\n")]
-    out = restore_lines(lines)
-    if len(out) != len(lines):
-        raise SohoaError(f"the restorer returned {len(out)} lines for {len(lines)}", path="<stdin>")
-    sys.stdout.write("\n".join(out) + ("\n" if ends_with_newline else ""))
+    try:
+        sys.stdout.write(restore_text(sys.stdin.buffer.read().decode("utf-8", errors="replace")))
+    except RuntimeError as err:
+        raise SohoaError(str(err), path="<stdin>") from err
     return ExitCode.ok
 
 
