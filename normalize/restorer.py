@@ -186,7 +186,10 @@ class Restorer:
     ) -> tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]:
         """(keep, candidate words, their LM ids, their channel costs) of one token core in a line mode."""
         if kind != "word" or mode in ("foreign", "empty"):
-            unit = core.lower() if kind == "word" else (NUM if core[:1].isdigit() else OTHER)
+            # a document code (46-KH/BTGTU, 4211/VP-KGVX) has letters: the LM was trained with it as
+            # OTHER (normalize.lm.lm_token), and `số` before OTHER is what the corpus says
+            is_num = core[:1].isdigit() and not any(c.isalpha() for c in core)
+            unit = core.lower() if kind == "word" else (NUM if is_num else OTHER)
             return unit, (unit,), (self.lm.id(old_style(unit)),), (0.0,)
         obs = nfc(core.lower())
         keep = old_style(obs)

@@ -39,3 +39,13 @@ def test_line_and_token_counts_kept_across_blank_lines_and_sentence_ends() -> No
     assert len(out) == len(lines)
     assert [len(x.split()) for x in out] == [len(x.split()) for x in lines]
     assert out[1] == "" and out[4] == ""
+
+
+@pytest.mark.parametrize(
+    ("garbled", "code"),
+    [("Thuc hien Cong van sb", "123/UBND-VX ngay 05/3/2024 cua Uy ban nhan dan tinh"),
+     ("can cu Ke hoach sb", "15-KH/HU ngay 02/4/2022 cua Ban Thuong vu Huyen uy")],
+)
+def test_a_document_code_is_the_context_the_lm_was_trained_with(garbled: str, code: str) -> None:
+    # a code has letters, so the LM saw it as OTHER: `số` (number) before it, not `sơ` (as in `sơ kết`)
+    assert restore_lines([garbled, code])[0].split()[-1] == "số"
