@@ -61,10 +61,14 @@ def _deletions(s: str) -> set[str]:
 
 
 class CandidateGenerator:
-    def __init__(self, lexicon: Lexicon, channel: Channel, max_candidates: int = 8, unigram_weight: float = 0.3):
+    def __init__(self, lexicon: Lexicon, channel: Channel, max_candidates: int = 8, unigram_weight: float = 0.3,
+                 max_candidates_garbled: int = 12):
         self.lex = lexicon
         self.channel = channel
         self.max_candidates = max_candidates
+        # garbled OCR reaches the intended syllable through costlier confusions (`dén` → `dân`), so more
+        # cheap look-alikes crowd it; accentless text has the right skeleton and needs fewer
+        self.max_candidates_garbled = max_candidates_garbled
         self.unigram_weight = unigram_weight
         rev = channel.reverse_segments()
         self.rev = {k: v for k, v in rev.items() if k}
@@ -185,5 +189,5 @@ class CandidateGenerator:
         if ranked:
             limit = rank(ranked[0]) + RANK_MARGIN
             ranked = [i for i in ranked if rank(i) <= limit]
-        ranked = ranked[: self.max_candidates]
+        ranked = ranked[: self.max_candidates_garbled if mode == "garbled" else self.max_candidates]
         return tuple(ranked), tuple(costs[i] for i in ranked)
