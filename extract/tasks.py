@@ -103,7 +103,7 @@ def _addressed(ln: TextLine) -> str | None:
     if m is None:
         return None
     name = ln.text[mk.end() + m.end():].strip().rstrip(":.;")
-    if not name[:1].isalpha() or len(name.split()) > 14 or name.endswith(","):
+    if not name[:1].isalpha() or len(name.split()) > 14 or name.endswith(",") or not _names_a_body(name.split()):
         return None
     return canonical_list(name[:1].upper() + name[1:])
 
@@ -140,6 +140,32 @@ def _starts_sentence(lines: list[TextLine], i: int) -> bool:
 _HEAD_NOUNS = {"ban", "so", "cac", "uy", "ubnd", "hdnd", "dang", "hoi", "dai", "bao", "truong", "cong", "phong",
                "van", "trung", "co", "chi", "huyen", "thanh", "tinh", "lien", "bo", "cuc", "kho", "mat", "doan",
                "thuong", "mttq", "ubmttq", "vien", "hoc", "quan"}
+# after a generic head noun, the word that makes it a body: `Các sở`, `Công an`, `Đài Phát thanh`
+# (not `Các hoạt động`, `Công tác`, `Đối với tài liệu`)
+_SECOND_WORD = {
+    "cac": {"so", "ban", "huyen", "dang", "co", "don", "xa", "phong", "truong", "hoi", "doan", "to", "chi", "uy",
+            "nganh", "dia", "d", "dong", "bo", "cap", "tinh", "thanh", "quan", "phuong", "thi", "chu", "dai", "bao",
+            "trung", "vien", "tong", "cuc", "lien", "hiep", "mat", "ubnd", "hdnd", "bcs", "hoc", "ngan",
+            "doanh", "lanh", "thu", "pho", "thuong", "ddbqh", "chuyen", "ca", "nha", "tap"},
+    "cong": {"an", "ty", "doan"},
+    "dai": {"phat", "truyen"},
+}
+
+
+def _names_a_body(toks: list[str]) -> bool:
+    """Whether the tokens open with the name of an agency or group of agencies."""
+    if not toks:
+        return False
+    head = compact(toks[0])
+    if head not in _HEAD_NOUNS:
+        return False
+    need = _SECOND_WORD.get(head)
+    if need is None:
+        return True
+    second = compact(toks[1]).split(" ")[0] if len(toks) > 1 else ""
+    return second in need
+
+
 _VERB_START = re.compile(r"^(?:lanh dao|chi dao|chu tri|phoi hop|thuc hien|tham muu|xay dung|to chuc|trien khai|"
                          r"huong dan|theo doi|can cu|co trach nhiem|chiu trach nhiem)")
 _NOT_TASK = re.compile(r"^\W{0,3}(?:nh[a-z]{1,2}n d[a-z]{2,4}\b|da |dang |ban hanh|la |co y kien|nhan thay|gom |"
@@ -167,8 +193,7 @@ def _item_tasks(lines: list[TextLine], i: int, off: int, text: str, base: int,
     # `2. Ban Dân vận Tỉnh ủy` alone, or `2. Đề nghị Ban Tổ chức Tỉnh ủy` alone: the next paragraph is the action
     heading_para = _heading_paragraph(ln, para, all_toks) and (not lead or (m is not None and m.n_tokens == len(all_toks)))
     if m is None:
-        if not (heading_para and in_tcth and all_toks and compact(all_toks[0]) in _HEAD_NOUNS
-                and all_toks[0][:1].isupper()):
+        if not (heading_para and in_tcth and _names_a_body(all_toks) and all_toks[0][:1].isupper()):
             return [], False
         m = AgencyMatch(canonical_list(_heading_text(para)), "", "heading", len(all_toks), 0.0)
     assignees = [m]
@@ -231,7 +256,7 @@ def _named_before_role(toks: list[str], any_action: bool = False) -> AgencyMatch
     """`Giao Phòng Thông tin - Báo chí - Xuất bản chủ trì …`, `3. Trung tâm Phát triển quỹ đất huyện lập …`:
     a body the gazetteer does not know, named before the role or action it is given (written in lower
     case, unlike the words of a name such as `Ban Chỉ đạo`)."""
-    if not toks or not toks[0][:1].isupper() or compact(toks[0]) not in _HEAD_NOUNS:
+    if not toks or not toks[0][:1].isupper() or not _names_a_body(toks):
         return None
     words = _ACTION_WORDS if any_action else _ROLE_ONLY
     for n in range(2, min(len(toks) - 1, 14)):

@@ -473,3 +473,38 @@ def test_ward_letter_does_not_confuse_a_ward_with_a_province():
     assert r["tasks"][0]["assignee"] == "Công an phường"
     assert r["tasks"][0]["partners"] == ["Phòng Văn hóa - Xã hội"]
     assert r["tasks"][0]["deadline"] == "2025-12"
+
+
+NON_BODY_HEADINGS = """HUYỆN ỦY CHÂU THÀNH
+*
+Số 27-KH/HU
+ĐẢNG CỘNG SẢN VIỆT NAM
+Châu Thành, ngày 12 tháng 4 năm 2024
+
+KẾ HOẠCH
+tổ chức các hoạt động hưởng ứng Ngày Sách và Văn hóa đọc Việt Nam
+
+I. MỤC ĐÍCH, YÊU CẦU
+- Lan tỏa văn hóa đọc trong cán bộ, đảng viên và Nhân dân.
+
+II. NỘI DUNG
+1. Đối với tài liệu tuyên truyền
+- In ấn, phát hành tài liệu đến các chi bộ.
+2. Các hoạt động hưởng ứng
+- Tổ chức trưng bày sách tại trung tâm huyện.
+
+III. TỔ CHỨC THỰC HIỆN
+1. Công tác chuẩn bị
+- Hoàn thành trước ngày 15/4/2024.
+2. Ban Tuyên giáo Huyện ủy
+Chủ trì, phối hợp với Phòng Văn hóa và Thông tin huyện triển khai kế hoạch này.
+3. Các chi bộ, đảng bộ cơ sở
+Tổ chức quán triệt đến đảng viên.
+"""
+
+
+def test_headings_that_name_no_body_are_not_assignees():
+    rec = extract_text(NON_BODY_HEADINGS)[0]
+    assignees = [t["assignee"] for t in rec["tasks"]]
+    assert not any(a.startswith(("Đối với", "Các hoạt động", "Công tác")) for a in assignees), assignees
+    assert any(a.startswith("Ban Tuyên giáo") for a in assignees), assignees
