@@ -30,6 +30,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from normalize.tones import normalize_tones
 from pipeline.errors import ExitCode
 
 HEADER_FIELDS = ("doc_type", "code", "issuer", "place", "date", "subject")
@@ -39,32 +40,13 @@ LIST_FIELDS = ("recipients", "signers", "references", "tasks", "deadlines")
 FUZZY_FIELDS = {"issuer", "subject", "position", "authority"}
 INPUT_SUFFIXES = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".txt"}
 
-_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}  # huyền, sắc, hỏi, ngã, nặng
-_OLD_STYLE_PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
-_WORD = re.compile(r"\w+")
-
 
 # ---------------------------------------------------------------- normalisation
 
 
 def old_style_tones(text: str) -> str:
-    """Move the tone of open `oa`, `oe`, `uy` syllables to the first vowel: hoà → hòa, thuỷ → thủy."""
-
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if len(word) < 2:
-            return word
-        a, b = unicodedata.normalize("NFD", word[-2]), unicodedata.normalize("NFD", word[-1])
-        tone = [c for c in b[1:] if c in _TONES]
-        if not tone or (a[0].lower(), b[0].lower()) not in _OLD_STYLE_PAIRS or any(c in _TONES for c in a):
-            return word
-        if word[:-2].lower().endswith("q"):  # `quý`: the u belongs to the consonant
-            return word
-        new_b = b[0] + "".join(c for c in b[1:] if c not in _TONES)
-        new_a = a + tone[0]
-        return word[:-2] + unicodedata.normalize("NFC", new_a) + unicodedata.normalize("NFC", new_b)
-
-    return _WORD.sub(fix, unicodedata.normalize("NFC", text))
+    """NFC, with the tone of open `oa`, `oe`, `uy` syllables on the first vowel: hoà → hòa, thuỷ → thủy."""
+    return normalize_tones(unicodedata.normalize("NFC", text), "old")
 
 
 def norm_value(value: Any) -> str | None:
