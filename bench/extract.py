@@ -30,10 +30,10 @@ CHARS_PER_PAGE = 2500  # a typed A4 page of a directive holds about 2,000-3,000 
 
 
 def run_scorer(shared: Path, restore: bool) -> dict[str, float]:
-    env = dict(os.environ, SOHOA_EXTRACT_RESTORE="1" if restore else "0")
+    sohoa = [sys.executable, "-m", "pipeline.cli", "extract", "--format", "json"] + ([] if restore else ["--no-restore"])
     cmd = [sys.executable, str(shared / "dev" / "score_extract.py"), str(shared / "dev" / "records"),
-           str(shared / "seeds"), "--", sys.executable, "-m", "extract.cli_extract"]
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+           str(shared / "seeds"), "--", *sohoa]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout
     last = [ln for ln in out.splitlines() if ln.startswith("FIELDS=")]
     if not last:
         print(out)
