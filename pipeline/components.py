@@ -75,9 +75,9 @@ def process_document(doc: Document, settings: dict[str, Any]) -> DocState:
 def ocr_stage(state: DocState, settings: dict[str, Any]) -> None:
     if state.doc.pages:
         return
-    from pipeline.single import load_pages
+    from pipeline.single import load_document
 
-    state.doc.pages = load_pages(state.doc.path, settings, jobs=1)
+    state.doc.pages = load_document(state.doc.path, settings, jobs=1).pages
 
 
 @register("restore")

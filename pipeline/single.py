@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
 from typing import Any
 
-from ocr.document import Document, Page
+from ocr.document import Document
 from pipeline.components import DocState, run_stages
 from pipeline.config import make_ocr_config
-
-TEXT_KINDS = ("text", "pdf_text")
 
 
 def open_file(path: str, settings: dict[str, Any]) -> Any:
@@ -21,34 +17,21 @@ def open_file(path: str, settings: dict[str, Any]) -> Any:
     return open_input(path, dpi=int(o["dpi"]), max_pixels=int(o["max_pixels"]), force_ocr=bool(o["force_ocr"]))
 
 
-def needs_ocr(inp: Any, settings: dict[str, Any]) -> bool:
-    if inp.kind == "text":
-        return False
-    return inp.kind not in TEXT_KINDS or bool(settings["ocr"]["force_ocr"])
-
-
 def check_engine(settings: dict[str, Any]) -> None:
     from ocr.engine import check_tesseract
 
     check_tesseract(settings["ocr"]["lang"])
 
 
-def load_pages(path: str, settings: dict[str, Any], jobs: int = 1) -> list[Page]:
-    inp = open_file(path, settings)
-    if not needs_ocr(inp, settings):
-        return inp.text_pages()
-    check_engine(settings)
-    from ocr.engine import ocr_page
+def load_document(path: str, settings: dict[str, Any], jobs: int = 1) -> Document:
+    """Pages from the text layer or OCR (ocr.outputs.ocr_file with the `ocr.*` settings)."""
+    from ocr.outputs import ocr_file
 
-    page_jobs = inp.page_jobs()
-    config = make_ocr_config(settings)
-    if jobs <= 1 or len(page_jobs) <= 1:
-        return [ocr_page(j, config) for j in page_jobs]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(page_jobs))) as ex:
-        return list(ex.map(ocr_page, page_jobs, repeat(config)))
+    o = settings["ocr"]
+    return ocr_file(path, make_ocr_config(settings), jobs, force_ocr=bool(o["force_ocr"]),
+                    max_pixels=int(o["max_pixels"]))
 
 
 def process_file(path: str, settings: dict[str, Any], jobs: int = 1) -> DocState:
     """Pages (text layer or OCR), then the configured stages after `ocr`."""
-    doc = Document(path=path, pages=load_pages(path, settings, jobs))
-    return run_stages(DocState(doc), settings)
+    return run_stages(DocState(load_document(path, settings, jobs)), settings)
