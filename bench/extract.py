@@ -30,7 +30,7 @@ CHARS_PER_PAGE = 2500  # a typed A4 page of a directive holds about 2,000-3,000 
 
 
 def run_scorer(shared: Path, restore: bool) -> dict[str, float]:
-    sohoa = [sys.executable, "-m", "pipeline.cli", "extract", "--format", "json"] + ([] if restore else ["--no-restore"])
+    sohoa = [sys.executable, "-m", "sohoa.pipeline.cli", "extract", "--format", "json"] + ([] if restore else ["--no-restore"])
     cmd = [sys.executable, str(shared / "dev" / "score_extract.py"), str(shared / "dev" / "records"),
            str(shared / "seeds"), "--", *sohoa]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout
@@ -50,8 +50,8 @@ def print_scores(title: str, scores: dict[str, float]) -> None:
 
 
 def restored_docs(shared: Path):
-    from normalize import restore_document
-    from ocr.document import Document
+    from sohoa.document import Document
+    from sohoa.normalize import restore_document
 
     docs = []
     for f in sorted(glob.glob(str(shared / "seeds" / "*.txt"))):
@@ -62,7 +62,7 @@ def restored_docs(shared: Path):
 
 
 def throughput(docs, repeat: int) -> None:
-    from extract import extract_document
+    from sohoa.extract import extract_document
 
     chars = sum(len(d.text(restored=True)) for d in docs)
     extract_document(docs[0])  # warm caches and imports
@@ -108,7 +108,7 @@ def underthesea_compare(shared: Path, docs) -> None:
     except ImportError:
         print("  underthesea is not installed (pip install underthesea): comparison skipped")
         return
-    from extract import extract_document
+    from sohoa.extract import extract_document
 
     by_stem = {Path(d.path).name[:3]: d for d in docs}
     gold_all: list[str] = []
@@ -183,7 +183,7 @@ SAMPLES_BEFORE = {"FIELDS": 0.847, "REFS": 0.968, "TASKS": 0.714, "RECIPIENTS": 
 
 
 def samples_scores() -> None:
-    cmd = [sys.executable, "-m", "pipeline.cli", "eval", str(ROOT / "data" / "samples" / "gold"), "--format", "json"]
+    cmd = [sys.executable, "-m", "sohoa.pipeline.cli", "eval", str(ROOT / "data" / "samples" / "gold"), "--format", "json"]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout
     try:
         summary = json.loads(out)

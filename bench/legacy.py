@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from normalize.legacy import (  # noqa: E402
+from sohoa.normalize.legacy import (  # noqa: E402
     _LEGACY_CHARS,
     _WEAK_CHARS,
     ENCODINGS,

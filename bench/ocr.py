@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from ocr.document import Document, Page  # noqa: E402
-from ocr.engine import OcrConfig, ocr_page  # noqa: E402
-from ocr.inputs import PageJob, open_input  # noqa: E402
-from ocr.outputs import write_searchable_pdf  # noqa: E402
-from ocr.synth import render_document, write_pdf  # noqa: E402
+from sohoa.document import Document, Page  # noqa: E402
+from sohoa.ocr.engine import OcrConfig, ocr_page  # noqa: E402
+from sohoa.ocr.inputs import PageJob, open_input  # noqa: E402
+from sohoa.ocr.outputs import write_searchable_pdf  # noqa: E402
+from sohoa.ocr.synth import render_document, write_pdf  # noqa: E402
 
 HELD_OUT = ROOT.parent / "shared" / "corpus" / "legal_vn.test.txt"
 SAMPLES = ROOT / "data" / "samples"
@@ -213,7 +213,7 @@ def main() -> None:
     conditions = QUICK if args.quick else CONDITIONS
     config = OcrConfig()
     try:
-        from normalize.restore import restore_document
+        from sohoa.normalize.restore import restore_document
     except ImportError:
         restore_document = None
 

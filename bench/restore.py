@@ -18,9 +18,9 @@ from rapidfuzz.distance import Levenshtein
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from normalize.restore import prepare_lines, restore_lines  # noqa: E402
-from normalize.restorer import get_restorer  # noqa: E402
-from normalize.vnsyl import old_style_text, strip_marks  # noqa: E402
+from sohoa.normalize.restore import prepare_lines, restore_lines  # noqa: E402
+from sohoa.normalize.restorer import get_restorer  # noqa: E402
+from sohoa.normalize.vnsyl import old_style_text, strip_marks  # noqa: E402
 
 SPEED_TARGET = 20_000
 SPEED_BEFORE = "6-11 k/s accentless, 9-19 k/s clean"
@@ -68,7 +68,7 @@ def held_out(shared: str, n: int, seed: int = 0) -> list[str]:
 
 def ocr_wer(paras: list[str], pages: int, degraded: bool, lang: str = "vie") -> tuple[float, float]:
     """WER of Tesseract on rendered held-out text, before and after restoration."""
-    from normalize.channel_data import RenderSpec, available_fonts, ocr_image, render_page
+    from sohoa.normalize.channel_data import RenderSpec, available_fonts, ocr_image, render_page
 
     rng = random.Random(7)
     font = available_fonts()[0][0]
@@ -111,7 +111,7 @@ def main() -> None:
     load_s = time.time() - t
 
     print("== dev SER on 42 garbled seed lines (lower is better)")
-    print(f"  sohoa restore:                      {dev_ser(shared, [sys.executable, '-m', 'normalize.cli_restore'])}")
+    print(f"  sohoa restore:                      {dev_ser(shared, [sys.executable, '-m', 'sohoa.normalize.cli_restore'])}")
     for name, v in BASELINES_DEV.items():
         print(f"  baseline {name:<34} {v:.2f} (from the brief)")
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from extract import gazetteer as gz
-from extract.textkey import compact
+from sohoa.extract import gazetteer as gz
+from sohoa.extract.textkey import compact
 
 MAX_WINDOW = 14  # tokens looked at for one agency name
 
@@ -339,7 +339,7 @@ def _looks_unaccented(word: str) -> bool:
 
 def _valid_syllable(word: str) -> bool:
     try:
-        from normalize.vnsyl import is_syllable_shape
+        from sohoa.normalize.vnsyl import is_syllable_shape
     except ImportError:  # restorer helpers absent: leave marked words alone
         return True
     return is_syllable_shape(word)

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extract import gazetteer as gz
+from sohoa.extract import gazetteer as gz
 
 _UP = "A-ZĐÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĨŨƠƯẠ-Ỹ"  # capitals, with the marked ones OCR puts in (`KH/TƯ`)
 _NUM = r"(?:\d[\dOo]{0,4}|[Oo]\d{1,4})"  # `O7-CT/TU`: a letter O for a zero

@@ -1,17 +1,12 @@
-"""Loads data/gazetteer/*.tsv: agencies, provinces, places, doc types, positions, authorities, names."""
+"""Loads the gazetteer (`sohoa.resources`, data/gazetteer/*.tsv): agencies, provinces, places, doc types, positions, authorities, names."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from extract.textkey import compact
-
-# data/gazetteer of the source tree; SOHOA_GAZETTEER_DIR points elsewhere (an installed copy, a user's own)
-GAZETTEER_DIR = Path(os.environ.get("SOHOA_GAZETTEER_DIR")
-                     or Path(__file__).resolve().parent.parent / "data" / "gazetteer")
+from sohoa.extract.textkey import compact
+from sohoa.resources import resource_path
 
 
 @dataclass(frozen=True)
@@ -32,7 +27,7 @@ class Province:
 
 
 def _rows(filename: str) -> list[list[str]]:
-    path = GAZETTEER_DIR / filename
+    path = resource_path("gazetteer", filename)
     rows = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):

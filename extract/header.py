@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract import gazetteer as gz
-from extract.agencies import match_agency, match_province, restore_words
-from extract.codes import Code, parse_header_number, type_name
-from extract.dates import find_dates
-from extract.lines import Span, TextLine
-from extract.segment import motto_span, title_type
-from extract.textkey import compact, upper_ratio
+from sohoa.extract import gazetteer as gz
+from sohoa.extract.agencies import match_agency, match_province, restore_words
+from sohoa.extract.codes import Code, parse_header_number, type_name
+from sohoa.extract.dates import find_dates
+from sohoa.extract.lines import Span, TextLine
+from sohoa.extract.segment import motto_span, title_type
+from sohoa.extract.textkey import compact, upper_ratio
 
 _PLACE_DATE = re.compile(r"(?P<place>[^,]{2,60}?),?\s*ng[a-z]?y\W{0,2}\S{0,4}\s*th[a-z]?ng")
 _VV = re.compile(r"^\W{0,3}(?:v\s?/\s?v\b|ve viec\b)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extract.textkey import key
+from sohoa.extract.textkey import key
 
 
 @dataclass

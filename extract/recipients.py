@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from extract.agencies import canonical_phrase
-from extract.lines import TextLine
-from extract.signers import _upper_tail, is_signature_text, restore_name
-from extract.textkey import key
+from sohoa.extract.agencies import canonical_phrase
+from sohoa.extract.lines import TextLine
+from sohoa.extract.signers import _upper_tail, is_signature_text, restore_name
+from sohoa.extract.textkey import key
 
 _KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\s*[:.;]?")
 _NOI_NHAN = re.compile(r"^\W{0,3}(?:n[a-z]{1,2}i\W{0,2}nh[a-z]{0,2}n\s*[:.;]?|n\S{0,4}\s{0,2}nh[a-z]{0,3}\s*:)")

@@ -11,16 +11,16 @@ import bisect
 import re
 from typing import Any
 
-from extract.dates import find_dates, find_deadlines
-from extract.header import Header, issuer_from_symbol, parse_header
-from extract.lines import Span, TextLine, split_lines
-from extract.recipients import _KINH_GUI, _NOI_NHAN, kinh_gui, noi_nhan
-from extract.references import code_key, extract_references
-from extract.segment import is_closing, segment
-from extract.signers import find_signers, implied_authority
-from extract.tasks import assignee_key, extract_tasks
-from extract.textkey import key
-from ocr.document import Document
+from sohoa.document import Document
+from sohoa.extract.dates import find_dates, find_deadlines
+from sohoa.extract.header import Header, issuer_from_symbol, parse_header
+from sohoa.extract.lines import Span, TextLine, split_lines
+from sohoa.extract.recipients import _KINH_GUI, _NOI_NHAN, kinh_gui, noi_nhan
+from sohoa.extract.references import code_key, extract_references
+from sohoa.extract.segment import is_closing, segment
+from sohoa.extract.signers import find_signers, implied_authority
+from sohoa.extract.tasks import assignee_key, extract_tasks
+from sohoa.extract.textkey import key
 
 HEADER_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
 
@@ -33,7 +33,7 @@ def extract_document(doc: Document, restore: bool = True) -> list[dict]:
     """Records of `doc`. Restores the text first (normalize/) unless it already was, or `restore`
     is False (then the extractor reads the OCR text as it is)."""
     if restore and any(ln.restored is None for p in doc.pages for ln in p.lines):
-        from normalize import restore_document
+        from sohoa.normalize import restore_document
 
         restore_document(doc)
     text = _case_restored_text(doc)

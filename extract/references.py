@@ -6,10 +6,10 @@ import re
 
 from rapidfuzz import fuzz
 
-from extract.agencies import match_agency
-from extract.codes import find_codes, type_name
-from extract.dates import first_date
-from extract.textkey import compact, key
+from sohoa.extract.agencies import match_agency
+from sohoa.extract.codes import find_codes, type_name
+from sohoa.extract.dates import first_date
+from sohoa.extract.textkey import compact, key
 
 _TYPE_WORDS = (
     ("chuong trinh hanh dong", "Chương trình hành động"), ("chuong trinh", "Chương trình"),

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extract import gazetteer as gz
-from extract.lines import TextLine
-from extract.textkey import compact, upper_ratio
+from sohoa.extract import gazetteer as gz
+from sohoa.extract.lines import TextLine
+from sohoa.extract.textkey import compact, upper_ratio
 
 MOTTO_STATE = "cong hoa xa hoi chu nghia viet nam"
 MOTTO_STATE_2 = "doc lap tu do hanh phuc"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extract import gazetteer as gz
-from extract.agencies import restore_words
-from extract.lines import TextLine
-from extract.textkey import compact, key
+from sohoa.extract import gazetteer as gz
+from sohoa.extract.agencies import restore_words
+from sohoa.extract.lines import TextLine
+from sohoa.extract.textkey import compact, key
 
 _AUTH = re.compile(
     r"(?:^|[\s:;,*])(?P<p>t\s?/\s?m|tm\.|tm(?=\s+[a-z])|thay mat|k\s?/\s?t|kt\.|ky thay|tl\.|tuq\.|q\.)\s*"

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.agencies import AgencyMatch, canonical_list, match_agency, restore_words
-from extract.dates import find_deadlines
-from extract.lines import TextLine
-from extract.textkey import compact, key, upper_ratio
+from sohoa.extract.agencies import AgencyMatch, canonical_list, match_agency, restore_words
+from sohoa.extract.dates import find_deadlines
+from sohoa.extract.lines import TextLine
+from sohoa.extract.textkey import compact, key, upper_ratio
 
 _MARKER = re.compile(r"^\s*(?:(?:Điều|Dieu|Pieu|ĐIỀU)\s+\d{1,3}\s*[.:]\s*|[-–+•*_]+\s*|\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]\s*|\(?[a-zđ]\)\s*|[IVX]{1,4}\s*[-.]\s*)+")
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})*\s*[.)/]|[IVX]{1,4}\s*[-.]|[a-zđ]\))\s")

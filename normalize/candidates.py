@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from normalize.channel import Channel
-from normalize.lm import TrigramLM
-from normalize.vnsyl import is_syllable_shape, strip_marks
+from sohoa.normalize.channel import Channel
+from sohoa.normalize.lm import TrigramLM
+from sohoa.normalize.vnsyl import is_syllable_shape, strip_marks
 
 MAX_REWRITES = 3  # OCR confusions undone per token
 MAX_VARIANTS = 60  # skeletons collected per token

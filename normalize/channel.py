@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from normalize.vnsyl import strip_marks
+from sohoa.normalize.vnsyl import strip_marks
 
 # Base-letter confusions of Latin-trained OCR on Vietnamese glyphs and of scans in general
 # (intended base letter → observed string → probability). Used as a prior; learned counts override.

@@ -19,8 +19,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from normalize.channel import Channel, ChannelParams
-from normalize.vnsyl import nfc, strip_marks
+from sohoa.normalize.channel import Channel, ChannelParams
+from sohoa.normalize.vnsyl import nfc, strip_marks
 
 FONT_CANDIDATES = (  # Times-like serif faces first: the seeds are scans of Times New Roman documents
     ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 4),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from normalize.restore import restore_lines
+from sohoa.normalize.restore import restore_lines
 
 
 def restore_text(data: str) -> str:

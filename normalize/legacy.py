@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from normalize.tones import is_valid_syllable
+from sohoa.normalize.tones import is_valid_syllable
 
 ENCODINGS = ("tcvn3", "vni", "viscii")
 

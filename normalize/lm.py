@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from normalize.vnsyl import old_style
+from sohoa.normalize.vnsyl import old_style
 
 ID_BITS = 21
 _PACK_BITS = 21  # bits of a query's index packed under its key when sorting a batch of lookups

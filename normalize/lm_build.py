@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from normalize.lm import BOS, ID_BITS, SPECIALS, UNK, lm_token, quantise, text_units, token_core
-from normalize.vnsyl import nfc
+from sohoa.normalize.lm import BOS, ID_BITS, SPECIALS, UNK, lm_token, quantise, text_units, token_core
+from sohoa.normalize.vnsyl import nfc
 
 MASK = (1 << ID_BITS) - 1
 

@@ -16,16 +16,13 @@ from operator import itemgetter
 
 import numpy as np
 
-from normalize.candidates import CandidateGenerator, Lexicon
-from normalize.channel import load_channel
-from normalize.lm import BOS, NUM, OTHER, TrigramLM
-from normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style
-from ocr.document import Token
-
-DEFAULT_MODEL_DIR = os.environ.get(
-    "SOHOA_RESTORE_MODELS",
-    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "models"),
-)
+from sohoa.document import Token
+from sohoa.normalize.candidates import CandidateGenerator, Lexicon
+from sohoa.normalize.channel import load_channel
+from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
+from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style
+from sohoa.resources import KINDS, MissingResourceError
+from sohoa.resources import check as check_resources
 
 _PREFIX = "([{\"“‘'«<•*"
 _SUFFIX = ".,;:!?)]}\"”’'»>…-–"
@@ -103,7 +100,16 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 class Restorer:
-    def __init__(self, model_dir: str = DEFAULT_MODEL_DIR):
+    def __init__(self, model_dir: str | None = None):
+        """`model_dir` None: the installed models (`sohoa.resources`, SOHOA_RESTORE_MODELS overrides).
+        Raises MissingResourceError naming the file when a model file is missing or unreadable."""
+        if model_dir is None:
+            model_dir = str(check_resources("models"))
+        else:
+            for name in ("restore_lm.npz", "restore_vocab.json"):  # a hand-made folder may lack the channel
+                if not os.access(os.path.join(model_dir, name), os.R_OK):
+                    raise MissingResourceError("model file not found or not readable",
+                                               path=os.path.join(model_dir, name), remedy=KINDS["models"].remedy)
         self.lm = TrigramLM(model_dir)
         self.lex = Lexicon(self.lm)
         self.channel = load_channel(model_dir)
@@ -470,5 +476,5 @@ def get_restorer(model_dir: str | None = None) -> Restorer:
     """Shared instance (model files are loaded once per process)."""
     global _INSTANCE
     if _INSTANCE is None or model_dir is not None:
-        _INSTANCE = Restorer(model_dir or DEFAULT_MODEL_DIR)
+        _INSTANCE = Restorer(model_dir)
     return _INSTANCE

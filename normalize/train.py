@@ -13,11 +13,10 @@ import os
 import time
 from collections.abc import Iterator
 
-from normalize.channel_data import estimate_channel, generate_pairs, sample_texts
-from normalize.lm_build import build_case_stats, build_lm, read_lines
+from sohoa.normalize.channel_data import estimate_channel, generate_pairs, sample_texts
+from sohoa.normalize.lm_build import build_case_stats, build_lm, read_lines
+from sohoa.resources import resource_path
 
-SUPPLEMENT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "lexicon",
-                          "admin_phrases_vi.txt")
 SUPPLEMENT_WEIGHT = 20  # the in-domain phrases are few; count each as if seen this many times
 CHANNEL_PAGES = 128
 CHANNEL_SAMPLE_LINES = 4000
@@ -46,7 +45,7 @@ def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHA
     t0 = time.time()
     files = corpus_files(corpus_dir)
     os.makedirs(out_dir, exist_ok=True)
-    supplement = list(read_lines(SUPPLEMENT)) if os.path.exists(SUPPLEMENT) else []
+    supplement = list(read_lines(str(resource_path("lexicon", "admin_phrases_vi.txt"))))
 
     lm_stats: dict = {}
     if "lm" in parts:

@@ -19,18 +19,18 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from ocr import preprocess as pp
-from ocr.document import Line, Page, Word, nfc
-from ocr.inputs import PageJob, pil_pixel_limit, require_poppler
-from ocr.layout import arrange_blocks, union_box
-from ocr.pdfimage import native_page_image
-from pipeline.errors import (
+from sohoa.document import Line, Page, Word, nfc
+from sohoa.errors import (
     TESSERACT_INSTALL,
     CorruptFileError,
     ImageTooLargeError,
     MissingDependencyError,
     OcrEngineError,
 )
+from sohoa.ocr import preprocess as pp
+from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
+from sohoa.ocr.layout import arrange_blocks, union_box
+from sohoa.ocr.pdfimage import native_page_image
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300

@@ -13,8 +13,8 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ocr.document import Document, Page
-from pipeline.errors import (
+from sohoa.document import Document, Page
+from sohoa.errors import (
     POPPLER_INSTALL,
     CorruptFileError,
     EmptyFileError,
@@ -75,7 +75,7 @@ class InputFile:
             return Document.from_text(self.path, self._text or "").pages
         if self.kind == "pdf_text" and not self.force_ocr:
             if self._layer_pages is None:
-                from ocr.textlayer import read_text_layer
+                from sohoa.ocr.textlayer import read_text_layer
 
                 self._layer_pages = read_text_layer(self.path, dpi=self.dpi)
             return self._layer_pages
@@ -160,7 +160,7 @@ def _decode_text(path: str) -> str | None:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > max(2, len(text) // 200):
         return None
-    from ocr.document import nfc
+    from sohoa.document import nfc
 
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -198,7 +198,7 @@ def _open_pdf(common: dict, force_ocr: bool) -> InputFile:
                 f"{max_pixels / 1e6:.0f} Mpx",
                 path,
             )
-    from ocr.textlayer import layer_quality, read_text_layer
+    from sohoa.ocr.textlayer import layer_quality, read_text_layer
 
     layer_pages = read_text_layer(path, dpi=dpi)
     usable, quality = layer_quality(layer_pages, has_images)

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from itertools import pairwise
 
-from ocr.document import Block, Box, Line
+from sohoa.document import Block, Box, Line
 
 _KINH_GUI = re.compile(r"^\W*k\w{0,2}nh\s*g\w{0,2}i\b")
 _NOI_NHAN = re.compile(r"^\W*(?:\w{0,3}i\s*)?nh[a-z]{0,2}n\s*:")

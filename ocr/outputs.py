@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from ocr.document import Document, Page
-from ocr.engine import OcrConfig, check_tesseract, load_page_image, ocr_page
-from ocr.inputs import InputFile, PageJob, open_input
+from sohoa.document import Document, Page
+from sohoa.ocr.engine import OcrConfig, check_tesseract, load_page_image, ocr_page
+from sohoa.ocr.inputs import InputFile, PageJob, open_input
 
 _FONT_NAME = "/SohoaGlyphLess"
 

@@ -11,7 +11,7 @@ It returns a `RenderedDocument`: iterate it (or use ``.images``) for the PIL pag
 ``.page_texts`` is the ground-truth text of each page in reading order (left header column,
 right header column, title, body paragraphs, Nơi nhận, signature), lines separated by
 newlines and blocks by blank lines, exactly as `Document.text()` formats it; ``.truth`` is
-the same text as an `ocr.document.Document` whose lines and words carry their boxes in the
+the same text as an `sohoa.document.Document` whose lines and words carry their boxes in the
 pixels of the returned (skewed) images.
 
 `record` is a record in the shape of the record schema (doc_type, number, symbol, date,
@@ -40,8 +40,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-from ocr.document import Block, Box, Document, Line, Page, Word, nfc
-from pipeline.errors import MissingDependencyError
+from sohoa.document import Block, Box, Document, Line, Page, Word, nfc
+from sohoa.errors import MissingDependencyError
 
 Style = Literal["state", "party"]
 Degrade = Literal["clean", "light", "heavy"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 import xml.etree.ElementTree as ET
 
-from ocr.document import Line, Page, Word, nfc
-from ocr.layout import arrange_blocks
-from ocr.vnsyllable import is_usable_vietnamese, text_quality
-from pipeline.errors import CorruptFileError
+from sohoa.document import Line, Page, Word, nfc
+from sohoa.errors import CorruptFileError
+from sohoa.ocr.layout import arrange_blocks
+from sohoa.ocr.vnsyllable import is_usable_vietnamese, text_quality
 
 _MIN_WORDS_FOR_TEXT_PAGE = 5
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from normalize.tones import is_valid_syllable, strip_tone
+from sohoa.normalize.tones import is_valid_syllable, strip_tone
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

@@ -1,6 +1,6 @@
 """The SQLite archive: schema and migrations, the one writer of a run, and the analyst API.
 
-    from pipeline.archive import Archive
+    from sohoa.pipeline.archive import Archive
     with Archive("archive.sqlite", readonly=True) as a:
         a.documents()          # pandas DataFrame
         a.search("dang uy")    # FTS5, bm25-ranked, with or without diacritics
@@ -23,10 +23,10 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from ocr.document import Token
-from pipeline.errors import DatabaseError
-from pipeline.fold import fold, fold_aligned
-from pipeline.report import FileResult, RunReport
+from sohoa.document import Token
+from sohoa.errors import DatabaseError
+from sohoa.pipeline.fold import fold, fold_aligned
+from sohoa.pipeline.report import FileResult, RunReport
 
 SCHEMA_VERSION = 1
 

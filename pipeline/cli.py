@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import BadArgumentsError, ExitCode, SohoaError
+from sohoa.errors import BadArgumentsError, ExitCode, SohoaError
 
 COMMANDS_HELP = {
     "run": "process files and folders into the SQLite archive (batch, idempotent, parallel)",
@@ -33,7 +33,7 @@ COMMANDS_HELP = {
 }
 # Subcommands owned by modules that may pull optional dependencies: their arguments are parsed by
 # the module's own `add_arguments` only when the command is used.
-LAZY_COMMANDS = {"serve": "pipeline.serve", "eval": "pipeline.evaluate"}
+LAZY_COMMANDS = {"serve": "sohoa.pipeline.serve", "eval": "sohoa.pipeline.evaluate"}
 
 
 def version() -> str:
@@ -170,7 +170,7 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
 
 
 def _settings(ns: argparse.Namespace) -> dict[str, Any]:
-    from pipeline.config import load_settings
+    from sohoa.pipeline.config import load_settings
 
     return load_settings(getattr(ns, "config", None), _overrides(ns))
 
@@ -180,9 +180,9 @@ def _settings(ns: argparse.Namespace) -> dict[str, Any]:
 def cmd_run(ns: argparse.Namespace, argv: list[str]) -> int:
     from rich.console import Console
 
-    from pipeline import progress as progress_mod
-    from pipeline.report import print_summary
-    from pipeline.run import run
+    from sohoa.pipeline import progress as progress_mod
+    from sohoa.pipeline.report import print_summary
+    from sohoa.pipeline.run import run
 
     settings = _settings(ns)
     if settings["executor"] != "dask" and settings["scheduler"]:
@@ -218,7 +218,7 @@ def _terminate_as_interrupt() -> Any:
 
 
 def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
-    from pipeline.single import process_file
+    from sohoa.pipeline.single import process_file
 
     settings = _settings(ns)
     if ns.raw:
@@ -232,7 +232,7 @@ def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_restore(ns: argparse.Namespace, argv: list[str]) -> int:
-    from normalize.cli_restore import restore_text
+    from sohoa.normalize.cli_restore import restore_text
 
     try:
         sys.stdout.write(restore_text(sys.stdin.buffer.read().decode("utf-8", errors="replace")))
@@ -242,7 +242,7 @@ def cmd_restore(ns: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
-    from pipeline.single import process_file
+    from sohoa.pipeline.single import process_file
 
     settings = _settings(ns)
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the records (the scorers read it)
@@ -265,7 +265,7 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_query(ns: argparse.Namespace, argv: list[str]) -> int:
-    from pipeline.archive import Archive
+    from sohoa.pipeline.archive import Archive
 
     with Archive(ns.db, readonly=True) as archive:
         df = archive.query(ns.sql)
@@ -274,7 +274,7 @@ def cmd_query(ns: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
-    from pipeline.archive import Archive
+    from sohoa.pipeline.archive import Archive
 
     with Archive(ns.db, readonly=True) as archive:
         paths = archive.export(ns.outdir, ns.format, ns.tables)
@@ -284,7 +284,7 @@ def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
-    from pipeline.archive import Archive
+    from sohoa.pipeline.archive import Archive
 
     with Archive(ns.db, readonly=True) as archive:
         df = archive.search(" ".join(ns.words), limit=ns.limit)
@@ -304,7 +304,7 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
 def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
     import inspect
 
-    from normalize.train import train
+    from sohoa.normalize.train import train
 
     if not Path(ns.corpus).is_dir():
         raise BadArgumentsError("corpus folder not found", path=ns.corpus)

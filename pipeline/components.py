@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocr.document import Document
+from sohoa.document import Document
 
 Stage = Callable[["DocState", dict[str, Any]], None]
 
@@ -75,7 +75,7 @@ def process_document(doc: Document, settings: dict[str, Any]) -> DocState:
 def ocr_stage(state: DocState, settings: dict[str, Any]) -> None:
     if state.doc.pages:
         return
-    from pipeline.single import load_document
+    from sohoa.pipeline.single import load_document
 
     state.doc.pages = load_document(state.doc.path, settings, jobs=1).pages
 
@@ -84,7 +84,7 @@ def ocr_stage(state: DocState, settings: dict[str, Any]) -> None:
 def restore_stage(state: DocState, settings: dict[str, Any]) -> None:
     if not settings["restore"]["enabled"]:
         return
-    from normalize import restore_document
+    from sohoa.normalize import restore_document
 
     state.reports["restore"] = restore_document(state.doc)
 
@@ -93,6 +93,6 @@ def restore_stage(state: DocState, settings: dict[str, Any]) -> None:
 def extract_stage(state: DocState, settings: dict[str, Any]) -> None:
     if not settings["extract"]["enabled"]:
         return
-    from extract import extract_document
+    from sohoa.extract import extract_document
 
     state.records = extract_document(state.doc, restore=bool(settings["restore"]["enabled"]))

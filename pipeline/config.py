@@ -23,7 +23,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from pipeline.errors import BadArgumentsError
+from sohoa.errors import BadArgumentsError
 
 DEFAULT_CONFIG_NAME = "sohoa.toml"
 
@@ -63,7 +63,7 @@ def _base_defaults() -> dict[str, Any]:
 def ocr_config_fields() -> dict[str, Any]:
     """Defaults of `ocr.engine.OcrConfig` (empty until the OCR engine module exists)."""
     try:
-        from ocr.engine import OcrConfig
+        from sohoa.ocr.engine import OcrConfig
     except ImportError:
         return {}
     out: dict[str, Any] = {}
@@ -168,7 +168,7 @@ def load_settings(config_file: str | None = None, overrides: dict[str, Any] | No
 
 
 def validate(settings: dict[str, Any]) -> None:
-    from pipeline.components import resolve
+    from sohoa.pipeline.components import resolve
 
     if int(settings["jobs"]) < 1:
         raise ConfigError("`jobs` must be at least 1")
@@ -185,7 +185,7 @@ def validate(settings: dict[str, Any]) -> None:
 
 def make_ocr_config(settings: dict[str, Any]) -> Any:
     """An `ocr.engine.OcrConfig` from the `ocr.*` settings (only the fields it has)."""
-    from ocr.engine import OcrConfig
+    from sohoa.ocr.engine import OcrConfig
 
     names = {f.name for f in dataclasses.fields(OcrConfig)}
     return OcrConfig(**{k: v for k, v in settings["ocr"].items() if k in names})

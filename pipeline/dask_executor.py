@@ -19,7 +19,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from typing import Any
 
-from pipeline.errors import ExitCode, MissingDependencyError, SohoaError
+from sohoa.errors import ExitCode, MissingDependencyError, SohoaError
 
 DASK_INSTALL = 'Dask is required for --executor dask: pip install "dask[distributed]"'
 CONNECT_TIMEOUT_S = 30
@@ -45,7 +45,7 @@ def worker_info() -> dict[str, Any]:
     try:
         from importlib.metadata import PackageNotFoundError, version
 
-        import pipeline.worker  # noqa: F401
+        import sohoa.pipeline.worker  # noqa: F401
 
         try:
             info["sohoa"] = version("sohoa")

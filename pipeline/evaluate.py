@@ -30,8 +30,8 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from normalize.tones import normalize_tones
-from pipeline.errors import ExitCode
+from sohoa.errors import ExitCode
+from sohoa.normalize.tones import normalize_tones
 
 HEADER_FIELDS = ("doc_type", "code", "issuer", "place", "date", "subject")
 SIGNER_FIELDS = ("authority", "position", "name")
@@ -357,8 +357,8 @@ def prediction_from_archive(conn: sqlite3.Connection, path: Path) -> Prediction 
 
 def prediction_from_pipeline(path: Path, config_file: str | None = None) -> Prediction:
     """Run the configured stages (OCR → restoration → extraction) on one file, writing nothing."""
-    from pipeline.config import load_settings
-    from pipeline.single import process_file
+    from sohoa.pipeline.config import load_settings
+    from sohoa.pipeline.single import process_file
 
     state = process_file(str(path), load_settings(config_file), jobs=1)
     return Prediction(state.records, state.doc.text(restored=True), "run")

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
 # Modules the fork server imports once, so that each worker starts warm.
-_PRELOAD = ["pipeline.worker", "pipeline.components", "normalize", "extract"]
+_PRELOAD = ["sohoa.pipeline.worker", "sohoa.pipeline.components", "sohoa.normalize", "sohoa.extract"]
 
 
 def _mp_context() -> Any:
@@ -38,7 +38,7 @@ class BatchExecutor:
 
     def _open(self) -> Executor:
         if self.kind == "dask":
-            from pipeline.dask_executor import make_executor
+            from sohoa.pipeline.dask_executor import make_executor
 
             cm: AbstractContextManager[Executor] = make_executor(self.scheduler, self.jobs)
             return self._stack.enter_context(cm)

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from pipeline.report import FileResult
+from sohoa.pipeline.report import FileResult
 
 
 class Progress:

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pipeline.errors import ExitCode
+from sohoa.errors import ExitCode
 
 
 @dataclass

@@ -23,11 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocr.document import Document, Page
-from pipeline.archive import Archive, now_iso
-from pipeline.components import DocState
-from pipeline.config import load_settings, make_ocr_config
-from pipeline.errors import (
+from sohoa.document import Document, Page
+from sohoa.errors import (
     BadArgumentsError,
     MissingDependencyError,
     OcrEngineError,
@@ -35,11 +32,14 @@ from pipeline.errors import (
     UnreadableFileError,
     WorkerCrashError,
 )
-from pipeline.executors import BatchExecutor
-from pipeline.progress import Progress
-from pipeline.report import FileResult, RunReport
-from pipeline.single import check_engine, open_file
-from pipeline.worker import OutputPlan, finish_file, ocr_one_page
+from sohoa.pipeline.archive import Archive, now_iso
+from sohoa.pipeline.components import DocState
+from sohoa.pipeline.config import load_settings, make_ocr_config
+from sohoa.pipeline.executors import BatchExecutor
+from sohoa.pipeline.progress import Progress
+from sohoa.pipeline.report import FileResult, RunReport
+from sohoa.pipeline.single import check_engine, open_file
+from sohoa.pipeline.worker import OutputPlan, finish_file, ocr_one_page
 
 
 @dataclass

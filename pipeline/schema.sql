@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS files (
     seconds_restore REAL,
     seconds_extract REAL,
     seconds_total   REAL,
-    document_json   TEXT,               -- ocr.document.Document.export() with restored tokens
+    document_json   TEXT,               -- sohoa.document.Document.export() with restored tokens
     reports_json    TEXT                -- per-stage reports, e.g. the restorer's counts
 );
 CREATE INDEX IF NOT EXISTS files_path ON files(path);

@@ -28,15 +28,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from pipeline.errors import ExitCode
-from pipeline.evaluate import LIST_FIELDS, apply_field_corrections
-from pipeline.fold import fold
+from sohoa.errors import ExitCode
+from sohoa.pipeline.evaluate import LIST_FIELDS, apply_field_corrections
+from sohoa.pipeline.fold import fold
 
-STATIC_DIR = Path(__file__).with_name("static")
+STATIC_DIR = Path(str(files("sohoa.pipeline").joinpath("static")))
 SCALAR_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
 EDITABLE_FIELDS = SCALAR_FIELDS + LIST_FIELDS
 MAX_VALUE_CHARS = 20_000
@@ -437,8 +438,8 @@ def render_page_png(path: str, kind: str | None, page: int, dpi: int | None, max
     try:
         import cv2
 
-        from ocr.engine import load_page_image
-        from ocr.inputs import PageJob
+        from sohoa.ocr.engine import load_page_image
+        from sohoa.ocr.inputs import PageJob
     except ImportError:
         return None
     try:

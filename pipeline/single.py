@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocr.document import Document
-from pipeline.components import DocState, run_stages
-from pipeline.config import make_ocr_config
+from sohoa.document import Document
+from sohoa.pipeline.components import DocState, run_stages
+from sohoa.pipeline.config import make_ocr_config
 
 
 def open_file(path: str, settings: dict[str, Any]) -> Any:
-    """`ocr.inputs.open_input` with the `ocr.*` settings; raises the classes of pipeline/errors.py."""
-    from ocr.inputs import open_input
+    """`ocr.inputs.open_input` with the `ocr.*` settings; raises the classes of sohoa/errors.py."""
+    from sohoa.ocr.inputs import open_input
 
     o = settings["ocr"]
     return open_input(path, dpi=int(o["dpi"]), max_pixels=int(o["max_pixels"]), force_ocr=bool(o["force_ocr"]))
 
 
 def check_engine(settings: dict[str, Any]) -> None:
-    from ocr.engine import check_tesseract
+    from sohoa.ocr.engine import check_tesseract
 
     check_tesseract(settings["ocr"]["lang"])
 
 
 def load_document(path: str, settings: dict[str, Any], jobs: int = 1) -> Document:
     """Pages from the text layer or OCR (ocr.outputs.ocr_file with the `ocr.*` settings)."""
-    from ocr.outputs import ocr_file
+    from sohoa.ocr.outputs import ocr_file
 
     o = settings["ocr"]
     return ocr_file(path, make_ocr_config(settings), jobs, force_ocr=bool(o["force_ocr"]),

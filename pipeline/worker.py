@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocr.document import Document, Page
-from pipeline.components import DocState, process_document
+from sohoa.document import Document, Page
+from sohoa.pipeline.components import DocState, process_document
 
 
 @dataclass
@@ -25,7 +25,7 @@ class OutputPlan:
 
 
 def ocr_one_page(job: Any, ocr_config: Any) -> Page:
-    from ocr.engine import ocr_page
+    from sohoa.ocr.engine import ocr_page
 
     return ocr_page(job, ocr_config)
 
@@ -49,7 +49,7 @@ def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_con
     if not ocr_pages:
         return
     try:
-        from ocr import outputs
+        from sohoa.ocr import outputs
     except ImportError as e:
         plan.warnings.append(f"output files not written: {e}")
         return

@@ -26,8 +26,8 @@ if str(ROOT) not in sys.path:
 
 from PIL import Image  # noqa: E402
 
-from ocr.document import nfc  # noqa: E402
-from ocr.synth import render_document, write_page_texts, write_pdf, write_tiff  # noqa: E402
+from sohoa.document import nfc  # noqa: E402
+from sohoa.ocr.synth import render_document, write_page_texts, write_pdf, write_tiff  # noqa: E402
 
 RECORD_FIELDS = ["doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject", "recipients",
                  "signers", "references", "tasks", "deadlines"]

@@ -7,8 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from pipeline.evaluate import correct_keys, load_gold_dir, prediction_from_archive
-from pipeline.run import run
+from sohoa.pipeline.evaluate import correct_keys, load_gold_dir, prediction_from_archive
+from sohoa.pipeline.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

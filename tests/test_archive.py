@@ -8,12 +8,12 @@ import sqlite3
 import pandas as pd
 import pytest
 
-import pipeline.archive as archive_mod
-from ocr.document import Document
-from pipeline.archive import SCHEMA_VERSION, Archive
-from pipeline.components import DocState
-from pipeline.errors import DatabaseError, ExitCode
-from pipeline.report import FileResult
+import sohoa.pipeline.archive as archive_mod
+from sohoa.document import Document
+from sohoa.errors import DatabaseError, ExitCode
+from sohoa.pipeline.archive import SCHEMA_VERSION, Archive
+from sohoa.pipeline.components import DocState
+from sohoa.pipeline.report import FileResult
 
 RECORD = {
     "doc_type": "Kế hoạch", "number": "46", "symbol": "KH/BTGTU", "code": "46-KH/BTGTU",

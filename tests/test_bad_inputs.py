@@ -18,10 +18,10 @@ import pikepdf
 import pytest
 from PIL import Image
 
-import pipeline.run
-from pipeline.config import load_settings
-from pipeline.errors import ExitCode
-from pipeline.run import run
+import sohoa.pipeline.run
+from sohoa.errors import ExitCode
+from sohoa.pipeline.config import load_settings
+from sohoa.pipeline.run import run
 from tests.test_run import make_docs
 from tests.test_run_components import stages
 
@@ -75,7 +75,7 @@ def eio_open(monkeypatch):
             raise OSError(errno.EIO, "Input/output error")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.run, "open", fake_open, raising=False)
+    monkeypatch.setattr(sohoa.pipeline.run, "open", fake_open, raising=False)
 
 
 def test_bad_inputs_fail_alone_with_clear_messages(tmp_path, eio_open):
@@ -118,6 +118,6 @@ def test_unreadable_file_is_stored_without_hash_then_superseded(tmp_path, eio_op
         assert rep.files[0].error_kind == "unreadable" and "Input/output error" in rep.files[0].error
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*), max(sha256) FROM files").fetchone() == (1, None)
-    monkeypatch.delattr(pipeline.run, "open")  # the disk is readable again
+    monkeypatch.delattr(sohoa.pipeline.run, "open")  # the disk is readable again
     assert run([str(tmp_path / "in")], db=str(db), config=cfg).files_ok == 1
     assert con.execute("SELECT status FROM files").fetchall() == [("ok",)]

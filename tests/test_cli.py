@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import ocr.engine
-from pipeline.cli import COMMANDS_HELP, main
-from pipeline.errors import ExitCode
+import sohoa.ocr.engine
+from sohoa.errors import ExitCode
+from sohoa.pipeline.cli import COMMANDS_HELP, main
 from tests.test_run import make_docs
 from tests.test_run_components import stages
 
@@ -89,7 +89,7 @@ def test_database_error_is_exit_code_5(tmp_path, capsys):
 def test_missing_tesseract_is_exit_code_3_only_when_a_scan_needs_it(tmp_path, capsys, monkeypatch):
     from PIL import Image
 
-    monkeypatch.setattr(ocr.engine, "TESSERACT_CMD", "tesseract-not-installed-here")
+    monkeypatch.setattr(sohoa.ocr.engine, "TESSERACT_CMD", "tesseract-not-installed-here")
     make_docs(tmp_path / "in", 1)
     cfg = toml_with_stages(tmp_path, "ocr", "code_records")
     db = tmp_path / "a.sqlite"
@@ -166,7 +166,7 @@ def test_search(archive, capsys):
 
 def test_restore_keeps_the_line_count(tmp_path):
     text = "Chi thi so 07-CT/TU\n\nDang uy tinh\r\nKE HOACH\n"
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "restore"], input=text.encode("utf-8"),
+    proc = subprocess.run([sys.executable, "-m", "sohoa.pipeline.cli", "restore"], input=text.encode("utf-8"),
                           capture_output=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode("utf-8")
@@ -175,8 +175,8 @@ def test_restore_keeps_the_line_count(tmp_path):
 
 
 def test_lazy_commands_do_not_import_heavy_modules_at_start_up():
-    code = ("import sys; from pipeline.cli import main; rc = main(['query', '--help']);"
-            "print(sorted(m for m in ('dask', 'distributed', 'flask', 'pandas', 'cv2', 'pipeline.serve')"
+    code = ("import sys; from sohoa.pipeline.cli import main; rc = main(['query', '--help']);"
+            "print(sorted(m for m in ('dask', 'distributed', 'flask', 'pandas', 'cv2', 'sohoa.pipeline.serve')"
             " if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
@@ -199,7 +199,7 @@ def test_console_script_runs_a_batch(tmp_path):
 
 
 def test_train_passes_its_arguments_and_prints_json(tmp_path, capsys, monkeypatch):
-    import normalize.train
+    import sohoa.normalize.train
 
     calls = []
 
@@ -208,7 +208,7 @@ def test_train_passes_its_arguments_and_prints_json(tmp_path, capsys, monkeypatc
         calls.append((corpus_dir, out_dir, seed))
         return {"lm": {"unigrams": 3}}
 
-    monkeypatch.setattr(normalize.train, "train", fake_train)
+    monkeypatch.setattr(sohoa.normalize.train, "train", fake_train)
     (tmp_path / "corpus").mkdir()
     assert main(["train", "--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "m"), "--seed", "7"]) == 0
     captured = capsys.readouterr()

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from pipeline.progress import PlainProgress, RichProgress
-from pipeline.report import FileResult, RunReport, print_summary
+from sohoa.pipeline.progress import PlainProgress, RichProgress
+from sohoa.pipeline.report import FileResult, RunReport, print_summary
 
 OK = FileResult(path="in/a.pdf", status="ok", pages=3, documents=1)
 BAD = FileResult(path="in/b.pdf", status="failed", error_kind="encrypted_pdf",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.config import ConfigError, defaults, flatten, load_settings, make_ocr_config
-from pipeline.errors import ExitCode
+from sohoa.errors import ExitCode
+from sohoa.pipeline.cli import main
+from sohoa.pipeline.config import ConfigError, defaults, flatten, load_settings, make_ocr_config
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 

@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("distributed", reason='dask.distributed is not installed (pip install "dask[distributed]")')
 
-from pipeline import dask_executor  # noqa: E402
-from pipeline.dask_executor import SchedulerUnreachableError, WorkerSetupError, check_workers  # noqa: E402
+from sohoa.pipeline import dask_executor  # noqa: E402
+from sohoa.pipeline.dask_executor import SchedulerUnreachableError, WorkerSetupError, check_workers  # noqa: E402
 
 LETTER = """ỦY BAN NHÂN DÂN
 TỈNH {province}
@@ -36,7 +36,7 @@ def make_inputs(folder: Path, with_scan: bool) -> int:
     if with_scan:
         from PIL import Image, ImageDraw, ImageFont
 
-        from ocr.synth import find_fonts
+        from sohoa.ocr.synth import find_fonts
 
         font = ImageFont.truetype(find_fonts().regular, 44)
         img = Image.new("L", (1400, 260), 255)
@@ -66,8 +66,8 @@ def archive_rows(db: Path) -> dict[str, list[tuple]]:
 
 @pytest.mark.slow
 def test_local_cluster_run_matches_local_run(tmp_path: Path) -> None:
-    from pipeline.config import load_settings
-    from pipeline.run import run
+    from sohoa.pipeline.config import load_settings
+    from sohoa.pipeline.run import run
 
     with_scan = shutil.which("tesseract") is not None
     n_files = make_inputs(tmp_path / "in", with_scan)

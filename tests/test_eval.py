@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import evaluate
-from pipeline.evaluate import (
+from sohoa.pipeline import evaluate
+from sohoa.pipeline.evaluate import (
     Evaluation,
     Prediction,
     apply_field_corrections,
@@ -125,8 +125,8 @@ def test_main_json_output_and_threshold_exit(tmp_path: Path, monkeypatch, capsys
 
 
 def test_predictions_come_from_the_archive_when_it_holds_the_file(tmp_path: Path, monkeypatch) -> None:
-    from pipeline.config import load_settings
-    from pipeline.run import run
+    from sohoa.pipeline.config import load_settings
+    from sohoa.pipeline.run import run
 
     samples = tmp_path / "samples"
     gold = samples / "gold"
@@ -201,7 +201,7 @@ def test_apply_field_corrections_handles_lists_and_signers() -> None:
 
 
 def test_eval_through_the_sohoa_command(tmp_path: Path, capsys) -> None:
-    from pipeline.cli import main
+    from sohoa.pipeline.cli import main
 
     db = tmp_path / "a.sqlite"
     ids = build_archive(db)

@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from extract import extract_text
+from sohoa.extract import extract_text
 
 STATE_DECISION = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 TỈNH NGHỆ AN Độc lập - Tự do - Hạnh phúc

@@ -5,11 +5,11 @@ The documents are written for these tests (other provinces and agencies than the
 
 from __future__ import annotations
 
-from extract import extract_text
-from extract.agencies import canonical_phrase
-from extract.dates import find_dates
-from extract.recipients import clean_item
-from extract.signers import implied_authority
+from sohoa.extract import extract_text
+from sohoa.extract.agencies import canonical_phrase
+from sohoa.extract.dates import find_dates
+from sohoa.extract.recipients import clean_item
+from sohoa.extract.signers import implied_authority
 
 DISTRICT_NOTICE = """ỦY BAN NHÂN DÂN
 HUYỆN HƯƠNG KHÊ

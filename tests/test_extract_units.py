@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extract import extract_document, extract_text
-from extract.agencies import canonical_phrase, match_agency, match_province
-from extract.codes import find_codes, parse_header_number
-from extract.dates import find_dates, find_deadlines, iso
-from extract.signers import canonical_position, restore_name
-from extract.textkey import key
-from ocr.document import Block, Document, Line, Page, Word
+from sohoa.document import Block, Document, Line, Page, Word
+from sohoa.extract import extract_document, extract_text
+from sohoa.extract.agencies import canonical_phrase, match_agency, match_province
+from sohoa.extract.codes import find_codes, parse_header_number
+from sohoa.extract.dates import find_dates, find_deadlines, iso
+from sohoa.extract.signers import canonical_position, restore_name
+from sohoa.extract.textkey import key
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -166,7 +166,7 @@ def test_no_crash_on_document_like_text(parts):
 
 
 def test_cli_prints_json_and_reports_bad_files(tmp_path, capsys):
-    from pipeline.cli import main as sohoa
+    from sohoa.pipeline.cli import main as sohoa
 
     def main(args: list[str]) -> int:
         try:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.archive import Archive, fts_terms, make_snippet
-from pipeline.fold import fold, fold_aligned
+from sohoa.pipeline.archive import Archive, fts_terms, make_snippet
+from sohoa.pipeline.fold import fold, fold_aligned
 from tests.test_archive import RECORD, result, state_for
 
 TEXTS = {

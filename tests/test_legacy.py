@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalize.legacy import (
+from sohoa.normalize.legacy import (
     ENCODINGS,
     TCVN3_TABLE,
     VISCII_TABLE,
@@ -22,7 +22,7 @@ from normalize.legacy import (
     detect_legacy,
     encode_legacy,
 )
-from normalize.tones import strip_tone
+from sohoa.normalize.tones import strip_tone
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "legal_vn.test.txt"

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from ocr import engine
-from ocr.engine import OcrConfig, check_tesseract, ocr_image, ocr_page
-from ocr.inputs import PageJob, open_input
-from ocr.outputs import jobs_of, ocr_file, write_alto, write_hocr, write_searchable_pdf, write_text
-from ocr.synth import render_document, write_pdf
-from pipeline.errors import MissingDependencyError, OcrEngineError
+from sohoa.errors import MissingDependencyError, OcrEngineError
+from sohoa.ocr import engine
+from sohoa.ocr.engine import OcrConfig, check_tesseract, ocr_image, ocr_page
+from sohoa.ocr.inputs import PageJob, open_input
+from sohoa.ocr.outputs import jobs_of, ocr_file, write_alto, write_hocr, write_searchable_pdf, write_text
+from sohoa.ocr.synth import render_document, write_pdf
 
 RECORD = {
     "doc_type": "Công văn",

@@ -10,10 +10,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ocr import inputs
-from ocr.document import Block, Line, Page, Word
-from ocr.inputs import PageJob, open_input
-from pipeline.errors import (
+from sohoa.document import Block, Line, Page, Word
+from sohoa.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedPdfError,
@@ -22,6 +20,8 @@ from pipeline.errors import (
     UnreadableFileError,
     UnsupportedFileError,
 )
+from sohoa.ocr import inputs
+from sohoa.ocr.inputs import PageJob, open_input
 
 GOOD_VI = "Ủy ban nhân dân tỉnh Quảng Trị yêu cầu các sở, ban, ngành khẩn trương triển khai thực hiện"
 GARBLED = "CONG Hcok xA HQI CHiJ NGHiA VIVT NAM Dc 1p Ty do Hph phtic SO GIAO DVC vA DA TAO Throng phong"
@@ -34,7 +34,7 @@ def _png(path, size=(64, 48)):
 
 def _pdf_with_layer(tmp_path, text: str, name: str):
     """An image PDF whose invisible text layer says `text` (written by our own PDF writer)."""
-    from ocr.outputs import write_searchable_pdf
+    from sohoa.ocr.outputs import write_searchable_pdf
 
     img = _png(tmp_path / f"{name}.png", (1240, 1754))
     lines, x, y = [Line()], 100, 200

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.document import Line, Word
-from ocr.layout import arrange_blocks
+from sohoa.document import Line, Word
+from sohoa.ocr.layout import arrange_blocks
 
 W, H = 2480, 3508
 

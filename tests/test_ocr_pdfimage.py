@@ -6,9 +6,9 @@ import numpy as np
 import pikepdf
 from PIL import Image
 
-from ocr.engine import OcrConfig, load_page
-from ocr.inputs import PageJob
-from ocr.pdfimage import native_page_image
+from sohoa.ocr.engine import OcrConfig, load_page
+from sohoa.ocr.inputs import PageJob
+from sohoa.ocr.pdfimage import native_page_image
 
 
 def _scan_pdf(tmp_path, dpi=200, mode="RGB"):

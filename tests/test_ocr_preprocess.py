@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr import preprocess as pp
-from ocr.synth import find_fonts
+from sohoa.ocr import preprocess as pp
+from sohoa.ocr.synth import find_fonts
 
 LINES = [
     "Thực hiện Kế hoạch số 15-KH/TU ngày 03 tháng 3 năm 2023 của Tỉnh ủy Lạng Sơn",

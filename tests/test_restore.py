@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from normalize.channel import Channel
-from normalize.lm_build import build_lm
-from normalize.restorer import Restorer, classify_core, split_token
-from normalize.vnsyl import is_syllable_shape, old_style, old_style_text, strip_marks
-from ocr.document import Document
+from sohoa.document import Document
+from sohoa.normalize.channel import Channel
+from sohoa.normalize.lm_build import build_lm
+from sohoa.normalize.restorer import Restorer, classify_core, split_token
+from sohoa.normalize.vnsyl import is_syllable_shape, old_style, old_style_text, strip_marks
 
 CORPUS = [
     "Ủy ban nhân dân tỉnh đề nghị các sở, ban, ngành thực hiện nghiêm túc kế hoạch này.",
@@ -131,10 +131,9 @@ def test_tokens_carry_confidence_and_change_flag(restorer):
 
 
 def test_restore_document_fills_lines(restorer, monkeypatch):
-    import normalize.restore as restore_mod
+    import sohoa.normalize.restore as restore_mod
 
     monkeypatch.setattr(restore_mod, "get_restorer", lambda: restorer)
-    monkeypatch.setattr(restore_mod, "models_present", lambda *a: True)
     doc = Document.from_text("x.txt", "Ban Thuong vu Tinh uy\n\nKe hoach s6 46-KH/BTGTU")
     info = restore_mod.restore_document(doc)
     lines = [ln for p in doc.pages for ln in p.lines]
@@ -147,7 +146,7 @@ def test_restore_document_fills_lines(restorer, monkeypatch):
 @pytest.mark.skipif(not os.path.exists(os.path.join(os.path.dirname(__file__), "..", "data", "models",
                                                     "restore_lm.npz")), reason="no trained model in data/models")
 def test_committed_model_restores_constructed_sentence():
-    from normalize.restore import restore_lines
+    from sohoa.normalize.restore import restore_lines
 
     out = restore_lines(["Uy ban nhan dan tinh yeu cau cac co quan bao cao ket qua thuc hien", "Điều 5. Hiệu lực"])
     assert out == ["Ủy ban nhân dân tỉnh yêu cầu các cơ quan báo cáo kết quả thực hiện", "Điều 5. Hiệu lực"]
@@ -156,7 +155,7 @@ def test_committed_model_restores_constructed_sentence():
 def test_case_stats_favour_names(tmp_path):
     import numpy as np
 
-    from normalize.lm_build import build_case_stats
+    from sohoa.normalize.lm_build import build_case_stats
 
     texts = ["Cán bộ của Đảng và Nhân dân thực hiện các nhiệm vụ của Đảng."] * 3 + ["đảng viên thực hiện các việc"]
     build_lm(((t, 1) for t in texts), str(tmp_path), min_count=1)
@@ -173,7 +172,7 @@ def test_cli_keeps_line_count_and_blank_lines():
 
     root = os.path.join(os.path.dirname(__file__), "..")
     text = "Ke hoach s6 12-KH/UBND\n\n   \nHà Nội, ngày 5 tháng 3 năm 2021\n"
-    p = subprocess.run([sys.executable, "-m", "normalize.cli_restore"], input=text, capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "sohoa.normalize.cli_restore"], input=text, capture_output=True,
                        text=True, cwd=root, timeout=120)
     assert p.returncode == 0, p.stderr
     out = p.stdout.split("\n")

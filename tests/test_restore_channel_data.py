@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from normalize.channel import Channel
-from normalize.channel_data import (
+from sohoa.normalize.channel import Channel
+from sohoa.normalize.channel_data import (
     RenderSpec,
     available_fonts,
     estimate_channel,
@@ -54,7 +54,7 @@ def test_render_page_makes_a_degraded_image():
 
 @pytest.mark.skipif(shutil.which("tesseract") is None or not available_fonts(), reason="tesseract not installed")
 def test_rendered_line_read_back_by_tesseract():
-    from normalize.channel_data import ocr_image
+    from sohoa.normalize.channel_data import ocr_image
 
     spec = RenderSpec(available_fonts()[0][0], 14.0, 300, 0.0, 0.0, None, None, "eng")
     lines = ["Ban Thường vụ Tỉnh ủy quán triệt kế hoạch"]
@@ -66,8 +66,8 @@ def test_rendered_line_read_back_by_tesseract():
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tesseract") is None or not available_fonts(), reason="tesseract not installed")
 def test_train_rebuilds_all_model_files_reproducibly(tmp_path):
-    from normalize.restorer import Restorer
-    from normalize.train import train
+    from sohoa.normalize.restorer import Restorer
+    from sohoa.normalize.train import train
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

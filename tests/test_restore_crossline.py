@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from normalize.restore import models_present, restore_lines
-
-pytestmark = pytest.mark.skipif(not models_present(), reason="no restorer model in data/models (sohoa train)")
+from sohoa.normalize.restore import restore_lines
 
 # accentless sentences of the directive style, each wrapped in two lines
 WRAPPED = [

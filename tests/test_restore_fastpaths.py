@@ -12,11 +12,11 @@ import sys
 import numpy as np
 import pytest
 
-from normalize import channel as channel_mod
-from normalize.channel import Channel, ChannelParams
-from normalize.lm import TrigramLM
-from normalize.lm_build import build_lm
-from normalize.restorer import LM_WEIGHT, Restorer, Slot
+from sohoa.normalize import channel as channel_mod
+from sohoa.normalize.channel import Channel, ChannelParams
+from sohoa.normalize.lm import TrigramLM
+from sohoa.normalize.lm_build import build_lm
+from sohoa.normalize.restorer import LM_WEIGHT, Restorer, Slot
 from tests.test_restore import CORPUS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -117,7 +117,7 @@ def test_both_restore_commands_agree():
     if not os.path.exists(sohoa):
         pytest.skip("the sohoa entry point is not installed in this environment")
     data = "\ufeffKe hoach so 12-KH/UBND\r\n\r\nThuỷ lợi và hoà bình\r\nCông văn số 5".encode()
-    a = _run([sys.executable, "-m", "normalize.cli_restore"], data)
+    a = _run([sys.executable, "-m", "sohoa.normalize.cli_restore"], data)
     b = _run([sohoa, "restore"], data)
     assert a == b
     lines = a.decode("utf-8").split("\n")
@@ -126,14 +126,12 @@ def test_both_restore_commands_agree():
 
 
 def test_restore_lines_prepares_like_restore_document(monkeypatch, restorer):
-    import normalize.restore as restore_mod
-    from ocr.document import Document
+    import sohoa.normalize.restore as restore_mod
+    from sohoa.document import Document
 
     text = "Thuỷ lợi và hoà bình của Ủy ban nhân dân tỉnh"
-    monkeypatch.setattr(restore_mod, "models_present", lambda *a: False)
-    assert restore_mod.restore_lines([text]) == ["Thủy lợi và hòa bình của Ủy ban nhân dân tỉnh"]
+    assert restore_mod.prepare_lines([text]) == ["Thủy lợi và hòa bình của Ủy ban nhân dân tỉnh"]
     monkeypatch.setattr(restore_mod, "get_restorer", lambda: restorer)
-    monkeypatch.setattr(restore_mod, "models_present", lambda *a: True)
     for line in (text, "Ke hoach so 5 cua Uy ban nhan dan tinh"):
         doc = Document.from_text("x.txt", line)
         restore_mod.restore_document(doc)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_settings
-from pipeline.errors import BadArgumentsError, ExitCode
-from pipeline.run import discover, run
+from sohoa.errors import BadArgumentsError, ExitCode
+from sohoa.pipeline.config import load_settings
+from sohoa.pipeline.run import discover, run
 from tests.test_run_components import stages
 
 DOC = "ỦY BAN NHÂN DÂN TỈNH {prov}\nSố: {n}-KH/UBND\n\nKẾ HOẠCH\nTriển khai Chỉ thị số 07-CT/TU\n"

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from ocr.document import Document
-from pipeline.components import DocState, process_document, register, registered, resolve
-from pipeline.config import ConfigError, load_settings
+from sohoa.document import Document
+from sohoa.pipeline.components import DocState, process_document, register, registered, resolve
+from sohoa.pipeline.config import ConfigError, load_settings
 
 # -- stages used by the batch tests --------------------------------------------------------------
 

@@ -45,7 +45,7 @@ def test_kill_9_mid_run_then_rerun_leaves_no_duplicates(tmp_path):
     db = tmp_path / "a.sqlite"
     slow_cfg = _toml(tmp_path / "slow.toml", stages("ocr", "slow", "code_records"))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [str(SOHOA) if SOHOA.exists() else sys.executable, *([] if SOHOA.exists() else ["-m", "pipeline.cli"])]
+    cmd = [str(SOHOA) if SOHOA.exists() else sys.executable, *([] if SOHOA.exists() else ["-m", "sohoa.pipeline.cli"])]
     proc = subprocess.Popen([*cmd, "run", str(tmp_path / "in"), "--db", str(db), "--config", str(slow_cfg)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
@@ -88,7 +88,7 @@ def test_ctrl_c_or_sigterm_stops_the_run_keeps_what_is_stored_and_exits_130(tmp_
     db = tmp_path / "a.sqlite"
     cfg = _toml(tmp_path / "slow.toml", stages("ocr", "slow", "code_records"))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(tmp_path / "in"), "--db", str(db), "--config", str(cfg)]
+    cmd = [sys.executable, "-m", "sohoa.pipeline.cli", "run", str(tmp_path / "in"), "--db", str(db), "--config", str(cfg)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.time() + 60

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.config import load_settings
-from pipeline.errors import MissingDependencyError
-from pipeline.run import run
+from sohoa.errors import MissingDependencyError
+from sohoa.pipeline.config import load_settings
+from sohoa.pipeline.run import run
 from tests.test_run import make_docs
 
 LINES = ["ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "Số: 215/UBND-KT", "Về việc triển khai kế hoạch năm 2023"]
 
 
 def _font(px: int) -> ImageFont.FreeTypeFont:
-    from ocr.synth import find_fonts
+    from sohoa.ocr.synth import find_fonts
 
     try:
         return ImageFont.truetype(find_fonts().regular, px)
@@ -35,7 +35,7 @@ def render(lines: list[str], font: ImageFont.FreeTypeFont) -> Image.Image:
 
 @pytest.fixture(scope="module")
 def tesseract():
-    from ocr.engine import check_tesseract
+    from sohoa.ocr.engine import check_tesseract
 
     try:
         check_tesseract("vie")
@@ -74,7 +74,7 @@ def test_scans_and_text_in_one_batch_with_outputs(tmp_path, tesseract):
 
 @pytest.mark.slow
 def test_ocr_command_prints_the_text_of_a_scan(tmp_path, tesseract, capsys):
-    from pipeline.cli import main
+    from sohoa.pipeline.cli import main
 
     render(LINES, _font(48)).save(tmp_path / "scan.png", dpi=(300, 300))
     assert main(["ocr", str(tmp_path / "scan.png"), "--raw"]) == 0
@@ -86,7 +86,7 @@ def test_ocr_command_prints_the_text_of_a_scan(tmp_path, tesseract, capsys):
 def test_extract_command_reads_a_scan(tmp_path, tesseract, capsys):
     import json
 
-    from pipeline.cli import main
+    from sohoa.pipeline.cli import main
 
     render(LINES, _font(48)).save(tmp_path / "scan.png", dpi=(300, 300))
     assert main(["extract", str(tmp_path / "scan.png"), "--no-restore"]) == 0

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import serve
-from pipeline.serve import ReviewApp, make_server
+from sohoa.pipeline import serve
+from sohoa.pipeline.serve import ReviewApp, make_server
 from tests.test_serve_helpers import build_archive
 
 

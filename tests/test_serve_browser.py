@@ -15,7 +15,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
-from pipeline.serve import make_server  # noqa: E402
+from sohoa.pipeline.serve import make_server  # noqa: E402
 from tests.test_serve_helpers import build_archive  # noqa: E402
 
 CHROMIUM = os.environ.get("SOHOA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from pipeline.fold import fold
-from pipeline.serve import align_tokens, field_spans, place_tokens, render_text, token_positions
+from sohoa.pipeline.fold import fold
+from sohoa.pipeline.serve import align_tokens, field_spans, place_tokens, render_text, token_positions
 
 SCHEMA = Path(__file__).resolve().parents[1] / "pipeline" / "schema.sql"
 XSS = "<script>window.__xss = 1</script>"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.serve import ReviewApp
+from sohoa.pipeline.serve import ReviewApp
 
 COVER = """ỦY BAN NHÂN DÂN
 TỈNH HẬU GIANG
@@ -87,8 +87,8 @@ class FieldText(HTMLParser):
 
 @pytest.fixture(scope="module")
 def real_archive(tmp_path_factory) -> Path:
-    from pipeline.config import load_settings
-    from pipeline.run import run
+    from sohoa.pipeline.config import load_settings
+    from sohoa.pipeline.run import run
 
     folder = tmp_path_factory.mktemp("realrun")
     (folder / "cover_and_plan.txt").write_text(COVER + "\f" + PLAN, encoding="utf-8")
@@ -127,8 +127,8 @@ def test_spans_highlight_the_right_text_on_every_page(real_archive: Path) -> Non
 def test_review_then_eval_uses_the_correction(real_archive: Path, capsys, tmp_path: Path) -> None:
     import pandas as pd
 
-    from pipeline import evaluate
-    from pipeline.archive import Archive
+    from sohoa.pipeline import evaluate
+    from sohoa.pipeline.archive import Archive
 
     conn = sqlite3.connect(real_archive)
     doc_id, subject = conn.execute("SELECT doc_id, subject FROM documents ORDER BY seq LIMIT 1").fetchone()

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr.synth import (
+from sohoa.errors import MissingDependencyError
+from sohoa.ocr.synth import (
     date_line,
     find_fonts,
     render_document,
@@ -20,7 +21,6 @@ from ocr.synth import (
     write_pdf,
     write_tiff,
 )
-from pipeline.errors import MissingDependencyError
 
 STATE = {
     "doc_type": "Công văn",

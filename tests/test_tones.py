@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalize.tones import (
+from sohoa.normalize.tones import (
     ONSETS,
     add_tone,
     is_valid_syllable,
