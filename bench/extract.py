@@ -126,7 +126,7 @@ def underthesea_compare(shared: Path, docs) -> None:
         t_ours += time.perf_counter() - t
         for g, r in zip(gold, recs, strict=False):
             gold_all += [x["assignee"] for x in g.get("tasks", [])]
-            ours += [x["assignee"] for x in r["tasks"]]
+            ours += [t.assignee for t in r.tasks]
         t = time.perf_counter()
         try:
             ents = _ner_entities(underthesea, doc.text(restored=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sohoa.document import Document
@@ -21,15 +22,14 @@ from sohoa.extract.segment import is_closing, segment
 from sohoa.extract.signers import find_signers, implied_authority
 from sohoa.extract.tasks import assignee_key, extract_tasks
 from sohoa.extract.textkey import key
+from sohoa.record import HEADER_FIELDS, Deadline, FieldSource, Record, Source
 
-HEADER_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
 
-
-def extract_text(text: str, path: str | None = None, restore: bool = True) -> list[dict]:
+def extract_text(text: str, path: str | None = None, restore: bool = True) -> list[Record]:
     return extract_document(Document.from_text(path or "<text>", text), restore)
 
 
-def extract_document(doc: Document, restore: bool = True) -> list[dict]:
+def extract_document(doc: Document, restore: bool = True) -> list[Record]:
     """Records of `doc`. Restores the text first (normalize/) unless it already was, or `restore`
     is False (then the extractor reads the OCR text as it is)."""
     if restore and any(ln.restored is None for p in doc.pages for ln in p.lines):
@@ -82,22 +82,32 @@ def _recase_line(ocr: str, restored: str) -> str:
     return " ".join(out)
 
 
-def extract_records(text: str, ocr_text: str | None = None) -> list[dict]:
-    """Records with raw provenance (`_spans`: field → (start, end) offsets into `text`)."""
+@dataclass
+class Draft:
+    """A record before provenance is located: raw spans are offsets into the document text."""
+
+    record: Record
+    spans: dict[str, Any]  # field → (start, end), or a list of them for list fields
+    range: tuple[int, int]
+    derived: dict[str, Any] | None = None
+
+
+def extract_records(text: str, ocr_text: str | None = None) -> list[Draft]:
+    """Records with raw provenance (`Draft.spans`: field → (start, end) offsets into `text`)."""
     lines = split_lines(text)
     ocr_lines = [ln.text for ln in split_lines(ocr_text)] if ocr_text is not None else None
     if ocr_lines is not None and len(ocr_lines) != len(lines):
         ocr_lines = None  # restoration changed the line structure: names come from the restored text
-    records: list[dict] = []
+    drafts: list[Draft] = []
     for seg in segment(lines):
         seg_lines = lines[seg.start_line:seg.end_line]
         if not any(not ln.blank for ln in seg_lines):
             continue
-        records.append(_record(seg_lines, text, records[0] if records else None, ocr_lines))
-    return records
+        drafts.append(_record(seg_lines, text, drafts[0] if drafts else None, ocr_lines))
+    return drafts
 
 
-def _record(seg_lines: list[TextLine], text: str, cover: dict | None, ocr_lines: list[str] | None) -> dict:
+def _record(seg_lines: list[TextLine], text: str, cover: Draft | None, ocr_lines: list[str] | None) -> Draft:
     h = parse_header(seg_lines)
     spans: dict[str, Any] = {}
     derived = None
@@ -131,31 +141,20 @@ def _record(seg_lines: list[TextLine], text: str, cover: dict | None, ocr_lines:
     body_text_end = body[-1].end if body else seg_start
     dls = find_deadlines(text[body_text_start:body_text_end])
 
-    rec = {
-        "doc_type": h.doc_type.value,
-        "number": h.number.value,
-        "symbol": h.symbol.value,
-        "code": h.code.value,
-        "issuer": h.issuer.value,
-        "place": h.place.value,
-        "date": h.date.value,
-        "subject": h.subject.value,
-        "recipients": [r[0] for r in recipients],
-        "signers": [s.as_dict() for s in signers],
-        "references": [r[0] for r in refs],
-        "tasks": [t.as_dict() for t in tasks],
-        "deadlines": [{"text": d.text, "date": d.date} for d in dls],
-    }
+    rec = Record(
+        **{f: getattr(h, f).value for f in HEADER_FIELDS},
+        recipients=[r[0] for r in recipients],
+        signers=[s.as_record() for s in signers],
+        references=[r[0] for r in refs],
+        tasks=[t.as_record() for t in tasks],
+        deadlines=[Deadline(d.text, d.date) for d in dls],
+    )
     spans["recipients"] = [(s, e) for _, s, e in recipients]
     spans["signers"] = [(s.start, s.end) for s in signers]
     spans["references"] = [(s, e) for _, s, e in refs]
     spans["tasks"] = [(t.start, t.end) for t in tasks]
     spans["deadlines"] = [(body_text_start + d.start, body_text_start + d.end) for d in dls]
-    rec["_spans"] = spans
-    rec["_range"] = (seg_start, seg_end)
-    if derived:
-        rec["_derived"] = derived
-    return rec
+    return Draft(rec, spans, (seg_start, seg_end), derived or None)
 
 
 _SIGNED_AT = re.compile(r"(?:th[a-z]{0,2}i\s+[a-z]{3,5}n\s+k[a-z]|ng[a-z]y\s+k[a-z]|signed|date)\s*:")
@@ -220,15 +219,16 @@ def _body_lines(lines: list[TextLine], start: int, closing: int | None) -> list[
 _ATTACHED = re.compile(r"d[a-z]nh k[a-z]m|k[a-z]m theo|sao g[a-z]{1,3}i|g[a-z]{1,3}i k[a-z]m")
 
 
-def _from_cover(h: Header, cover: dict, text: str) -> dict | None:
+def _from_cover(h: Header, cover: Draft, text: str) -> dict | None:
     """An attached document without its own header takes number, date and issuer from the cover
     letter's mention of it: a cited document of its type, preferably one said to be attached
     (`… (đính kèm)`, `sao gửi …`), else the first."""
     want = h.doc_type.value
-    cands = [i for i, ref in enumerate(cover.get("references", [])) if not want or ref.get("doc_type") == want]
+    cover_refs = cover.record.references
+    cands = [i for i, ref in enumerate(cover_refs) if not want or ref.doc_type == want]
     if not cands:
         return None
-    spans = cover["_spans"]["references"]
+    spans = cover.spans["references"]
 
     starts = sorted(sp[0] for sp in spans)
 
@@ -238,19 +238,19 @@ def _from_cover(h: Header, cover: dict, text: str) -> dict | None:
         return bool(_ATTACHED.search(key(text[max(0, s - 40):min(e + 120, nxt)])))
 
     i = next((c for c in cands if attached(c)), cands[0])
-    ref = cover["references"][i]
-    code = ref["code"]
+    ref = cover_refs[i]
+    code = ref.code or ""
     if "-" in code.split("/")[0]:
         number, symbol = code.split("-", 1)
     else:
         number, symbol = code.split("/", 1)
-    place = cover.get("place")
+    place = cover.record.place
     h.number, h.symbol, h.code = Span(number), Span(symbol), Span(code)
-    if ref.get("date"):
-        h.date = Span(ref["date"])
-    h.issuer = Span(issuer_from_symbol(symbol, place) or ref.get("issuer"))
+    if ref.date:
+        h.date = Span(ref.date)
+    h.issuer = Span(issuer_from_symbol(symbol, place) or ref.issuer)
     h.place = Span(place)
-    return {"record": 0, "code": cover.get("code"), "mention": {"start": spans[i][0], "end": spans[i][1]},
+    return {"record": 0, "code": cover.record.code, "mention": {"start": spans[i][0], "end": spans[i][1]},
             "fields": ["number", "symbol", "code", "date", "issuer", "place"]}
 
 
@@ -276,7 +276,7 @@ class _Locator:
         i = bisect.bisect_right(self.page_offsets, offset) - 1
         return self.page_starts[max(0, i)][1] if self.page_starts else 1
 
-    def locate(self, start: int, end: int) -> dict:
+    def locate(self, start: int, end: int) -> FieldSource:
         i = bisect.bisect_left(self.starts, start)
         if i > 0 and self.index[i - 1][1] > start:
             i -= 1
@@ -289,22 +289,17 @@ class _Locator:
         if boxes and all(b is not None for b in boxes):
             box = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                    max(b[3] for b in boxes)]
-        return {"start": start, "end": end, "page": self.page_of(start), "box": box}
+        return FieldSource(start, end, self.page_of(start), box)
 
 
-def _finish(rec: dict, loc: _Locator, path: str) -> dict:
-    spans = rec.pop("_spans")
-    start, end = rec.pop("_range")
-    derived = rec.pop("_derived", None)
-    fields: dict[str, Any] = {}
-    for f, sp in spans.items():
+def _finish(draft: Draft, loc: _Locator, path: str) -> Record:
+    start, end = draft.range
+    fields: dict[str, FieldSource | list[FieldSource]] = {}
+    for f, sp in draft.spans.items():
         if isinstance(sp, list):
             fields[f] = [loc.locate(s, e) for s, e in sp]
         else:
             fields[f] = loc.locate(*sp)
-    source: dict[str, Any] = {"file": path, "pages": [loc.page_of(start), loc.page_of(max(start, end - 1))],
-                              "span": {"start": start, "end": end}, "fields": fields}
-    if derived:
-        source["derived_from"] = derived
-    rec["source"] = source
-    return rec
+    draft.record.source = Source(file=path, pages=[loc.page_of(start), loc.page_of(max(start, end - 1))],
+                                 span={"start": start, "end": end}, fields=fields, derived_from=draft.derived)
+    return draft.record

@@ -10,6 +10,7 @@ from sohoa.extract.agencies import match_agency
 from sohoa.extract.codes import find_codes, type_name
 from sohoa.extract.dates import first_date
 from sohoa.extract.textkey import compact, key
+from sohoa.record import Reference
 
 _TYPE_WORDS = (
     ("chuong trinh hanh dong", "Chương trình hành động"), ("chuong trinh", "Chương trình"),
@@ -40,9 +41,9 @@ def type_word_before(text: str, pos: int) -> str | None:
     return best[1] if best else None
 
 
-def extract_references(text: str, base: int, own_codes: set[str]) -> list[tuple[dict, int, int]]:
+def extract_references(text: str, base: int, own_codes: set[str]) -> list[tuple[Reference, int, int]]:
     """(reference, start, end) for each distinct code cited in `text` (offsets relative to `base`)."""
-    out: list[tuple[dict, int, int]] = []
+    out: list[tuple[Reference, int, int]] = []
     seen: set[str] = set()
     for c in find_codes(text):
         if not c.code or not c.number:
@@ -51,7 +52,7 @@ def extract_references(text: str, base: int, own_codes: set[str]) -> list[tuple[
         if k in own_codes:
             continue
         if k in seen:
-            _fill_missing(next(r for r, _, _ in out if code_key(r["code"]) == k), text, c)
+            _fill_missing(next(r for r, _, _ in out if code_key(r.code or "") == k), text, c)
             continue
         seen.add(k)
         word = type_word_before(text, c.start)
@@ -61,7 +62,7 @@ def extract_references(text: str, base: int, own_codes: set[str]) -> list[tuple[
         if name is None and c.style == "state":
             name = word or "Công văn"
         date, issuer = _date_and_issuer(text, c.end)
-        ref = {"doc_type": name, "code": c.code, "date": date, "issuer": issuer}
+        ref = Reference(doc_type=name, code=c.code, date=date, issuer=issuer)
         out.append((ref, base + c.start, base + c.end))
     return out
 
@@ -84,11 +85,11 @@ def _date_and_issuer(text: str, end: int) -> tuple[str | None, str | None]:
     return date, issuer
 
 
-def _fill_missing(ref: dict, text: str, c) -> None:
-    if ref["date"] is not None and ref["issuer"] is not None:
+def _fill_missing(ref: Reference, text: str, c) -> None:
+    if ref.date is not None and ref.issuer is not None:
         return
     date, issuer = _date_and_issuer(text, c.end)
-    if ref["date"] is None:
-        ref["date"] = date
-    if ref["issuer"] is None:
-        ref["issuer"] = issuer
+    if ref.date is None:
+        ref.date = date
+    if ref.issuer is None:
+        ref.issuer = issuer

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from sohoa import record
 from sohoa.extract import gazetteer as gz
 from sohoa.extract.agencies import restore_words
 from sohoa.extract.lines import TextLine
@@ -36,8 +37,8 @@ class Signer:
     start: int
     end: int
 
-    def as_dict(self) -> dict:
-        return {"authority": self.authority, "position": self.position, "name": self.name}
+    def as_record(self) -> record.Signer:
+        return record.Signer(self.authority, self.position, self.name)
 
 
 def _upper_tail(text: str) -> tuple[str, int] | None:

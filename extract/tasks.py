@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sohoa import record
 from sohoa.extract.agencies import AgencyMatch, canonical_list, match_agency, restore_words
 from sohoa.extract.dates import find_deadlines
 from sohoa.extract.lines import TextLine
@@ -41,9 +42,8 @@ class Task:
     end: int
     heading: bool = False  # named by a heading of the plan (the issuer may assign itself there)
 
-    def as_dict(self) -> dict:
-        return {"assignee": self.assignee, "role": self.role, "partners": self.partners,
-                "action": self.action, "deadline": self.deadline}
+    def as_record(self) -> record.Task:
+        return record.Task(self.assignee, self.role, list(self.partners), self.action, self.deadline)
 
 
 def assignee_key(text: str) -> str:

@@ -27,6 +27,7 @@ from sohoa.document import Token
 from sohoa.errors import DatabaseError
 from sohoa.pipeline.fold import fold, fold_aligned
 from sohoa.pipeline.report import FileResult, RunReport
+from sohoa.record import HEADER_FIELDS, Record
 
 SCHEMA_VERSION = 1
 
@@ -34,7 +35,7 @@ SCHEMA_VERSION = 1
 # SCHEMA_VERSION; schema.sql always holds the newest schema for fresh archives.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 
-RECORD_COLUMNS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
+RECORD_COLUMNS = HEADER_FIELDS
 ANALYST_TABLES = ("files", "pages", "tokens", "documents", "signers", "recipients", "refs", "tasks",
                   "deadlines", "corrections", "runs", "run_files", "meta")
 
@@ -45,12 +46,6 @@ def now_iso() -> str:
 
 def schema_sql() -> str:
     return resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
-
-
-def _scalar(v: Any) -> Any:
-    if v is None or isinstance(v, (str, int, float)):
-        return v
-    return json.dumps(v, ensure_ascii=False, default=str)
 
 
 def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -264,10 +259,10 @@ class Archive:
         self.conn.executemany("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed,"
                               " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
 
-    def _insert_document(self, file_id: int, seq: int, record: dict[str, Any], doc: Any,
+    def _insert_document(self, file_id: int, seq: int, record: Record, doc: Any,
                          text: str | None, doc_id: int | None = None) -> None:
         c = self.conn
-        source = record.get("source") or {}
+        source = record.source.to_dict() if record.source is not None else {}
         page_from, page_to = _page_range(source)
         if text is None and page_from is not None:
             text = "\f".join(p.text(restored=True) for p in doc.pages if page_from <= p.number <= page_to)
@@ -276,26 +271,21 @@ class Archive:
         cur = c.execute(
             "INSERT INTO documents(doc_id, file_id, seq, doc_type, number, symbol, code, issuer, place, date,"
             " subject, page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, file_id, seq, *(_scalar(record.get(k)) for k in RECORD_COLUMNS), page_from, page_to, text,
-             json.dumps(record, ensure_ascii=False, default=str), json.dumps(source, ensure_ascii=False, default=str)))
+            (doc_id, file_id, seq, *(getattr(record, k) for k in RECORD_COLUMNS), page_from, page_to, text,
+             json.dumps(record.to_dict(), ensure_ascii=False), json.dumps(source, ensure_ascii=False)))
         doc_id = cur.lastrowid
-        for i, s in enumerate(_dicts(record.get("signers"))):
-            c.execute("INSERT INTO signers(doc_id, seq, authority, position, name) VALUES (?,?,?,?,?)",
-                      (doc_id, i, _scalar(s.get("authority")), _scalar(s.get("position")), _scalar(s.get("name"))))
-        for i, rcpt in enumerate(record.get("recipients") or []):
-            c.execute("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)", (doc_id, i, _scalar(rcpt)))
-        for i, ref in enumerate(_dicts(record.get("references"))):
-            c.execute("INSERT INTO refs(doc_id, seq, doc_type, code, date, issuer) VALUES (?,?,?,?,?,?)",
-                      (doc_id, i, *(_scalar(ref.get(k)) for k in ("doc_type", "code", "date", "issuer"))))
-        for i, task in enumerate(_dicts(record.get("tasks"))):
-            c.execute("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline)"
+        c.executemany("INSERT INTO signers(doc_id, seq, authority, position, name) VALUES (?,?,?,?,?)",
+                      [(doc_id, i, s.authority, s.position, s.name) for i, s in enumerate(record.signers)])
+        c.executemany("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)",
+                      [(doc_id, i, r) for i, r in enumerate(record.recipients)])
+        c.executemany("INSERT INTO refs(doc_id, seq, doc_type, code, date, issuer) VALUES (?,?,?,?,?,?)",
+                      [(doc_id, i, r.doc_type, r.code, r.date, r.issuer) for i, r in enumerate(record.references)])
+        c.executemany("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline)"
                       " VALUES (?,?,?,?,?,?,?)",
-                      (doc_id, i, _scalar(task.get("assignee")), _scalar(task.get("role")),
-                       json.dumps(task.get("partners") or [], ensure_ascii=False, default=str),
-                       _scalar(task.get("action")), _scalar(task.get("deadline"))))
-        for i, dl in enumerate(_dicts(record.get("deadlines"))):
-            c.execute("INSERT INTO deadlines(doc_id, seq, text, date) VALUES (?,?,?,?)",
-                      (doc_id, i, _scalar(dl.get("text")), _scalar(dl.get("date"))))
+                      [(doc_id, i, t.assignee, t.role, json.dumps(t.partners, ensure_ascii=False), t.action,
+                        t.deadline) for i, t in enumerate(record.tasks)])
+        c.executemany("INSERT INTO deadlines(doc_id, seq, text, date) VALUES (?,?,?,?)",
+                      [(doc_id, i, d.text, d.date) for i, d in enumerate(record.deadlines)])
         c.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)",
                   (fold_aligned(text), text, doc_id))
 
@@ -425,19 +415,18 @@ class _Transaction:
             raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
 
 
-def _own_start(record: dict[str, Any]) -> int | None:
+def _own_start(record: Record) -> int | None:
     """Where a record's own text starts: its earliest field span, not counting fields it took
     from another document (source.derived_from.fields)."""
-    source = record.get("source") if isinstance(record.get("source"), dict) else {}
-    derived = source.get("derived_from")
+    if record.source is None:
+        return None
+    derived = record.source.derived_from
     inherited = set(derived.get("fields", [])) if isinstance(derived, dict) else set()
-    fields = source.get("fields") if isinstance(source.get("fields"), dict) else {}
-    starts = [v["start"] for k, v in fields.items()
-              if k not in inherited and isinstance(v, dict) and isinstance(v.get("start"), int)]
+    starts = [v.start for k, v in record.source.fields.items() if k not in inherited and not isinstance(v, list)]
     return min(starts) if starts else None
 
 
-def document_spans(records: list[dict[str, Any]], text_len: int) -> list[tuple[int, int] | None]:
+def document_spans(records: list[Record], text_len: int) -> list[tuple[int, int] | None]:
     """The part of the file's text that belongs to each record, for files holding several documents:
     from a record's own first field to the next record's. None where it cannot be told (one record:
     the whole text; a record without spans: its pages)."""
@@ -454,10 +443,6 @@ def document_spans(records: list[dict[str, Any]], text_len: int) -> list[tuple[i
         later = [k for k in known if k > s]
         spans.append((begin, later[0] if later else text_len))
     return spans
-
-
-def _dicts(items: Any) -> list[dict[str, Any]]:
-    return [x for x in items or [] if isinstance(x, dict)]
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -248,7 +248,7 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the records (the scorers read it)
         state = process_file(ns.file, settings, jobs=settings["jobs"])
     if ns.format == "json":
-        sys.stdout.write(json.dumps(state.records, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps([r.to_dict() for r in state.records], ensure_ascii=False, indent=2) + "\n")
         return ExitCode.ok
     from rich.console import Console
     from rich.table import Table
@@ -257,9 +257,8 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
     for col in ("code", "doc_type", "date", "issuer", "subject", "refs", "tasks", "recipients"):
         table.add_column(col, overflow="fold")
     for r in state.records:
-        table.add_row(*(str(r.get(k) or "") for k in ("code", "doc_type", "date", "issuer", "subject")),
-                      str(len(r.get("references") or [])), str(len(r.get("tasks") or [])),
-                      str(len(r.get("recipients") or [])))
+        table.add_row(*(str(getattr(r, k) or "") for k in ("code", "doc_type", "date", "issuer", "subject")),
+                      str(len(r.references)), str(len(r.tasks)), str(len(r.recipients)))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     return ExitCode.ok
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sohoa.document import Document
+from sohoa.record import Record
 
 Stage = Callable[["DocState", dict[str, Any]], None]
 
@@ -26,7 +27,7 @@ _REGISTRY: dict[str, Stage] = {}
 @dataclass
 class DocState:
     doc: Document
-    records: list[dict] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
     reports: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -32,10 +32,13 @@ from rapidfuzz.distance import Levenshtein
 
 from sohoa.errors import ExitCode
 from sohoa.normalize.tones import normalize_tones
+from sohoa.record import Record, Signer
 
 HEADER_FIELDS = ("doc_type", "code", "issuer", "place", "date", "subject")
 SIGNER_FIELDS = ("authority", "position", "name")
 LIST_FIELDS = ("recipients", "signers", "references", "tasks", "deadlines")
+# a list correction written as plain lines: the sub-field each line fills
+LINE_ITEM_FIELD = {"signers": "name", "references": "code", "tasks": "assignee", "deadlines": "text"}
 # Long free-text fields: a near match (ratio ≥ 90) counts, as the project's dev scorer does.
 FUZZY_FIELDS = {"issuer", "subject", "position", "authority"}
 INPUT_SUFFIXES = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".txt"}
@@ -177,49 +180,54 @@ def _count(score: RecordScore, name: str, ok: bool) -> None:
     cur[1] += 1
 
 
-def score_record(gold: dict[str, Any], pred: dict[str, Any], label: str = "") -> RecordScore:
+def _first_signer(record: Record) -> Signer:
+    return record.signers[0] if record.signers else Signer()
+
+
+def score_record(gold: Record, pred: Record, label: str = "") -> RecordScore:
     """Fields the gold leaves null (unreadable or not applicable) are not scored."""
     score = RecordScore()
     for name in HEADER_FIELDS:
-        if gold.get(name) is None:
+        want, got = getattr(gold, name), getattr(pred, name)
+        if want is None:
             continue
-        ok = field_matches(name, gold[name], pred.get(name))
+        ok = field_matches(name, want, got)
         _count(score, name, ok)
         if not ok:
-            score.misses.append(f"{label} {name}: gold={gold[name]!r} got={pred.get(name)!r}")
-    gold_signer = (gold.get("signers") or [{}])[0] or {}
-    pred_signer = (pred.get("signers") or [{}])[0] or {}
+            score.misses.append(f"{label} {name}: gold={want!r} got={got!r}")
+    gold_signer, pred_signer = _first_signer(gold), _first_signer(pred)
     for name in SIGNER_FIELDS:
-        if gold_signer.get(name) is None:
+        want, got = getattr(gold_signer, name), getattr(pred_signer, name)
+        if want is None:
             continue
-        ok = field_matches(name, gold_signer[name], pred_signer.get(name))
+        ok = field_matches(name, want, got)
         _count(score, "signer." + name, ok)
         if not ok:
-            score.misses.append(f"{label} signer.{name}: gold={gold_signer[name]!r} got={pred_signer.get(name)!r}")
+            score.misses.append(f"{label} signer.{name}: gold={want!r} got={got!r}")
     score.refs = greedy_matches(
-        [r.get("code") for r in gold.get("references") or []],
-        [r.get("code") for r in pred.get("references") or []],
+        [r.code for r in gold.references],
+        [r.code for r in pred.references],
         lambda a, b: bool(a) and code_key(a) == code_key(b),
     )
     score.tasks = greedy_matches(
-        [t.get("assignee") for t in gold.get("tasks") or []],
-        [t.get("assignee") for t in pred.get("tasks") or []],
+        [t.assignee for t in gold.tasks],
+        [t.assignee for t in pred.tasks],
         lambda a, b: a is not None and b is not None and fuzz.token_set_ratio(norm_value(a), norm_value(b)) >= 85,
     )
     score.recipients = greedy_matches(
-        list(gold.get("recipients") or []),
-        list(pred.get("recipients") or []),
+        list(gold.recipients),
+        list(pred.recipients),
         lambda a, b: a is not None and b is not None and fuzz.ratio(norm_value(a), norm_value(b)) >= 85,
     )
     return score
 
 
-def pair_records(gold: list[dict], pred: list[dict]) -> list[tuple[dict, dict]]:
+def pair_records(gold: list[Record], pred: list[Record]) -> list[tuple[Record, Record]]:
     """Each gold document with the predicted one of the same code, else the one at the same position."""
     pairs = []
     for i, g in enumerate(gold):
-        same_code = [p for p in pred if g.get("code") and code_key(p.get("code")) == code_key(g.get("code"))]
-        p = same_code[0] if same_code else (pred[i] if i < len(pred) else {})
+        same_code = [p for p in pred if g.code and code_key(p.code) == code_key(g.code)]
+        p = same_code[0] if same_code else (pred[i] if i < len(pred) else Record())
         pairs.append((g, p))
     return pairs
 
@@ -289,7 +297,7 @@ class Evaluation:
 @dataclass
 class GoldItem:
     stem: str
-    records: list[dict] | None
+    records: list[Record] | None
     text: str | None
     input_path: Path | None
 
@@ -302,7 +310,8 @@ def load_gold_dir(gold_dir: Path, inputs: list[Path]) -> list[GoldItem]:
         jpath = gold_dir / f"{stem}.json"
         if jpath.exists():
             data = json.loads(jpath.read_text(encoding="utf-8"))
-            records = [data] if isinstance(data, dict) else list(data)
+            records = [Record.from_dict(d) for d in ([data] if isinstance(data, dict) else data)
+                       if isinstance(d, dict)]
         tpath = gold_dir / f"{stem}.txt"
         text = unicodedata.normalize("NFC", tpath.read_text(encoding="utf-8")) if tpath.exists() else None
         gold_files = {jpath.resolve(), tpath.resolve()}
@@ -337,7 +346,7 @@ def sha256_of(path: Path) -> str:
 
 @dataclass
 class Prediction:
-    records: list[dict]
+    records: list[Record]
     text: str
     source: str  # "archive" or "run"
 
@@ -348,7 +357,7 @@ def prediction_from_archive(conn: sqlite3.Connection, path: Path) -> Prediction 
         return None
     file_id = row[0]
     records = [
-        json.loads(r[0])
+        Record.from_dict(json.loads(r[0]))
         for r in conn.execute("SELECT record_json FROM documents WHERE file_id = ? ORDER BY seq", (file_id,))
     ]
     pages = [r[0] or "" for r in conn.execute("SELECT text FROM pages WHERE file_id = ? ORDER BY page", (file_id,))]
@@ -394,15 +403,17 @@ def evaluate_gold_dir(
 # ---------------------------------------------------------------- reviewer corrections as gold
 
 
-def apply_field_corrections(record: dict[str, Any], corrections: dict[str, str | None]) -> dict[str, Any]:
+def apply_field_corrections(record: Record, corrections: dict[str, str | None]) -> Record:
     """A copy of `record` with reviewed values; list fields hold JSON, other fields plain text."""
-    out = json.loads(json.dumps(record))
+    out = record.to_dict()
     for name, value in corrections.items():
         if name in LIST_FIELDS and value is not None:
             try:
                 out[name] = json.loads(value)
-            except json.JSONDecodeError:
-                out[name] = [x.strip() for x in value.splitlines() if x.strip()]
+            except json.JSONDecodeError:  # one item a line: the item's main sub-field
+                lines = [x.strip() for x in value.splitlines() if x.strip()]
+                sub = LINE_ITEM_FIELD.get(name)
+                out[name] = [{sub: x} for x in lines] if sub else lines
         elif "." in name:  # signer.name etc.: the first signer's sub-field
             head, sub = name.split(".", 1)
             if head in ("signer", "signers"):
@@ -413,7 +424,7 @@ def apply_field_corrections(record: dict[str, Any], corrections: dict[str, str |
                 out["signers"] = signers
         else:
             out[name] = value if value not in ("",) else None
-    return out
+    return Record.from_dict(out)
 
 
 def latest_field_corrections(conn: sqlite3.Connection) -> dict[int, dict[str, str | None]]:
@@ -455,7 +466,7 @@ def evaluate_corrections(ev: Evaluation, conn: sqlite3.Connection) -> int:
     scored = 0
     for doc_id, corrections in sorted(latest_field_corrections(conn).items()):
         row = conn.execute("SELECT record_json, code FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        machine = json.loads(row[0])
+        machine = Record.from_dict(json.loads(row[0]))
         gold = apply_field_corrections(machine, corrections)
         ev.add_records(f"doc {doc_id} {row[1] or ''}".strip(), "corrections", [gold], [machine])
         scored += 1
@@ -620,7 +631,7 @@ if __name__ == "__main__":
 # ---------------------------------------------------------------- regression keys
 
 
-def correct_keys(label: str, gold: list[dict], pred: list[dict]) -> set[str]:
+def correct_keys(label: str, gold: list[Record], pred: list[Record]) -> set[str]:
     """Every scored thing the prediction gets right, as a stable key: `label#i:field`,
     `label#i:ref:CODE`, `label#i:task:ASSIGNEE`, `label#i:recipient:TEXT`. A regression check
     compares these sets between a baseline and a new run: a key that disappears is a field
@@ -629,21 +640,19 @@ def correct_keys(label: str, gold: list[dict], pred: list[dict]) -> set[str]:
     for i, (g, p) in enumerate(pair_records(gold, pred)):
         base = f"{label}#{i}:"
         for name in HEADER_FIELDS:
-            if g.get(name) is not None and field_matches(name, g[name], p.get(name)):
+            if getattr(g, name) is not None and field_matches(name, getattr(g, name), getattr(p, name)):
                 keys.add(base + name)
-        gs = (g.get("signers") or [{}])[0] or {}
-        ps = (p.get("signers") or [{}])[0] or {}
+        gs, ps = _first_signer(g), _first_signer(p)
         for name in SIGNER_FIELDS:
-            if gs.get(name) is not None and field_matches(name, gs[name], ps.get(name)):
+            if getattr(gs, name) is not None and field_matches(name, getattr(gs, name), getattr(ps, name)):
                 keys.add(base + "signer." + name)
-        pred_codes = {code_key(r.get("code")) for r in p.get("references") or []}
-        for r in g.get("references") or []:
-            if r.get("code") and code_key(r["code"]) in pred_codes:
-                keys.add(base + "ref:" + code_key(r["code"]))
+        pred_codes = {code_key(r.code) for r in p.references}
+        for r in g.references:
+            if r.code and code_key(r.code) in pred_codes:
+                keys.add(base + "ref:" + code_key(r.code))
         for kind, gold_items, pred_items, threshold, scorer in (
-            ("task", [t.get("assignee") for t in g.get("tasks") or []],
-             [t.get("assignee") for t in p.get("tasks") or []], 85, fuzz.token_set_ratio),
-            ("recipient", list(g.get("recipients") or []), list(p.get("recipients") or []), 85, fuzz.ratio),
+            ("task", [t.assignee for t in g.tasks], [t.assignee for t in p.tasks], 85, fuzz.token_set_ratio),
+            ("recipient", list(g.recipients), list(p.recipients), 85, fuzz.ratio),
         ):
             for item in gold_items:
                 if item is None:

@@ -36,9 +36,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 from sohoa.errors import ExitCode
 from sohoa.pipeline.evaluate import LIST_FIELDS, apply_field_corrections
 from sohoa.pipeline.fold import fold
+from sohoa.record import HEADER_FIELDS, Record
 
 STATIC_DIR = Path(str(files("sohoa.pipeline").joinpath("static")))
-SCALAR_FIELDS = ("doc_type", "number", "symbol", "code", "issuer", "place", "date", "subject")
+SCALAR_FIELDS = HEADER_FIELDS
 EDITABLE_FIELDS = SCALAR_FIELDS + LIST_FIELDS
 MAX_VALUE_CHARS = 20_000
 PAGE_SIZE = 100
@@ -558,11 +559,11 @@ class ReviewApp:
             offset = self.archive.text_offset(conn, doc)
             page_texts = [(r["page"], r["text"] or "") for r in conn.execute(
                 "SELECT page, text FROM pages WHERE file_id = ? ORDER BY page", (doc["file_id"],))]
-        record = json.loads(doc["record_json"])
+        record = Record.from_dict(json.loads(doc["record_json"]))
         reviewed = latest_field_values([c for c in corrections if c["doc_id"] == doc_id])
-        effective = apply_field_corrections(record, reviewed)
+        effective = apply_field_corrections(record, reviewed).to_dict()
         text = doc["text"] or ""
-        source = json.loads(doc["source_json"]) if doc["source_json"] else record.get("source")
+        source = json.loads(doc["source_json"]) if doc["source_json"] else effective.get("source")
         # spans count from the start of the file's text; the stored document text starts at page_from
         spans = [(f, a - offset, b - offset) for f, a, b in field_spans(source, offset + len(text)) if a >= offset]
         aligned = place_tokens(text, offset, page_texts, tokens)
@@ -594,11 +595,11 @@ class ReviewApp:
             parts.append(f"{images_html}</section></div>")
         return page_html(title, "".join(parts))
 
-    def _fields_table(self, doc_id: int, record: dict, reviewed: dict[str, str | None], with_span: set[str]) -> str:
+    def _fields_table(self, doc_id: int, record: Record, reviewed: dict[str, str | None], with_span: set[str]) -> str:
         rows = ["<h2>Trường</h2><table class=fieldtab><thead><tr><th>Trường</th><th>Giá trị</th>"
                 "<th>Sửa</th></tr></thead><tbody>"]
         for name in SCALAR_FIELDS:
-            machine = record.get(name)
+            machine = getattr(record, name)
             label = f"<a href='#span-{h(name)}' class=fieldlink data-field='{h(name)}'>{h(name)}</a>" if name in with_span else h(name)
             has_review = name in reviewed
             current = reviewed[name] if has_review else machine
@@ -615,7 +616,7 @@ class ReviewApp:
         rows.append("</tbody></table>")
         return "".join(rows)
 
-    def _lists(self, doc_id: int, record: dict, effective: dict, reviewed: dict[str, str | None]) -> str:
+    def _lists(self, doc_id: int, record: Record, effective: dict, reviewed: dict[str, str | None]) -> str:
         out = []
         for name in LIST_FIELDS:
             items = effective.get(name) or []
@@ -697,9 +698,10 @@ class ReviewApp:
             if doc is None:
                 return error_page(404, f"no document {doc_id}")
             corrections = [dict(c) for c in self.archive.corrections(conn, doc)]
-        record = json.loads(doc["record_json"])
+        record = Record.from_dict(json.loads(doc["record_json"]))
         reviewed = latest_field_values([c for c in corrections if c["doc_id"] == doc_id])  # type: ignore[misc]
-        body = {"doc_id": doc_id, "record": record, "reviewed": apply_field_corrections(record, reviewed),
+        body = {"doc_id": doc_id, "record": record.to_dict(),
+                "reviewed": apply_field_corrections(record, reviewed).to_dict(),
                 "corrections": corrections}
         return Response(200, json.dumps(body, ensure_ascii=False, indent=1).encode(), "application/json; charset=utf-8")
 

@@ -14,6 +14,7 @@ from sohoa.errors import DatabaseError, ExitCode
 from sohoa.pipeline.archive import SCHEMA_VERSION, Archive
 from sohoa.pipeline.components import DocState
 from sohoa.pipeline.report import FileResult
+from sohoa.record import Record
 
 RECORD = {
     "doc_type": "Kế hoạch", "number": "46", "symbol": "KH/BTGTU", "code": "46-KH/BTGTU",
@@ -31,7 +32,8 @@ RECORD = {
 
 def state_for(text: str, records: list[dict] | None = None) -> DocState:
     doc = Document.from_text("a.txt", text)
-    return DocState(doc, records=[RECORD] if records is None else records, timings={"restore": 0.1})
+    dicts = [RECORD] if records is None else records
+    return DocState(doc, records=[Record.from_dict(r) for r in dicts], timings={"restore": 0.1})
 
 
 def result(path: str = "a.txt", sha: str = "f" * 64, status: str = "ok", **kw) -> FileResult:

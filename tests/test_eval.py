@@ -21,6 +21,7 @@ from sohoa.pipeline.evaluate import (
     score_record,
     score_text,
 )
+from sohoa.record import Record
 from tests.test_serve_helpers import PLAN_LINES, build_archive
 
 GOLD = {
@@ -54,7 +55,7 @@ def test_score_record_counts_fields_and_list_f1() -> None:
     pred["signers"][0]["name"] = None
     pred["references"] = [{"code": "07-CT/TU"}, {"code": "99-CT/TW"}, {"code": "05-CT/TW"}]
     pred["tasks"] = [{"assignee": "Sở Thông tin và Truyền thông"}]
-    s = score_record(GOLD, pred)
+    s = score_record(Record.from_dict(GOLD), Record.from_dict(pred))
     assert s.fields["date"] == [0, 1] and s.fields["signer.name"] == [0, 1]
     assert s.field_accuracy == pytest.approx(7 / 9)  # 6 header + 3 signer fields, 2 wrong
     assert (s.refs.tp, s.refs.gold, s.refs.pred) == (2, 2, 3)
@@ -65,7 +66,7 @@ def test_score_record_counts_fields_and_list_f1() -> None:
 
 
 def test_null_gold_fields_are_not_scored() -> None:
-    s = score_record({"code": None, "date": "2021-06"}, {"code": "X", "date": "2021-06"})
+    s = score_record(Record(code=None, date="2021-06"), Record(code="X", date="2021-06"))
     assert s.fields == {"date": [1, 1]}
 
 
@@ -95,7 +96,7 @@ def test_gold_dir_pairs_inputs_and_scores_predictions(tmp_path: Path) -> None:
     def predict(path: Path) -> Prediction:
         seen.append(path.name)
         if path.name == "kh46.txt":
-            return Prediction([{**GOLD, "issuer": "Tỉnh ủy Kiên Giang"}], "Kế hoạch số 46", "run")
+            return Prediction([Record.from_dict({**GOLD, "issuer": "Tỉnh ủy Kiên Giang"})], "Kế hoạch số 46", "run")
         return Prediction([], "Công vǎn", "run")
 
     ev = Evaluation()
@@ -111,12 +112,12 @@ def test_gold_dir_pairs_inputs_and_scores_predictions(tmp_path: Path) -> None:
 def test_main_json_output_and_threshold_exit(tmp_path: Path, monkeypatch, capsys) -> None:
     gold = _gold_dir(tmp_path)
     monkeypatch.setattr(evaluate, "prediction_from_pipeline",
-                        lambda path, config=None: Prediction([GOLD], "Kế hoạch số 46", "run"))
+                        lambda path, config=None: Prediction([Record.from_dict(GOLD)], "Kế hoạch số 46", "run"))
     assert evaluate.main([str(gold), "--format", "json", "--min-fields", "0.99"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["fields"] == 1.0 and out["refs_f1"] == 1.0
     monkeypatch.setattr(evaluate, "prediction_from_pipeline",
-                        lambda path, config=None: Prediction([{**GOLD, "code": "1/XX"}], "", "run"))
+                        lambda path, config=None: Prediction([Record.from_dict({**GOLD, "code": "1/XX"})], "", "run"))
     assert evaluate.main([str(gold), "--min-fields", "0.99"]) == 1
     captured = capsys.readouterr()
     assert "FIELDS=0.889" in captured.out and "below the threshold" in captured.err
@@ -192,11 +193,11 @@ def test_corrections_survive_a_rerun_that_renumbers_documents(tmp_path: Path) ->
 
 
 def test_apply_field_corrections_handles_lists_and_signers() -> None:
-    out = apply_field_corrections(GOLD, {
+    out = apply_field_corrections(Record.from_dict(GOLD), {
         "recipients": '["Sở Nội vụ"]', "tasks": "not json\nSở Y tế", "signer.name": "Lê Văn A", "place": "",
     })
-    assert out["recipients"] == ["Sở Nội vụ"] and out["tasks"] == ["not json", "Sở Y tế"]
-    assert out["signers"][0]["name"] == "Lê Văn A" and out["place"] is None
+    assert out.recipients == ["Sở Nội vụ"] and [t.assignee for t in out.tasks] == ["not json", "Sở Y tế"]
+    assert out.signers[0].name == "Lê Văn A" and out.place is None
     assert GOLD["signers"][0]["name"] == "Huỳnh Thị Hằng"  # the input record is not changed
 
 

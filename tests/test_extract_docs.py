@@ -289,7 +289,7 @@ def _garble(text: str) -> str:
 
 
 def _one(text: str, restore: bool = False) -> dict:
-    recs = extract_text(text, "t.txt", restore=restore)
+    recs = [r.to_dict() for r in extract_text(text, "t.txt", restore=restore)]
     assert len(recs) == 1, [r["code"] for r in recs]
     return recs[0]
 
@@ -400,7 +400,7 @@ def test_cover_letter_and_attached_plan_without_header():
         "của Ban Thường vụ Tỉnh ủy (đính kèm). Thực hiện Chỉ thị",
     )
     attached = "KẾ HOẠCH\n\nthực hiện Chỉ thị số 07-CT/TU\n\nI- MỤC ĐÍCH, YÊU CẦU\n\n1. Sở Y tế chủ trì tổ chức.\n"
-    recs = extract_text(cover + "\n" + attached, "cover.txt", restore=False)
+    recs = [r.to_dict() for r in extract_text(cover + "\n" + attached, "cover.txt", restore=False)]
     assert [r["doc_type"] for r in recs] == ["Công văn", "Kế hoạch"]
     plan = recs[1]
     assert plan["code"] == "31-KH/TU"
@@ -504,7 +504,7 @@ Tổ chức quán triệt đến đảng viên.
 
 
 def test_headings_that_name_no_body_are_not_assignees():
-    rec = extract_text(NON_BODY_HEADINGS)[0]
+    rec = extract_text(NON_BODY_HEADINGS)[0].to_dict()
     assignees = [t["assignee"] for t in rec["tasks"]]
     assert not any(a.startswith(("Đối với", "Các hoạt động", "Công tác")) for a in assignees), assignees
     assert any(a.startswith("Ban Tuyên giáo") for a in assignees), assignees

@@ -137,7 +137,7 @@ PHÓ CHỦ TỊCH
 
 
 def _one(text: str) -> dict:
-    recs = extract_text(text, "scan.txt", restore=False)
+    recs = [r.to_dict() for r in extract_text(text, "scan.txt", restore=False)]
     assert len(recs) == 1
     return recs[0]
 

@@ -126,7 +126,7 @@ def test_document_with_boxes_gives_page_and_box():
     p2 = Page(2, [Block([line("Ban Dân vận Tỉnh ủy chủ trì thực hiện.", 10)]),
                   Block([line("T/M BAN THƯỜNG VỤ", 50), line("BÍ THƯ", 80), line("Trần Văn Nam", 150)])])
     doc = Document("scan.pdf", [p1, p2])
-    rec = extract_document(doc)[0]
+    rec = extract_document(doc)[0].to_dict()
     assert rec["code"] == "12-KH/TU" and rec["issuer"] == "Tỉnh ủy Hà Tĩnh"
     f = rec["source"]["fields"]
     assert f["code"]["page"] == 1 and f["code"]["box"] == [70, 40, 120, 60]
@@ -147,7 +147,7 @@ _WORDS = ["Số", "S6", "Kế hoạch", "KH/TU", "-", "/", "Nơi nhận:", "Kín
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
 def test_no_crash_on_any_text(text):
-    recs = extract_text(text, "x.txt", restore=False)
+    recs = [r.to_dict() for r in extract_text(text, "x.txt", restore=False)]
     assert isinstance(recs, list)
     json.dumps(recs, ensure_ascii=False)
 
@@ -157,7 +157,7 @@ def test_no_crash_on_any_text(text):
                 max_size=120))
 def test_no_crash_on_document_like_text(parts):
     text = " ".join(parts)
-    for rec in extract_text(text, "x.txt", restore=False):
+    for rec in (r.to_dict() for r in extract_text(text, "x.txt", restore=False)):
         assert set(rec) >= {"doc_type", "code", "issuer", "date", "recipients", "signers", "references",
                             "tasks", "deadlines", "source"}
         for sp in rec["source"]["fields"].values():
@@ -195,7 +195,7 @@ def test_signer_name_is_restored_from_what_ocr_read():
     for page in doc.pages:
         for ln in page.lines:
             ln.restored = ln.text.replace("Huynh Thi Hiang", "Huỳnh Thu Hằng")  # a restorer's slip
-    rec = extract_document(doc)[0]
+    rec = extract_document(doc)[0].to_dict()
     assert rec["issuer"] == "Tỉnh ủy Bình Định"
     assert rec["signers"][0] == {"authority": "T/M Ban Thường vụ", "position": "Phó Bí thư Thường trực",
                                  "name": "Huỳnh Thị Hằng"}

@@ -12,6 +12,7 @@ import pytest
 from sohoa.document import Document
 from sohoa.pipeline.components import DocState, process_document, register, registered, resolve
 from sohoa.pipeline.config import ConfigError, load_settings
+from sohoa.record import Record
 
 # -- stages used by the batch tests --------------------------------------------------------------
 
@@ -24,7 +25,7 @@ def code_records(state: DocState, settings: dict) -> None:
     text = state.doc.text(restored=True)
     records = []
     for m in _CODE.finditer(text):
-        records.append({
+        records.append(Record.from_dict({
             "doc_type": "Kế hoạch", "number": m.group(1), "symbol": m.group(2), "code": f"{m.group(1)}-{m.group(2)}",
             "issuer": "Ban Tuyên giáo Tỉnh ủy", "place": "Kiên Giang", "date": "2021-06-08",
             "subject": text.split("\n")[0][:80],
@@ -35,7 +36,7 @@ def code_records(state: DocState, settings: dict) -> None:
                        "action": "triển khai", "deadline": "2021-08"}],
             "deadlines": [{"text": "trong tháng 8-2021", "date": "2021-08"}],
             "source": {"file": state.doc.path, "pages": [1, len(state.doc.pages)], "fields": {}},
-        })
+        }))
     state.records = records
 
 
@@ -90,7 +91,7 @@ def test_register_adds_a_named_stage_run_in_config_order():
 def test_stage_by_import_path_and_timings():
     settings = load_settings(overrides={"stages": stages("ocr", "code_records")})
     state = process_document(Document.from_text("x.txt", "Số 46-KH/BTGTU\nnội dung"), settings)
-    assert [r["code"] for r in state.records] == ["46-KH/BTGTU"]
+    assert [r.code for r in state.records] == ["46-KH/BTGTU"]
     assert set(state.timings) == {"ocr", f"{HERE}:code_records"}
 
 
