@@ -14,7 +14,6 @@ import statistics
 import subprocess
 import time
 from dataclasses import dataclass
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -28,6 +27,7 @@ from sohoa.errors import (
     OcrEngineError,
 )
 from sohoa.ocr import preprocess as pp
+from sohoa.ocr.config import OcrConfig
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
@@ -35,25 +35,6 @@ from sohoa.ocr.pdfimage import native_page_image
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300
 UPSCALE_INTERPOLATION = cv2.INTER_LINEAR  # measured: better than cubic or Lanczos on 200 dpi scans
-
-
-@dataclass
-class OcrConfig:
-    lang: str = "vie"
-    dpi: int = 300  # PDF rasterisation
-    orientation: bool = True  # fix pages scanned sideways or upside down (Tesseract OSD)
-    deskew: bool = True
-    remove_borders: bool = True
-    remove_rules: bool = True  # long horizontal lines (under the motto, table borders)
-    denoise: Literal["auto", "always", "never"] = "auto"
-    binarize: Literal["auto", "sauvola", "otsu", "none"] = "auto"
-    upscale_below_dpi: int = 250  # text smaller than this resolution is enlarged to 300 dpi
-    suppress_colour: bool = True  # red stamps and blue-ink signatures
-    psm: int = 3  # page segmentation of the full-page run
-    header_psm: int | None = None  # re-read header crops with this psm (6) — costs a 2nd run
-    low_conf_threshold: float = 60.0  # page mean below this → "low_confidence"
-    drop_noise_lines: bool = True  # lines that are all low-confidence short fragments (stamps, scribbles)
-    max_deskew_deg: float = 5.0
 
 
 def check_tesseract(lang: str = "vie") -> None:

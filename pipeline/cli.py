@@ -185,8 +185,8 @@ def cmd_run(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.run import run
 
     settings = _settings(ns)
-    if settings["executor"] != "dask" and settings["scheduler"]:
-        settings["executor"] = "dask"
+    if settings.executor != "dask" and settings.scheduler:
+        settings.executor = "dask"
     with _terminate_as_interrupt():
         report = run(ns.inputs, config=settings, force=ns.force, progress=progress_mod.for_terminal(ns.quiet),
                      argv=argv)
@@ -222,11 +222,11 @@ def cmd_ocr(ns: argparse.Namespace, argv: list[str]) -> int:
 
     settings = _settings(ns)
     if ns.raw:
-        settings["stages"] = [s for s in settings["stages"] if s == "ocr"]
+        settings.stages = [s for s in settings.stages if s == "ocr"]
     else:
-        settings["stages"] = [s for s in settings["stages"] if s != "extract"]
+        settings.stages = [s for s in settings.stages if s != "extract"]
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the text
-        state = process_file(ns.file, settings, jobs=settings["jobs"])
+        state = process_file(ns.file, settings, jobs=settings.jobs)
     sys.stdout.write(state.doc.text(restored=not ns.raw) + "\n")
     return ExitCode.ok
 
@@ -246,7 +246,7 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
 
     settings = _settings(ns)
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the records (the scorers read it)
-        state = process_file(ns.file, settings, jobs=settings["jobs"])
+        state = process_file(ns.file, settings, jobs=settings.jobs)
     if ns.format == "json":
         sys.stdout.write(json.dumps([r.to_dict() for r in state.records], ensure_ascii=False, indent=2) + "\n")
         return ExitCode.ok

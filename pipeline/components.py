@@ -1,7 +1,7 @@
 """A small registry of named pipeline stages, run in the order the `stages` setting lists.
 
     @register("restore")
-    def restore(state: DocState, settings: dict) -> None: ...
+    def restore(state: DocState, settings: Settings) -> None: ...
 
 A stage reads and updates a `DocState` (the document, its records, per-stage reports and
 timings). The built-in stages are `ocr` (fills the pages when the document has none — in a batch
@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sohoa.document import Document
+from sohoa.pipeline.config import Settings
 from sohoa.record import Record
 
-Stage = Callable[["DocState", dict[str, Any]], None]
+Stage = Callable[["DocState", Settings], None]
 
 _REGISTRY: dict[str, Stage] = {}
 
@@ -58,8 +59,8 @@ def resolve(name: str) -> Stage:
     raise KeyError(f"unknown stage {name!r}; known: {sorted(_REGISTRY)}")
 
 
-def run_stages(state: DocState, settings: dict[str, Any]) -> DocState:
-    for name in settings["stages"]:
+def run_stages(state: DocState, settings: Settings) -> DocState:
+    for name in settings.stages:
         stage = resolve(name)
         t0 = time.perf_counter()
         stage(state, settings)
@@ -67,13 +68,13 @@ def run_stages(state: DocState, settings: dict[str, Any]) -> DocState:
     return state
 
 
-def process_document(doc: Document, settings: dict[str, Any]) -> DocState:
+def process_document(doc: Document, settings: Settings) -> DocState:
     """Top-level (picklable) entry point: run the configured stages on one document."""
     return run_stages(DocState(doc), settings)
 
 
 @register("ocr")
-def ocr_stage(state: DocState, settings: dict[str, Any]) -> None:
+def ocr_stage(state: DocState, settings: Settings) -> None:
     if state.doc.pages:
         return
     from sohoa.pipeline.single import load_document
@@ -82,8 +83,8 @@ def ocr_stage(state: DocState, settings: dict[str, Any]) -> None:
 
 
 @register("restore")
-def restore_stage(state: DocState, settings: dict[str, Any]) -> None:
-    if not settings["restore"]["enabled"]:
+def restore_stage(state: DocState, settings: Settings) -> None:
+    if not settings.restore.enabled:
         return
     from sohoa.normalize import restore_document
 
@@ -91,9 +92,9 @@ def restore_stage(state: DocState, settings: dict[str, Any]) -> None:
 
 
 @register("extract")
-def extract_stage(state: DocState, settings: dict[str, Any]) -> None:
-    if not settings["extract"]["enabled"]:
+def extract_stage(state: DocState, settings: Settings) -> None:
+    if not settings.extract.enabled:
         return
     from sohoa.extract import extract_document
 
-    state.records = extract_document(state.doc, restore=bool(settings["restore"]["enabled"]))
+    state.records = extract_document(state.doc, restore=bool(settings.restore.enabled))

@@ -6,8 +6,9 @@ Settings are dotted keys (`ocr.dpi`, `restore.enabled`); in TOML they are writte
     dpi = 300
 
 Every key is documented in docs/configuration.md (a test fails when one is missing there).
-The `ocr.*` keys also include every field of `ocr.engine.OcrConfig`, so a preprocessing switch
-added there becomes a setting here without code changes (and must be documented).
+The result is typed: a `Settings` dataclass tree (`settings.ocr.dpi`, `settings.restore.enabled`).
+`OcrSettings` extends the engine's `OcrConfig`, so a preprocessing switch added there becomes a
+setting here without code changes (and must be documented).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from sohoa.errors import BadArgumentsError
+from sohoa.ocr.config import OcrConfig
 
 DEFAULT_CONFIG_NAME = "sohoa.toml"
 
@@ -40,46 +43,64 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _base_defaults() -> dict[str, Any]:
-    return {
-        "db": "archive.sqlite",
-        "jobs": available_cores(),
-        "stages": ["ocr", "restore", "extract"],
-        "executor": "local",
-        "scheduler": None,
-        "ocr": {
-            "dpi": 300,
-            "lang": "vie",
-            "max_pixels": 200_000_000,
-            "force_ocr": False,
-            "low_conf_threshold": 60.0,
-        },
-        "restore": {"enabled": True},
-        "extract": {"enabled": True},
-        "output": {"pdf_dir": None, "alto_dir": None, "hocr_dir": None, "text_dir": None},
-    }
+@dataclass
+class OcrSettings(OcrConfig):
+    """`[ocr]`: every field of the engine's OcrConfig, plus what the input reader needs."""
+
+    max_pixels: int = 200_000_000
+    force_ocr: bool = False
+
+    def engine_config(self) -> OcrConfig:
+        names = {f.name for f in dataclasses.fields(OcrConfig)}
+        return OcrConfig(**{k: v for k, v in dataclasses.asdict(self).items() if k in names})
 
 
-def ocr_config_fields() -> dict[str, Any]:
-    """Defaults of `ocr.engine.OcrConfig` (empty until the OCR engine module exists)."""
-    try:
-        from sohoa.ocr.engine import OcrConfig
-    except ImportError:
-        return {}
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(OcrConfig):
-        if f.default is not dataclasses.MISSING:
-            out[f.name] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            out[f.name] = f.default_factory()
-    return out
+@dataclass
+class StageSwitch:
+    enabled: bool = True
+
+
+@dataclass
+class OutputSettings:
+    pdf_dir: str | None = None
+    alto_dir: str | None = None
+    hocr_dir: str | None = None
+    text_dir: str | None = None
+
+
+@dataclass
+class Settings:
+    """All settings; `load_settings` builds it from defaults, the TOML file and the flags."""
+
+    db: str = "archive.sqlite"
+    jobs: int = field(default_factory=available_cores)
+    stages: list[str] = field(default_factory=lambda: ["ocr", "restore", "extract"])
+    executor: str = "local"
+    scheduler: str | None = None
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+    restore: StageSwitch = field(default_factory=StageSwitch)
+    extract: StageSwitch = field(default_factory=StageSwitch)
+    output: OutputSettings = field(default_factory=OutputSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Settings:
+        """From a dict of the same shape (already checked by `load_settings`)."""
+        return cls(
+            db=d["db"], jobs=int(d["jobs"]), stages=list(d["stages"]), executor=d["executor"],
+            scheduler=d["scheduler"], ocr=OcrSettings(**d["ocr"]), restore=StageSwitch(**d["restore"]),
+            extract=StageSwitch(**d["extract"]), output=OutputSettings(**d["output"]),
+        )
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
 
 
 def defaults() -> dict[str, Any]:
-    d = _base_defaults()
-    for key, value in ocr_config_fields().items():
-        d["ocr"].setdefault(key, value)
-    return d
+    """The default settings as a nested dict (the shape of sohoa.toml)."""
+    return Settings().to_dict()
 
 
 def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -138,7 +159,7 @@ def get_dotted(settings: dict[str, Any], key: str) -> Any:
 
 
 def load_settings(config_file: str | None = None, overrides: dict[str, Any] | None = None,
-                  cwd: str | None = None) -> dict[str, Any]:
+                  cwd: str | None = None) -> Settings:
     """Defaults, then the TOML file (explicit, or ./sohoa.toml when present), then `overrides`
     (dotted keys; None values mean "flag not given" and are ignored)."""
     settings = copy.deepcopy(defaults())
@@ -164,7 +185,7 @@ def load_settings(config_file: str | None = None, overrides: dict[str, Any] | No
             raise ConfigError(f"unknown setting `{key}`")
         set_dotted(settings, key, value)
     validate(settings)
-    return settings
+    return Settings.from_dict(settings)
 
 
 def validate(settings: dict[str, Any]) -> None:
@@ -183,9 +204,6 @@ def validate(settings: dict[str, Any]) -> None:
             raise ConfigError(str(e.args[0])) from e
 
 
-def make_ocr_config(settings: dict[str, Any]) -> Any:
-    """An `ocr.engine.OcrConfig` from the `ocr.*` settings (only the fields it has)."""
-    from sohoa.ocr.engine import OcrConfig
-
-    names = {f.name for f in dataclasses.fields(OcrConfig)}
-    return OcrConfig(**{k: v for k, v in settings["ocr"].items() if k in names})
+def make_ocr_config(settings: Settings) -> OcrConfig:
+    """The engine's OcrConfig from the `ocr.*` settings."""
+    return settings.ocr.engine_config()

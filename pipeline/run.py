@@ -34,7 +34,7 @@ from sohoa.errors import (
 )
 from sohoa.pipeline.archive import Archive, now_iso
 from sohoa.pipeline.components import DocState
-from sohoa.pipeline.config import load_settings, make_ocr_config
+from sohoa.pipeline.config import Settings, load_settings, make_ocr_config
 from sohoa.pipeline.executors import BatchExecutor
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
@@ -150,19 +150,19 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
         argv: Sequence[str] | None = None) -> RunReport:
     """Process `inputs` into the archive at `db` and return the run report.
 
-    `config` is a settings dict (pipeline.config.load_settings) or a TOML file path; `db` and
+    `config` is a Settings (pipeline.config.load_settings) or a TOML file path; `db` and
     `jobs` override it. Raises BadArgumentsError (exit 2) and DatabaseError (exit 5); per-file
     problems are in the report, never raised."""
-    settings = config if isinstance(config, dict) else load_settings(config)
-    settings = {**settings, "db": db or settings["db"], "jobs": int(jobs or settings["jobs"])}
-    db_path = settings["db"]
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    settings = settings.replace(db=db or settings.db, jobs=int(jobs or settings.jobs))
+    db_path = settings.db
     files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"])
     with Archive(db_path) as archive:
         return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
 
 
 class _Batch:
-    def __init__(self, archive: Archive, settings: dict[str, Any], force: bool, progress: Progress,
+    def __init__(self, archive: Archive, settings: Settings, force: bool, progress: Progress,
                  argv: Sequence[str] | None):
         self.archive = archive
         self.settings = settings
@@ -174,7 +174,7 @@ class _Batch:
         self.inflight: dict[Future, _Unit] = {}
         self.engine_checked = False
         self.ocr_config: Any = None
-        self.max_inflight = max(2, 2 * settings["jobs"])
+        self.max_inflight = max(2, 2 * settings.jobs)
 
     # -- the batch ----------------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ class _Batch:
         if not files:
             return
         pending = deque(files)
-        executor = BatchExecutor(self.settings["executor"], self.settings["jobs"], self.settings["scheduler"])
+        executor = BatchExecutor(self.settings.executor, self.settings.jobs, self.settings.scheduler)
         try:
             while pending or self.queue or self.inflight:
                 while len(self.inflight) < self.max_inflight and (self.queue or pending):
@@ -307,17 +307,17 @@ class _Batch:
                                self.ocr_config)
 
     def _output_plan(self, f: _File) -> OutputPlan:
-        out = self.settings["output"]
+        out = self.settings.output
         rel = f.inp.rel
         plan = OutputPlan(stem=rel.stem)
-        if out["pdf_dir"] and f.page_jobs:
-            plan.pdf = str(Path(out["pdf_dir"]) / rel.with_suffix(".pdf"))
-        if out["text_dir"]:
-            plan.text = str(Path(out["text_dir"]) / rel.with_suffix(".txt"))
-        if out["alto_dir"]:
-            plan.alto_dir = str(Path(out["alto_dir"]) / rel.parent)
-        if out["hocr_dir"]:
-            plan.hocr_dir = str(Path(out["hocr_dir"]) / rel.parent)
+        if out.pdf_dir and f.page_jobs:
+            plan.pdf = str(Path(out.pdf_dir) / rel.with_suffix(".pdf"))
+        if out.text_dir:
+            plan.text = str(Path(out.text_dir) / rel.with_suffix(".txt"))
+        if out.alto_dir:
+            plan.alto_dir = str(Path(out.alto_dir) / rel.parent)
+        if out.hocr_dir:
+            plan.hocr_dir = str(Path(out.hocr_dir) / rel.parent)
         return plan
 
     def _handle(self, unit: _Unit, fut: Future) -> None:
@@ -413,7 +413,7 @@ class _Batch:
         r.seconds = time.perf_counter() - f.t0
         state.timings["ocr"] = r.timings["ocr"]
         self.archive.store_file(r, state, run_id=self.report.run_id,
-                                low_conf_threshold=self.settings["ocr"].get("low_conf_threshold"))
+                                low_conf_threshold=self.settings.ocr.low_conf_threshold)
         self.report.files.append(r)
         self.progress.file_done(r)
         f.pages.clear()  # free the memory of a finished file

@@ -6,32 +6,31 @@ from typing import Any
 
 from sohoa.document import Document
 from sohoa.pipeline.components import DocState, run_stages
-from sohoa.pipeline.config import make_ocr_config
+from sohoa.pipeline.config import Settings
 
 
-def open_file(path: str, settings: dict[str, Any]) -> Any:
+def open_file(path: str, settings: Settings) -> Any:
     """`ocr.inputs.open_input` with the `ocr.*` settings; raises the classes of sohoa/errors.py."""
     from sohoa.ocr.inputs import open_input
 
-    o = settings["ocr"]
-    return open_input(path, dpi=int(o["dpi"]), max_pixels=int(o["max_pixels"]), force_ocr=bool(o["force_ocr"]))
+    o = settings.ocr
+    return open_input(path, dpi=o.dpi, max_pixels=o.max_pixels, force_ocr=o.force_ocr)
 
 
-def check_engine(settings: dict[str, Any]) -> None:
+def check_engine(settings: Settings) -> None:
     from sohoa.ocr.engine import check_tesseract
 
-    check_tesseract(settings["ocr"]["lang"])
+    check_tesseract(settings.ocr.lang)
 
 
-def load_document(path: str, settings: dict[str, Any], jobs: int = 1) -> Document:
+def load_document(path: str, settings: Settings, jobs: int = 1) -> Document:
     """Pages from the text layer or OCR (ocr.outputs.ocr_file with the `ocr.*` settings)."""
     from sohoa.ocr.outputs import ocr_file
 
-    o = settings["ocr"]
-    return ocr_file(path, make_ocr_config(settings), jobs, force_ocr=bool(o["force_ocr"]),
-                    max_pixels=int(o["max_pixels"]))
+    o = settings.ocr
+    return ocr_file(path, o.engine_config(), jobs, force_ocr=o.force_ocr, max_pixels=o.max_pixels)
 
 
-def process_file(path: str, settings: dict[str, Any], jobs: int = 1) -> DocState:
+def process_file(path: str, settings: Settings, jobs: int = 1) -> DocState:
     """Pages (text layer or OCR), then the configured stages after `ocr`."""
     return run_stages(DocState(load_document(path, settings, jobs)), settings)

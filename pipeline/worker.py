@@ -10,6 +10,7 @@ from typing import Any
 
 from sohoa.document import Document, Page
 from sohoa.pipeline.components import DocState, process_document
+from sohoa.pipeline.config import Settings
 
 
 @dataclass
@@ -30,7 +31,7 @@ def ocr_one_page(job: Any, ocr_config: Any) -> Page:
     return ocr_page(job, ocr_config)
 
 
-def finish_file(doc: Document, page_jobs: list[Any], settings: dict[str, Any], plan: OutputPlan,
+def finish_file(doc: Document, page_jobs: list[Any], settings: Settings, plan: OutputPlan,
                 ocr_config: Any = None) -> DocState:
     state = process_document(doc, settings)
     write_outputs(state.doc, page_jobs, plan, ocr_config)

@@ -9,7 +9,15 @@ import pytest
 
 from sohoa.errors import ExitCode
 from sohoa.pipeline.cli import main
-from sohoa.pipeline.config import ConfigError, defaults, flatten, load_settings, make_ocr_config
+from sohoa.pipeline.config import (
+    ConfigError,
+    OcrSettings,
+    Settings,
+    defaults,
+    flatten,
+    load_settings,
+    make_ocr_config,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
@@ -29,19 +37,19 @@ def test_every_documented_setting_exists():
 
 
 def test_precedence_defaults_then_file_then_flags(tmp_path):
-    assert load_settings(cwd=str(tmp_path))["ocr"]["dpi"] == 300
+    assert load_settings(cwd=str(tmp_path)).ocr.dpi == 300
     (tmp_path / "sohoa.toml").write_text("jobs = 3\n[ocr]\ndpi = 200\ndeskew = false\n", encoding="utf-8")
     s = load_settings(cwd=str(tmp_path))
-    assert (s["jobs"], s["ocr"]["dpi"], s["ocr"]["deskew"], s["ocr"]["lang"]) == (3, 200, False, "vie")
+    assert (s.jobs, s.ocr.dpi, s.ocr.deskew, s.ocr.lang) == (3, 200, False, "vie")
     s = load_settings(cwd=str(tmp_path), overrides={"ocr.dpi": 400, "jobs": None})
-    assert (s["jobs"], s["ocr"]["dpi"]) == (3, 400)  # None = flag not given
+    assert (s.jobs, s.ocr.dpi) == (3, 400)  # None = flag not given
 
 
 def test_explicit_config_file_wins_over_sohoa_toml(tmp_path):
     (tmp_path / "sohoa.toml").write_text("jobs = 3\n", encoding="utf-8")
     other = tmp_path / "other.toml"
     other.write_text("jobs = 1\n", encoding="utf-8")
-    assert load_settings(str(other), cwd=str(tmp_path))["jobs"] == 1
+    assert load_settings(str(other), cwd=str(tmp_path)).jobs == 1
 
 
 @pytest.mark.parametrize("text, message", [
@@ -74,3 +82,12 @@ def test_ocr_settings_build_the_engine_config():
     s = load_settings(overrides={"ocr.dpi": 200, "ocr.deskew": False})
     cfg = make_ocr_config(s)
     assert cfg.dpi == 200 and cfg.deskew is False and cfg.lang == "vie"
+
+
+def test_settings_are_typed_and_round_trip(tmp_path):
+    (tmp_path / "sohoa.toml").write_text('[output]\npdf_dir = "out"\n[restore]\nenabled = false\n', encoding="utf-8")
+    s = load_settings(cwd=str(tmp_path))
+    assert isinstance(s, Settings) and isinstance(s.ocr, OcrSettings)
+    assert s.output.pdf_dir == "out" and s.restore.enabled is False and s.extract.enabled is True
+    assert Settings.from_dict(s.to_dict()) == s
+    assert set(flatten(s.to_dict())) == set(flatten(defaults()))

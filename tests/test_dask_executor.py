@@ -74,7 +74,7 @@ def test_local_cluster_run_matches_local_run(tmp_path: Path) -> None:
     settings = load_settings(None, cwd=str(tmp_path))
     local = run([str(tmp_path / "in")], db=str(tmp_path / "local.sqlite"), jobs=2, config=settings)
     dask = run([str(tmp_path / "in")], db=str(tmp_path / "dask.sqlite"), jobs=2,
-               config={**settings, "executor": "dask", "scheduler": None})
+               config=settings.replace(executor="dask", scheduler=None))
     assert local.files_ok == dask.files_ok == n_files, (local.files, dask.files)
     a, b = archive_rows(tmp_path / "local.sqlite"), archive_rows(tmp_path / "dask.sqlite")
     assert len(b["files"]) == n_files  # one row per file: nothing lost, nothing twice

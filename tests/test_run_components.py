@@ -11,7 +11,7 @@ import pytest
 
 from sohoa.document import Document
 from sohoa.pipeline.components import DocState, process_document, register, registered, resolve
-from sohoa.pipeline.config import ConfigError, load_settings
+from sohoa.pipeline.config import ConfigError, Settings, load_settings
 from sohoa.record import Record
 
 # -- stages used by the batch tests --------------------------------------------------------------
@@ -19,7 +19,7 @@ from sohoa.record import Record
 _CODE = re.compile(r"Số:? (\d+)-([A-ZĐ]+/[A-ZĐa-z]+)")
 
 
-def code_records(state: DocState, settings: dict) -> None:
+def code_records(state: DocState, settings: Settings) -> None:
     """A stand-in extractor for archive tests: one record per `NN-XX/YY` code found in the text,
     so the archive's tables can be checked without depending on the real extractor's accuracy."""
     text = state.doc.text(restored=True)
@@ -40,21 +40,21 @@ def code_records(state: DocState, settings: dict) -> None:
     state.records = records
 
 
-def record_pid(state: DocState, settings: dict) -> None:
+def record_pid(state: DocState, settings: Settings) -> None:
     state.reports["pid"] = os.getpid()
 
 
-def slow(state: DocState, settings: dict) -> None:
+def slow(state: DocState, settings: Settings) -> None:
     time.sleep(0.15)
 
 
-def crash_on_marker(state: DocState, settings: dict) -> None:
+def crash_on_marker(state: DocState, settings: Settings) -> None:
     """Kill the worker process outright (like a segfault in a native library) on CRASH files."""
     if "CRASH" in state.doc.text(restored=False):
         os._exit(3)
 
 
-def raise_on_marker(state: DocState, settings: dict) -> None:
+def raise_on_marker(state: DocState, settings: Settings) -> None:
     if "BOOM" in state.doc.text(restored=False):
         raise ValueError("boom marker found")
 
