@@ -15,9 +15,12 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sohoa.errors import BadArgumentsError, ExitCode, SohoaError
+
+if TYPE_CHECKING:
+    from sohoa.pipeline.config import Settings
 
 COMMANDS_HELP = {
     "run": "process files and folders into the SQLite archive (batch, idempotent, parallel)",
@@ -37,16 +40,32 @@ LAZY_COMMANDS = {"serve": "sohoa.pipeline.serve", "eval": "sohoa.pipeline.evalua
 
 
 def version() -> str:
-    try:
-        from importlib.metadata import version as dist_version
+    from sohoa import __version__
 
-        return dist_version("sohoa")
-    except Exception:  # noqa: BLE001 — not installed as a distribution (running from a checkout)
-        return "0.1.0"
+    return __version__
+
+
+def _common_flags(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """-q / -v / --config, accepted before or after the command name (`sohoa -q run …`, `sohoa run -q …`)."""
+    default: Any = argparse.SUPPRESS if not top else None
+    flags = (
+        (("--quiet", "-q"), {"action": "store_true", "default": default if not top else False,
+                             "help": "no progress and no summary: only errors on stderr"}),
+        (("--verbose", "-v"), {"action": "store_true", "default": default if not top else False,
+                               "help": "a line per file on stderr"}),
+        (("--config",), {"metavar": "FILE", "default": default,
+                         "help": "TOML settings file (default: ./sohoa.toml if present)"}),
+    )
+    for names, kw in flags:
+        if not any(n in p._option_string_actions for n in names):  # a command's own flag of that name wins
+            p.add_argument(*names, **kw)
+
+
+def _db_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="archive path (default: `db` of sohoa.toml, else archive.sqlite)")
 
 
 def _settings_flags(p: argparse.ArgumentParser, *, batch: bool) -> None:
-    p.add_argument("--config", metavar="FILE", help="TOML settings file (default: ./sohoa.toml if present)")
     p.add_argument("--dpi", type=int, help="rasterisation resolution for scans (default 300)")
     p.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of cores)")
     p.add_argument("--lang", help="Tesseract language(s), e.g. vie or vie+eng (default vie)")
@@ -56,7 +75,7 @@ def _settings_flags(p: argparse.ArgumentParser, *, batch: bool) -> None:
     p.add_argument("--no-restore", dest="restore", action="store_false", default=None,
                    help="skip the restoration of garbled Vietnamese")
     if batch:
-        p.add_argument("--db", help="archive path (default archive.sqlite)")
+        _db_flag(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,9 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 some files failed, 2 bad arguments, 3 missing dependency, "
                "4 unreadable input (single-file commands), 5 database error. See docs/cli.md.")
     parser.add_argument("--version", action="version", version=f"sohoa {version()}")
+    _common_flags(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_flags(common)
 
-    p = sub.add_parser("run", help=COMMANDS_HELP["run"], description=COMMANDS_HELP["run"])
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=COMMANDS_HELP[name], description=COMMANDS_HELP[name], parents=[common])
+
+    p = command("run")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
     _settings_flags(p, batch=True)
     p.add_argument("--force", action="store_true", help="process files again even if already stored")
@@ -77,39 +102,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-out", metavar="DIR", help="write the restored text of each file here")
     p.add_argument("--executor", choices=["local", "dask"], help="where pages run (default local)")
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address (with --executor dask)")
-    p.add_argument("--report", metavar="FILE", help="also write the run report as JSON")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress output, only the summary")
+    p.add_argument("--report", metavar="FILE", help="also write the run report as JSON (`-` = stdout)")
 
-    p = sub.add_parser("ocr", help=COMMANDS_HELP["ocr"], description=COMMANDS_HELP["ocr"])
+    p = command("ocr")
     p.add_argument("file")
     p.add_argument("--raw", action="store_true", help="the text as read, before restoration")
     _settings_flags(p, batch=False)
 
-    sub.add_parser("restore", help=COMMANDS_HELP["restore"], description=COMMANDS_HELP["restore"])
+    command("restore")
 
-    p = sub.add_parser("extract", help=COMMANDS_HELP["extract"], description=COMMANDS_HELP["extract"])
+    p = command("extract")
     p.add_argument("file")
     p.add_argument("--format", choices=["json", "table"], default="json")
     _settings_flags(p, batch=False)
 
-    p = sub.add_parser("query", help=COMMANDS_HELP["query"], description=COMMANDS_HELP["query"])
-    p.add_argument("--db", required=True)
+    p = command("query")
+    _db_flag(p)
     p.add_argument("sql")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    p = sub.add_parser("export", help=COMMANDS_HELP["export"], description=COMMANDS_HELP["export"])
-    p.add_argument("--db", required=True)
+    p = command("export")
+    _db_flag(p)
     p.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
     p.add_argument("outdir")
     p.add_argument("--tables", nargs="+", metavar="TABLE", help="only these tables (default: all)")
 
-    p = sub.add_parser("search", help=COMMANDS_HELP["search"], description=COMMANDS_HELP["search"])
-    p.add_argument("--db", required=True)
+    p = command("search")
+    _db_flag(p)
     p.add_argument("words", nargs="+")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    p = sub.add_parser("train", help=COMMANDS_HELP["train"], description=COMMANDS_HELP["train"])
+    p = command("train")
     p.add_argument("--corpus", required=True, metavar="DIR")
     p.add_argument("--out", default="data/models", metavar="DIR")
     p.add_argument("--seed", type=int, default=0)
@@ -169,10 +193,19 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _settings(ns: argparse.Namespace) -> dict[str, Any]:
+def _settings(ns: argparse.Namespace) -> Settings:
     from sohoa.pipeline.config import load_settings
 
     return load_settings(getattr(ns, "config", None), _overrides(ns))
+
+
+def archive_path(ns: argparse.Namespace) -> str:
+    """`--db`, else the `db` of the settings (sohoa.toml / --config), else archive.sqlite."""
+    if getattr(ns, "db", None):
+        return str(ns.db)
+    from sohoa.pipeline.config import load_settings
+
+    return load_settings(getattr(ns, "config", None)).db
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -187,12 +220,16 @@ def cmd_run(ns: argparse.Namespace, argv: list[str]) -> int:
     settings = _settings(ns)
     if settings.executor != "dask" and settings.scheduler:
         settings.executor = "dask"
+    progress = progress_mod.for_terminal(ns.quiet, ns.verbose)
     with _terminate_as_interrupt():
-        report = run(ns.inputs, config=settings, force=ns.force, progress=progress_mod.for_terminal(ns.quiet),
-                     argv=argv)
-    console = Console() if sys.stdout.isatty() else Console(width=120, no_color=True, highlight=False)
-    print_summary(report, console)
-    if ns.report:
+        report = run(ns.inputs, config=settings, force=ns.force, progress=progress, argv=argv)
+    if not ns.quiet:  # the summary is for the person watching: stderr, so stdout stays data
+        tty = sys.stderr.isatty()
+        console = Console(stderr=True) if tty else Console(stderr=True, width=120, no_color=True, highlight=False)
+        print_summary(report, console)
+    if ns.report == "-":
+        sys.stdout.write(report.to_json())
+    elif ns.report:
         report.write_json(ns.report)
     return int(report.exit_code)
 
@@ -266,7 +303,7 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
 def cmd_query(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
-    with Archive(ns.db, readonly=True) as archive:
+    with Archive(archive_path(ns), readonly=True) as archive:
         df = archive.query(ns.sql)
     _print_frame(df, ns.format)
     return ExitCode.ok
@@ -275,7 +312,7 @@ def cmd_query(ns: argparse.Namespace, argv: list[str]) -> int:
 def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
-    with Archive(ns.db, readonly=True) as archive:
+    with Archive(archive_path(ns), readonly=True) as archive:
         paths = archive.export(ns.outdir, ns.format, ns.tables)
     for p in paths:
         print(p)
@@ -285,7 +322,7 @@ def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
 def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
-    with Archive(ns.db, readonly=True) as archive:
+    with Archive(archive_path(ns), readonly=True) as archive:
         df = archive.search(" ".join(ns.words), limit=ns.limit)
     if ns.format == "json":
         _print_frame(df, "json")
@@ -322,10 +359,20 @@ def cmd_lazy(ns: argparse.Namespace, argv: list[str]) -> int:
     if hasattr(module, "add_arguments"):
         sub = argparse.ArgumentParser(prog=f"sohoa {ns.command}", description=COMMANDS_HELP[ns.command])
         module.add_arguments(sub)
+        _common_flags(sub, top=True)
         try:
             sub_ns = sub.parse_args(rest)
         except SystemExit as e:
             return int(e.code) if isinstance(e.code, int) else ExitCode.bad_args
+        for flag in ("quiet", "verbose", "config"):  # given before the command name
+            if getattr(ns, flag, None) and not getattr(sub_ns, flag, None):
+                setattr(sub_ns, flag, getattr(ns, flag))
+        if hasattr(sub_ns, "db") and sub_ns.db is None:
+            from sohoa.pipeline.config import file_setting
+
+            # serve needs an archive (default archive.sqlite); eval uses one only when asked to
+            db = file_setting("db", sub_ns.config)
+            sub_ns.db = Path(db) if db else (Path(archive_path(sub_ns)) if ns.command == "serve" else None)
         result = module.main(sub_ns)
     else:
         result = module.main(rest)

@@ -158,25 +158,39 @@ def get_dotted(settings: dict[str, Any], key: str) -> Any:
     return node
 
 
+def _settings_file(config_file: str | None, cwd: str | None) -> Path | None:
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError("configuration file not found", path=str(path))
+        return path
+    candidate = Path(cwd or ".") / DEFAULT_CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"not valid TOML: {e}", path=str(path)) from e
+
+
+def file_setting(key: str, config_file: str | None = None, cwd: str | None = None) -> Any:
+    """The value a settings file (explicit, or ./sohoa.toml) gives `key` (dotted), or None."""
+    path = _settings_file(config_file, cwd)
+    if path is None:
+        return None
+    return flatten(_read_toml(path)).get(key)
+
+
 def load_settings(config_file: str | None = None, overrides: dict[str, Any] | None = None,
                   cwd: str | None = None) -> Settings:
     """Defaults, then the TOML file (explicit, or ./sohoa.toml when present), then `overrides`
     (dotted keys; None values mean "flag not given" and are ignored)."""
     settings = copy.deepcopy(defaults())
-    path: Path | None = None
-    if config_file:
-        path = Path(config_file)
-        if not path.is_file():
-            raise ConfigError("configuration file not found", path=str(path))
-    else:
-        candidate = Path(cwd or ".") / DEFAULT_CONFIG_NAME
-        path = candidate if candidate.is_file() else None
+    path = _settings_file(config_file, cwd)
     if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"not valid TOML: {e}", path=str(path)) from e
-        _merge(settings, data, str(path))
+        _merge(settings, _read_toml(path), str(path))
     flat = flatten(settings)
     for key, value in (overrides or {}).items():
         if value is None:

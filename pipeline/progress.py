@@ -24,9 +24,19 @@ class Progress:
     def close(self) -> None: ...
 
 
+class FailuresOnly(Progress):
+    """`-q`: nothing but the failure lines."""
+
+    def __init__(self, err: TextIO | None = None):
+        self.err = err or sys.stderr
+
+    def file_done(self, result: FileResult) -> None:
+        report_failure(result, self.err)
+
+
 class PlainProgress(Progress):
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
-        self.out = out or sys.stdout
+        self.out = out or sys.stderr
         self.err = err or sys.stderr
         self.files_total = 0
         self.files_done = 0
@@ -71,7 +81,7 @@ class RichProgress(Progress):
         )
         from rich.progress import Progress as RichBar
 
-        self.console = console or Console()
+        self.console = console or Console(stderr=True)
         self.err = err or sys.stderr
         self.bar = RichBar(
             TextColumn("{task.description:<6}"), BarColumn(), MofNCompleteColumn(),
@@ -115,7 +125,9 @@ def report_failure(result: FileResult, err: TextIO) -> None:
         print(f"sohoa: {result.error}", file=err, flush=True)
 
 
-def for_terminal(quiet: bool = False) -> Progress:
+def for_terminal(quiet: bool = False, verbose: bool = False) -> Progress:
+    """Progress on stderr (stdout carries only data): a bar on a terminal, a line per file otherwise
+    or with `verbose`; nothing but failures when `quiet`."""
     if quiet:
-        return Progress()
-    return RichProgress() if sys.stdout.isatty() else PlainProgress()
+        return FailuresOnly()
+    return RichProgress() if sys.stderr.isatty() and not verbose else PlainProgress()

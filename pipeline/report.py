@@ -90,10 +90,12 @@ class RunReport:
             "files": [asdict(f) for f in self.files],
         }
 
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
     def write_json(self, path: str) -> None:
         with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.to_dict(), fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+            fh.write(self.to_json())
 
 
 def print_summary(report: RunReport, console: Any) -> None:

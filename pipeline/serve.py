@@ -869,7 +869,8 @@ def make_server(db: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: s
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=Path("archive.sqlite"), help="the archive to review")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="the archive to review (default: `db` of sohoa.toml, else archive.sqlite)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 exposes it)")
     parser.add_argument("--port", type=int, default=8765)
@@ -883,7 +884,7 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog="sohoa serve", description=__doc__.split("\n\n")[0])
         add_arguments(parser)
         args = parser.parse_args(args)
-    db = Path(args.db)
+    db = Path(args.db or "archive.sqlite")
     if not db.is_file():
         print(f"sohoa serve: {db}: no such archive — run `sohoa run` first", file=sys.stderr)
         return ExitCode.database
@@ -896,7 +897,7 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
         return ExitCode.database
     server = make_server(db, args.host, args.port, args.reviewer, args.low_conf)
     host, port = server.server_address[:2]
-    print(f"sohoa review: http://{host}:{port}/  (archive {db}; Ctrl-C stops)", flush=True)
+    print(f"sohoa review: http://{host}:{port}/  (archive {db}; Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

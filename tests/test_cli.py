@@ -67,15 +67,46 @@ def test_run_exit_codes_summary_and_report(tmp_path, capsys):
     cfg = toml_with_stages(tmp_path, "ocr", "code_records")
     db, report = tmp_path / "a.sqlite", tmp_path / "report.json"
     assert main(["run", str(tmp_path / "in"), "--db", str(db), "--config", cfg, "--report", str(report)]) == 0
-    out = capsys.readouterr().out
-    assert "files ok" in out and "pages/s" in out and "doc000.txt: ok" in out  # plain lines: not a TTY
+    captured = capsys.readouterr()
+    assert captured.out == ""  # progress and summary are for people: stderr
+    err = captured.err
+    assert "files ok" in err and "pages/s" in err and "doc000.txt: ok" in err  # plain lines: not a TTY
     assert json.loads(report.read_text(encoding="utf-8"))["files_ok"] == 2
 
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
     assert main(["run", str(tmp_path / "in"), "--db", str(db), "--config", cfg]) == ExitCode.some_files_failed
     captured = capsys.readouterr()
     assert "empty.txt" in captured.err and "zero bytes" in captured.err
-    assert "failed files" in captured.out and "empty_file" in captured.out
+    assert "failed files" in captured.err and "empty_file" in captured.err and captured.out == ""
+
+
+def test_report_to_stdout_quiet_and_verbose(tmp_path, capsys):
+    make_docs(tmp_path / "in", 2)
+    cfg = toml_with_stages(tmp_path, "ocr", "code_records")
+    db = tmp_path / "a.sqlite"
+    assert main(["-q", "run", str(tmp_path / "in"), "--db", str(db), "--config", cfg, "--report", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["files_ok"] == 2  # stdout is the report and nothing else
+    assert captured.err == ""  # -q before the command: no progress, no summary
+    assert main(["run", "-v", str(tmp_path / "in"), "--db", str(db), "--config", cfg, "--force"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "doc001.txt: ok" in captured.err
+
+
+def test_db_of_sohoa_toml_is_used_by_commands_that_take_db(tmp_path, capsys, monkeypatch):
+    make_docs(tmp_path / "in", 2)
+    cfg = toml_with_stages(tmp_path, "ocr", "code_records")
+    with open(cfg, "a", encoding="utf-8") as fh:
+        fh.write(f'db = "{tmp_path / "from_toml.sqlite"}"\n')
+    assert main(["-q", "run", str(tmp_path / "in"), "--config", cfg]) == 0
+    assert (tmp_path / "from_toml.sqlite").is_file()
+    capsys.readouterr()
+    assert main(["query", "--config", cfg, "SELECT count(*) AS n FROM files", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"n": 2}]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sohoa.toml").write_text(Path(cfg).read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["search", "KH", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
 
 
 def test_database_error_is_exit_code_5(tmp_path, capsys):
@@ -192,7 +223,7 @@ def test_console_script_runs_a_batch(tmp_path):
     proc = subprocess.run([str(SOHOA), "run", str(tmp_path / "in"), "--db", str(db), "--config", cfg],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "files ok" in proc.stdout
+    assert "files ok" in proc.stderr and proc.stdout == ""
     proc = subprocess.run([str(SOHOA), "query", "--db", str(db), "SELECT count(*) AS n FROM files", "--format",
                            "csv"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert proc.stdout.split() == ["n", "2"]
