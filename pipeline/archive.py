@@ -45,7 +45,7 @@ def now_iso() -> str:
 
 
 def schema_sql() -> str:
-    return resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
+    return resources.files("sohoa.pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:

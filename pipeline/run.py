@@ -151,14 +151,26 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     """Process `inputs` into the archive at `db` and return the run report.
 
     `config` is a Settings (pipeline.config.load_settings) or a TOML file path; `db` and
-    `jobs` override it. Raises BadArgumentsError (exit 2) and DatabaseError (exit 5); per-file
+    `jobs` override it. Raises BadArgumentsError (exit 2), MissingResourceError (exit 3) and DatabaseError (exit 5); per-file
     problems are in the report, never raised."""
     settings = config if isinstance(config, Settings) else load_settings(config)
     settings = settings.replace(db=db or settings.db, jobs=int(jobs or settings.jobs))
+    check_resources(settings)
     db_path = settings.db
     files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"])
     with Archive(db_path) as archive:
         return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
+
+
+def check_resources(settings: Settings) -> None:
+    """Fail the run before any file (exit 3) when a stage's data files are missing or unreadable,
+    rather than failing every file, or storing unrestored text as if it were restored."""
+    from sohoa.resources import check
+
+    if "restore" in settings.stages and settings.restore.enabled:
+        check("models")
+    if "extract" in settings.stages and settings.extract.enabled:
+        check("gazetteer")
 
 
 class _Batch:
