@@ -6,7 +6,7 @@ import re
 
 from sohoa.extract.agencies import canonical_phrase
 from sohoa.extract.lines import TextLine
-from sohoa.extract.signers import _upper_tail, is_signature_text, restore_name
+from sohoa.extract.signers import FILED, _upper_tail, is_signature_text, restore_name
 from sohoa.extract.textkey import key
 
 _KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\s*[:.;]?")
@@ -20,7 +20,6 @@ _META = re.compile(r"^\W*(?:ng[a-z]{1,3}i k[a-z]|email|c[a-z] qu[a-z]n|th[a-z]{1
 
 
 _SYMBOL_JUNK = re.compile(r"\s[^\w\s(),.;:/&'\"“”+%–—-]\s.*$")  # `…, © - MÀ tôn`: stamp or signature ink read as text
-_FILED = re.compile(r"^\W{0,3}l[a-z]u\s*[:.]?\s")  # `Lưu: VT` is always an item of its own
 
 
 def clean_item(text: str) -> str:
@@ -38,7 +37,7 @@ def _items(chunks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Join continuation lines to the bullet they continue."""
     items: list[list] = []
     for text, s, e in chunks:
-        starts_bullet = bool(_BULLET.match(text)) or bool(_FILED.match(key(text)))
+        starts_bullet = bool(_BULLET.match(text)) or bool(FILED.match(key(text)))
         if starts_bullet or not items:
             items.append([text, s, e])
         else:
@@ -117,7 +116,7 @@ def noi_nhan(lines: list[TextLine]) -> list[tuple[str, int, int]]:
                 break  # the signer's name, a digital-signature block
             if text.strip()[:1].isupper():
                 text = "- " + text.strip()  # an item whose bullet OCR lost, after a blank line
-        tail = _upper_tail(text)
+        tail = None if FILED.match(key(text)) else _upper_tail(text)  # `Lưu: VT, KT.`: KT is a unit
         if tail and is_signature_text(tail[0]):
             if tail[1] == 0 or not text[:tail[1]].strip():
                 if chunks and not _BULLET.match(text):

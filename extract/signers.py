@@ -26,6 +26,7 @@ _PREFIX_OUT = {"t/m": "T/M", "tm.": "TM.", "thaymat": "T/M", "k/t": "K/T", "kt."
                "kythay": "KT.", "tl.": "TL.", "tuq.": "TUQ.", "q.": "Q."}
 
 
+FILED = re.compile(r"^\W{0,3}l[a-z]u\s*[:.]?\s")  # `Lưu: VT, KT`: the filing line, a recipient item of its own
 _PARTY_BODY = re.compile(r"\b(?:dang|uy|thuong vu|chap hanh|bi thu)\b")
 
 
@@ -164,7 +165,7 @@ def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> l
     i = 0
     while i < n:
         ln = lines[i]
-        m = _AUTH.search(ln.key)
+        m = None if FILED.match(ln.key) else _AUTH.search(ln.key)
         if m is None or (m.group("body") is None and i + 1 >= n):
             i += 1
             continue

@@ -19,8 +19,9 @@ import numpy as np
 from sohoa.document import Token
 from sohoa.normalize.candidates import CandidateGenerator, Lexicon
 from sohoa.normalize.channel import load_channel
+from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
-from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style
+from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
 from sohoa.resources import check as check_resources
 
@@ -29,6 +30,10 @@ _SUFFIX = ".,;:!?)]}\"”’'»>…-–"
 _CODE_CHARS = re.compile(r"[/_=+#\\]|\w[.:\-]\w|://|@\w+\.")  # codes, dates, URLs, e-mails
 _CLOSING_QUOTES = "’'"
 _LETTER = re.compile(r"[^\W\d_]")
+_LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
+_DIGITS = re.compile(r"\d")
+_DIGIT_AS_LETTER = {"6": ("ô", "ố", "ó"), "0": ("o", "ơ"), "1": ("l", "i"), "3": ("à",), "8": ("ô",)}
+_HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
 OOV_PENALTY = 9.0  # keeping a token that is not a known word, in a line being restored
@@ -38,6 +43,8 @@ PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pr
 CASE_WEIGHT = 0.5  # weight of log P(capitalised | syllable) for capitalised tokens inside a sentence
 _STOPS = (".", ":", ";", "!", "?", "…")
 MEMO_LIMIT = 200_000  # entries per memo before it is cleared (bounds memory on endless input)
+NEAR_SYLLABLE_COST = 4.0  # channel cost (nats) within which a word of a marks-less line is garbled Vietnamese
+PROTECT_COST = 6.0  # nats added to every change of an acronym or label (UBND, LAB, E6)
 PLAIN_DEBRIS_SHARE = 0.01  # at most this share of garbled-looking words for accentless text to be "plain"
 
 
@@ -57,6 +64,7 @@ class Slot:
     costs: tuple[float, ...] = ()
     choice: int = 0
     conf: float = 1.0
+    protected: bool = False  # an acronym or label: its letters and case are kept (marks of codes aside)
 
     @property
     def original(self) -> str:
@@ -113,6 +121,7 @@ class Restorer:
         self.lm = TrigramLM(model_dir)
         self.lex = Lexicon(self.lm)
         self.channel = load_channel(model_dir)
+        self.codes = CodeRestorer.load(model_dir)
         self.gen = CandidateGenerator(self.lex, self.channel)
         self.bos_id = self.lm.id(BOS)
         case_path = os.path.join(model_dir, "restore_case.npy")
@@ -121,6 +130,7 @@ class Restorer:
         self._token_memo: dict[str, tuple[str, str, str, str]] = {}
         self._word_memo: dict[str, tuple[bool, bool, bool, bool, bool]] = {}
         self._case_memo: dict[str, tuple[int, int]] = {}
+        self._protect_memo: dict[tuple[str, bool], bool] = {}
         self._cand_memo: dict[tuple[str, str, str], tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]] = {}
 
     def _split(self, tok: str) -> tuple[str, str, str, str]:
@@ -172,10 +182,19 @@ class Restorer:
         n = len(feats)
         garbled = sum(f[3] for f in feats)  # s6, 16n, 1am: digit-for-letter OCR
         if marked == 0 and shaped + garbled < 0.5 * n:
-            return "foreign"
+            # letters an engine without Vietnamese garbled (Ludt, ndm, ct) are close to syllables;
+            # English or French words are not
+            near = sum(self._near_syllable(s.core) for s in slots if s.kind == "word")
+            if near < 0.5 * n:
+                return "foreign"
+            return "garbled"
         if known >= 0.75 * n and marked >= 0.35 * n:
             return "proofread"
         return "accentless" if marked <= 0.1 * n else "garbled"
+
+    def _near_syllable(self, word: str) -> bool:
+        ids, costs = self.gen.generate(nfc(word.lower()), "garbled")
+        return bool(costs) and min(costs) <= NEAR_SYLLABLE_COST
 
     # ---- candidates -------------------------------------------------------------------------
     def _fill_candidates(self, slot: Slot, mode: str) -> None:
@@ -434,6 +453,8 @@ class Restorer:
                 s.upper = line_upper
                 if s.kind != "punct":
                     self._fill_candidates(s, mode)
+                    if s.kind == "word" and self._is_protected(s.core, line_upper):
+                        self._protect(s)
                     if not line_upper and k and s.core[:1].isupper() and not slots[k - 1].original.endswith(_STOPS):
                         self._add_case_cost(s)
                     seq.append(s)
@@ -453,20 +474,69 @@ class Restorer:
         original = s.original
         return Token(text, original, s.conf if s.kind == "word" else 1.0, text != original)
 
-    @staticmethod
-    def _text(s: Slot) -> str:
+    def _protect(self, slot: Slot) -> None:
+        """Keeping the token costs nothing and every change PROTECT_COST: only strong context changes it."""
+        slot.protected = True
+        slot.costs = tuple(0.0 if w == slot.keep else c + PROTECT_COST
+                           for w, c in zip(slot.words, slot.costs, strict=True))
+
+    def _is_protected(self, core: str, line_upper: bool) -> bool:
+        """Acronyms (UBND, BCĐ, LAB) and labels (E6, D2, the B of `Bên B`) are not syllables to restore.
+
+        In a line in capitals an unknown non-syllable may be a garbled word (CQNG), so there only
+        acronyms the LM knows are protected."""
+        got = self._protect_memo.get((core, line_upper))
+        if got is None:
+            got = self._protect_memo[(core, line_upper)] = self._protected_shape(core, line_upper)
+        return got
+
+    def _protected_shape(self, core: str, line_upper: bool) -> bool:
+        if _LABEL.fullmatch(core):
+            # a digit stands for a letter only where that letter makes a syllable (S6 = Số, E6 a label)
+            return not any(is_syllable_shape(core[: m.start()].lower() + v) for m in _DIGITS.finditer(core)
+                           for v in _DIGIT_AS_LETTER.get(m.group(0), ()))
+        if len(core) == 1:
+            return core.isupper()  # Bên A, Phụ lục B: a label unless the context is strong
+        letters = [c for c in core if c.isalpha()]
+        if len(letters) < 2 or not all(c.isupper() for c in letters) or not core.isalpha():
+            return False
+        low = old_style(core.lower())
+        if is_syllable_shape(low) or is_skeleton_shape(strip_marks(low)):
+            return False
+        return not line_upper or self.lex.is_known(low) or self.codes.known(core)
+
+    def _text(self, s: Slot) -> str:
+        if s.kind == "fixed" and _HAS_LETTER_AND_SEP.search(s.core):
+            return s.prefix + self.codes.code(s.core) + s.suffix
+        if s.protected and s.words[s.choice] == s.keep:
+            return s.prefix + self.codes.segment(s.core) + s.suffix
         if s.kind != "word" or s.words[s.choice] == s.keep:
             return s.prefix + s.core + s.suffix
-        word = s.words[s.choice]
-        if s.upper:
-            word = word.upper()
-        elif s.core[:1].isupper():
-            word = word[:1].upper() + word[1:]
-        return s.prefix + word + s.suffix
+        if s.protected and not s.upper:  # context overruled the acronym reading: it was a garbled word
+            word = s.words[s.choice]
+            return s.prefix + word[:1].upper() + word[1:] + s.suffix
+        return s.prefix + _with_case(s.words[s.choice], s.core, s.upper) + s.suffix
 
     def restore_lines(self, lines: list[str]) -> list[str]:
         text = self._text
         return [" ".join([text(s) for s in slots]) for slots in self._decode(lines)]
+
+
+def _with_case(word: str, observed: str, line_upper: bool) -> str:
+    """`word` (lower case) in the case pattern of the observed token: capitals, Title or lower; a
+    one-letter token takes its line's (a line in capitals writes its words in capitals)."""
+    letters = [c for c in observed if c.isalpha()]
+    if len(letters) >= 2:
+        upper = sum(c.isupper() for c in letters)
+        # in a line in capitals a short token's small letters are as often OCR's (`Bi` for `BÍ`)
+        if upper == len(letters) or (line_upper and (upper >= 0.7 * len(letters) or len(letters) <= 2)):
+            return word.upper()
+        if letters[0].isupper():
+            return word[:1].upper() + word[1:]
+        return word
+    if letters and letters[0].isupper():
+        return word.upper() if line_upper and len(word) > 1 else word[:1].upper() + word[1:]
+    return word
 
 
 _INSTANCE: Restorer | None = None

@@ -508,3 +508,13 @@ def test_headings_that_name_no_body_are_not_assignees():
     assignees = [t["assignee"] for t in rec["tasks"]]
     assert not any(a.startswith(("Đối với", "Các hoạt động", "Công tác")) for a in assignees), assignees
     assert any(a.startswith("Ban Tuyên giáo") for a in assignees), assignees
+
+
+def test_filing_line_units_are_not_signature_authorities():
+    """`Lưu: VT, KT.` names the filing units (KT = Kinh tế), not a `KT.` (ký thay) authority."""
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ CẦN THƠ\nSố: 12/KH-UBND\n\nKẾ HOẠCH\nphòng, chống thiên tai\n\n"
+            "Các sở thực hiện.\n\nNơi nhận:\n- Các sở, ban, ngành thành phố;\n- UBND quận, huyện;\n"
+            "- Lưu: VT, KT.\n\nPHÓ CHỦ TỊCH\n\nTrần Văn Nam\n")
+    rec = _one(text)
+    assert rec["recipients"][-1] == "Lưu: VT, KT"
+    assert rec["signers"][0]["authority"] != "KT." and rec["signers"][0]["name"] == "Trần Văn Nam"

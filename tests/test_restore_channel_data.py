@@ -78,7 +78,8 @@ def test_train_rebuilds_all_model_files_reproducibly(tmp_path):
     info = train(str(corpus), str(out_a), seed=1, channel_pages=1, log=lambda *_: None)
     train(str(corpus), str(out_b), seed=1, channel_pages=1, log=lambda *_: None)
     names = sorted(p.name for p in out_a.iterdir())
-    assert names == ["restore_case.npy", "restore_channel.json", "restore_lm.npz", "restore_vocab.json"]
+    assert names == ["restore_case.npy", "restore_channel.json", "restore_codes.json", "restore_lm.npz",
+                     "restore_vocab.json"]
     assert info["files"] == ["tiny.train.txt"] and info["channel_pairs"] > 0
     for name in names:
         if name.endswith(".json") or name.endswith(".npy"):
