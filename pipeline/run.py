@@ -157,7 +157,7 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     settings = {**settings, "db": db or settings["db"], "jobs": int(jobs or settings["jobs"])}
     db_path = settings["db"]
     files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"])
-    with Archive(db_path) as archive:
+    with Archive(db_path, create=True) as archive:
         return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
 
 
@@ -175,6 +175,7 @@ class _Batch:
         self.engine_checked = False
         self.ocr_config: Any = None
         self.max_inflight = max(2, 2 * settings["jobs"])
+        self.accept_any = bool(settings.get("gate", {}).get("accept_any"))
 
     # -- the batch ----------------------------------------------------------------------------
 
@@ -212,7 +213,7 @@ class _Batch:
                 continue
             if f.result.sha256 in batch_hashes:
                 self._skip(f, f"same content as {batch_hashes[f.result.sha256]}")
-            elif not self.force and self.archive.is_done(f.result.sha256):
+            elif not self.force and self.archive.is_done(f.result.sha256, skipped=not self.accept_any):
                 batch_hashes[f.result.sha256] = inp.path
                 self._skip(f)
             else:
@@ -406,6 +407,11 @@ class _Batch:
         r = f.result
         r.pages = len(state.doc.pages)
         r.documents = len(state.records)
+        verdict = state.reports.get("gate") or {}
+        if verdict.get("is_document") is False and not self.accept_any:
+            r.status, r.error_kind, r.documents = "skipped", "not_a_document", 0
+            r.error = (f"{f.inp.path}: not a document: {verdict.get('reason')} — if it is one, run again "
+                       "with --accept-any (setting gate.accept_any)")
         r.timings = dict(state.timings)
         r.timings["ocr"] = sum(p.timings.get("total", sum(p.timings.values())) for p in state.doc.pages
                                if p.source == "ocr")
