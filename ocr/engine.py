@@ -26,6 +26,7 @@ from sohoa.errors import (
     ImageTooLargeError,
     MissingDependencyError,
     OcrEngineError,
+    SohoaError,
 )
 from sohoa.ocr import preprocess as pp
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
@@ -83,7 +84,19 @@ def load_page_image(job: PageJob, config: OcrConfig | None = None) -> np.ndarray
 
 def load_page(job: PageJob, config: OcrConfig | None = None) -> tuple[np.ndarray, int | None]:
     """(page image, its resolution or None when unknown). A scanned PDF page that is just one
-    image is taken at the image's own resolution; other PDF pages are rasterised at config.dpi."""
+    image is taken at the image's own resolution; other PDF pages are rasterised at config.dpi.
+    Whatever a damaged file makes the decoders raise becomes a CorruptFileError."""
+    try:
+        return _load_page(job, config)
+    except (SohoaError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 — a malformed page, not a bug of ours: the file fails as corrupt
+        first = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise CorruptFileError(f"page {job.page_number} cannot be decoded ({type(exc).__name__}: {first})",
+                               job.path) from exc
+
+
+def _load_page(job: PageJob, config: OcrConfig | None = None) -> tuple[np.ndarray, int | None]:
     dpi = config.dpi if config else job.dpi
     if job.kind.startswith("pdf"):
         native = native_page_image(job.path, job.page_number)

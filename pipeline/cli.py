@@ -150,6 +150,14 @@ def _guarded(command: Any, ns: argparse.Namespace, args_list: list[str]) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.ok)
+    except Exception as e:  # noqa: BLE001 — a bug: one line naming it and where to report it, no traceback
+        from sohoa.errors import InternalError
+
+        err = InternalError(f"{type(e).__name__}: {e}", path=getattr(ns, "file", None))
+        print(f"sohoa: internal error: {err.report()}", file=sys.stderr)
+        if os.environ.get("SOHOA_DEBUG"):
+            raise
+        return int(err.exit_code)
 
 
 def _utf8_stdio() -> None:

@@ -26,8 +26,8 @@ from typing import Any
 from sohoa.document import Document, Page
 from sohoa.errors import (
     BadArgumentsError,
+    InternalError,
     MissingDependencyError,
-    OcrEngineError,
     SohoaError,
     UnreadableFileError,
     WorkerCrashError,
@@ -329,8 +329,7 @@ class _Batch:
         if exc is not None:
             if not isinstance(exc, SohoaError):
                 where = f"page {unit.page_job.page_number}" if unit.page_job is not None else "restore/extract"
-                kind = "ocr_engine" if unit.page_job is not None else "internal"
-                exc = _wrap(exc, f.inp.path, where, kind)
+                exc = InternalError(f"{where}: {type(exc).__name__}: {exc}", f.inp.path)
             self._fail(f, exc)
             return
         if unit.page_job is not None:
@@ -390,10 +389,9 @@ class _Batch:
         f.failed = True
         r = f.result
         r.status = "failed"
-        if isinstance(err, SohoaError):
-            r.error_kind, r.error = err.kind, err.report()
-        else:
-            r.error_kind, r.error = "internal", f"{f.inp.path}: {type(err).__name__}: {err}"
+        if not isinstance(err, SohoaError):
+            err = InternalError(f"{type(err).__name__}: {err}", f.inp.path)
+        r.error_kind, r.error = err.kind, err.report()
         if not r.error.startswith(f.inp.path):
             r.error = f"{f.inp.path}: {r.error}"
         r.finished_at = now_iso()
@@ -433,12 +431,3 @@ class _Wrap:
 
     def submit(self, fn: Any, *args: Any) -> Any:
         return self.pool.submit(fn, *args)
-
-
-def _wrap(exc: BaseException, path: str, where: str, kind: str) -> SohoaError:
-    err = OcrEngineError(f"{where}: {type(exc).__name__}: {exc}", path) if kind == "ocr_engine" else \
-        SohoaError(f"{where}: {type(exc).__name__}: {exc}", path)
-    if kind != "ocr_engine":
-        err.kind = kind
-        err.remedy = "this is a bug in sohoa: please report it with the file"
-    return err
