@@ -370,7 +370,7 @@ class Archive:
             return pd.read_sql_query(sql, self.conn, params=params)
         except (sqlite3.Error, pd.errors.DatabaseError) as e:
             cause = e.__cause__ if isinstance(e.__cause__, sqlite3.Error) else e
-            if self.readonly and (guard.is_denied(cause) or "readonly" in str(e) or "read-only" in str(e)):
+            if self.readonly and (guard.is_denied(e) or guard.is_denied(cause) or "readonly" in str(e)):
                 raise DatabaseError(f"the query was refused: the archive is read-only here ({cause})",
                                     path=self.path, remedy="`sohoa query` runs SELECT statements only; "
                                     "ATTACH, VACUUM INTO, PRAGMA settings and writes are refused") from e

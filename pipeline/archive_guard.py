@@ -124,4 +124,5 @@ def connect_readonly(path: str, timeout: float) -> sqlite3.Connection:
 
 
 def is_denied(err: BaseException) -> bool:
-    return isinstance(err, sqlite3.DatabaseError) and "not authorized" in str(err)
+    """The authorizer refused the statement (sqlite3's or pandas' wrapping of it)."""
+    return ("not authorized" in str(err) or "authorization denied" in str(err))
