@@ -52,7 +52,8 @@ def scan_cases(jobs: int) -> list[tuple[str, str, bool, bool, str]]:
         for set_name, inputs, positive in sets:
             if not inputs:
                 continue
-            rep = run(inputs, db=str(Path(tmp) / f"{len(out)}.sqlite"), config=load_settings(overrides={"jobs": jobs}))
+            cfg = load_settings(overrides={"jobs": jobs, "walk.include": ["*"]})  # the gate sees every file
+            rep = run(inputs, db=str(Path(tmp) / f"{len(out)}.sqlite"), config=cfg)
             for f in rep.files:
                 passed = f.status == "ok"
                 why = f.error or f"{f.documents} record(s)"

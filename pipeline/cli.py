@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
     _settings_flags(p, batch=True)
     p.add_argument("--force", action="store_true", help="process files again even if already stored")
+    p.add_argument("--include", action="append", metavar="GLOB",
+                   help="in folders, take the files matching GLOB (repeatable; default: the supported extensions)")
+    p.add_argument("--exclude", action="append", metavar="GLOB", help="in folders, pass over what matches GLOB")
     p.add_argument("--accept-any", action="store_true", default=None,
                    help="store every readable file, also those that do not read as a document")
     p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
@@ -176,6 +179,7 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
         "ocr.max_pixels": get("max_pixels"), "restore.enabled": get("restore"),
         "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
         "output.text_dir": get("text_out"), "gate.accept_any": get("accept_any"),
+        "walk.include": get("include"), "walk.exclude": get("exclude"),
     }
 
 

@@ -57,6 +57,7 @@ def _base_defaults() -> dict[str, Any]:
         "restore": {"enabled": True},
         "extract": {"enabled": True},
         "gate": {"accept_any": False, "min_valid_share": 0.4, "min_markers": 2},
+        "walk": {"include": [], "exclude": []},
         "output": {"pdf_dir": None, "alto_dir": None, "hocr_dir": None, "text_dir": None},
     }
 

@@ -51,13 +51,29 @@ class InputPath:
 IGNORE_FILE = ".sohoaignore"
 
 
-def discover(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[InputPath]:
-    """Files of `inputs`: folders walked recursively in sorted order, hidden files/folders skipped,
-    and what a folder's `.sohoaignore` lists (glob patterns, one a line, relative to that folder;
-    `name/` matches a folder). Paths in `exclude` (e.g. the archive itself) are left out.
-    Raises BadArgumentsError for an input that does not exist."""
+SUPPORTED_EXTENSIONS = (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".txt")
+
+
+@dataclass
+class PassedOver:
+    """Something a folder walk did not take, and why (listed in the run report)."""
+
+    path: str
+    reason: str
+
+
+def discover(inputs: Iterable[str], exclude: Iterable[str] = (), *, include_globs: Sequence[str] = (),
+             exclude_globs: Sequence[str] = (), passed: list[PassedOver] | None = None) -> list[InputPath]:
+    """Files of `inputs`: a file named directly is always taken; folders are walked recursively in
+    sorted order (symlinked folders followed once), taking the files with a supported extension —
+    or, with `include_globs`, those matching one of them — minus hidden files/folders, what a
+    folder's `.sohoaignore` lists (glob patterns, one a line, relative to that folder; `name/`
+    matches a folder) and what matches `exclude_globs`. Paths in `exclude` (e.g. the archive
+    itself) are left out silently. What was passed over, and unreadable or looping folders, go to
+    `passed`. Raises BadArgumentsError for an input that does not exist."""
     found: list[InputPath] = []
     seen: set[str] = {os.path.realpath(x) for x in exclude}
+    skip = passed if passed is not None else []
     for raw in inputs:
         p = Path(raw)
         if not p.exists() and not p.is_symlink():
@@ -65,16 +81,69 @@ def discover(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[InputPa
         if not p.is_dir():
             _add(found, seen, p, Path(p.name))
             continue
-        rules: list[tuple[Path, str]] = []  # (folder of the ignore file, pattern)
-        for root, dirs, files in os.walk(p):
-            here = Path(root)
-            rules = [r for r in rules if _is_within(here, r[0])] + _read_ignore(here)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _ignored(here / d, True, rules))
-            for name in sorted(files):
-                fp = here / name
-                if not name.startswith(".") and not _ignored(fp, False, rules):
-                    _add(found, seen, fp, fp.relative_to(p))
+        _walk(p, found, seen, skip, include_globs, exclude_globs)
     return found
+
+
+def _walk(top: Path, found: list[InputPath], seen: set[str], skip: list[PassedOver],
+          include_globs: Sequence[str], exclude_globs: Sequence[str]) -> None:
+    walked: set[str] = set()
+    rules_at: dict[Path, list[tuple[Path, str]]] = {}
+
+    def onerror(err: OSError) -> None:
+        skip.append(PassedOver(str(err.filename or top), f"folder cannot be read ({err.strerror or err})"))
+
+    for root, dirs, files in os.walk(top, onerror=onerror, followlinks=True):
+        here = Path(root)
+        real = os.path.realpath(here)
+        if real in walked:
+            skip.append(PassedOver(str(here), "symlink loop: this folder was already walked"))
+            dirs[:] = []
+            continue
+        walked.add(real)
+        rules = rules_at.get(here.parent, []) if here != top else []
+        rules = [r for r in rules if _is_within(here, r[0])] + _read_ignore(here)
+        rules_at[here] = rules
+        kept = []
+        for d in sorted(dirs):
+            why = _why_not(here / d, top, True, rules, (), exclude_globs)
+            if why:
+                skip.append(PassedOver(str(here / d), why))
+            elif os.path.realpath(here / d) in walked:
+                skip.append(PassedOver(str(here / d), "symlink loop: this folder was already walked"))
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        for name in sorted(files):
+            fp = here / name
+            if name == IGNORE_FILE:
+                continue
+            why = _why_not(fp, top, False, rules, include_globs, exclude_globs)
+            if why:
+                skip.append(PassedOver(str(fp), why))
+            else:
+                _add(found, seen, fp, fp.relative_to(top))
+
+
+def _why_not(path: Path, top: Path, is_dir: bool, rules: list[tuple[Path, str]], include_globs: Sequence[str],
+             exclude_globs: Sequence[str]) -> str | None:
+    rel = path.relative_to(top).as_posix()
+    if path.name.startswith("."):
+        return "hidden"
+    if _ignored(path, is_dir, rules):
+        return f"listed in {IGNORE_FILE}"
+    for pat in exclude_globs:
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(path.name, pat):
+            return f"excluded by --exclude {pat}"
+    if is_dir:
+        return None
+    if include_globs:
+        if not any(fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(path.name, pat) for pat in include_globs):
+            return f"not matched by --include {' '.join(include_globs)}"
+        return None
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        return f"unsupported extension ({path.suffix or 'none'}; use --include to take it)"
+    return None
 
 
 def _read_ignore(folder: Path) -> list[tuple[Path, str]]:
@@ -156,9 +225,14 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     settings = config if isinstance(config, dict) else load_settings(config)
     settings = {**settings, "db": db or settings["db"], "jobs": int(jobs or settings["jobs"])}
     db_path = settings["db"]
-    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"])
+    passed: list[PassedOver] = []
+    walk = settings.get("walk", {})
+    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"],
+                     include_globs=walk.get("include") or (), exclude_globs=walk.get("exclude") or (), passed=passed)
     with Archive(db_path, create=True) as archive:
-        return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
+        batch = _Batch(archive, settings, force, progress or Progress(), argv)
+        batch.report.passed_over = [{"path": p.path, "reason": p.reason} for p in passed]
+        return batch.run(files)
 
 
 class _Batch:

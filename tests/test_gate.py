@@ -59,7 +59,7 @@ def test_thresholds_are_settings():
 
 
 def _cfg(**over):
-    return load_settings(overrides={"jobs": 2, **over})
+    return load_settings(overrides={"jobs": 2, "walk.include": ["*"], **over})  # the gate sees every file
 
 
 def test_run_skips_non_documents_and_keeps_directives(tmp_path):
