@@ -54,11 +54,27 @@ def scan_cases(jobs: int) -> list[tuple[str, str, bool, bool, str]]:
                 continue
             cfg = load_settings(overrides={"jobs": jobs, "walk.include": ["*"]})  # the gate sees every file
             rep = run(inputs, db=str(Path(tmp) / f"{len(out)}.sqlite"), config=cfg)
+            signals = _signals(rep.db)
             for f in rep.files:
                 passed = f.status == "ok"
-                why = f.error or f"{f.documents} record(s)"
-                out.append((set_name, Path(f.path).name, positive, passed, why if not passed or not positive else ""))
+                g = signals.get(f.path, {})
+                why = (f"valid {g.get('valid_share', 0):.2f} marked {g.get('marked_share', 0):.2f} "
+                       f"markers {','.join(g.get('markers', []))}")
+                out.append((set_name, Path(f.path).name, positive, passed, why))
     return out
+
+
+def _signals(db: str | None) -> dict[str, dict]:
+    """path → the gate's signals stored in files.reports_json."""
+    import json
+    import sqlite3
+
+    con = sqlite3.connect(db or "")
+    try:
+        rows = con.execute("SELECT path, reports_json FROM files").fetchall()
+    finally:
+        con.close()
+    return {p: json.loads(r or "{}").get("gate", {}) for p, r in rows}
 
 
 def main(argv: list[str] | None = None) -> int:
