@@ -20,7 +20,7 @@ def open_file(path: str, settings: dict[str, Any]) -> Any:
 def check_engine(settings: dict[str, Any]) -> None:
     from sohoa.ocr.engine import check_tesseract
 
-    check_tesseract(settings["ocr"]["lang"])
+    check_tesseract(settings["ocr"]["lang"], settings["ocr"].get("tesseract_cmd") or None)
 
 
 def load_document(path: str, settings: dict[str, Any], jobs: int = 1) -> Document:
