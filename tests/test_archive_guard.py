@@ -150,3 +150,18 @@ def test_a_read_only_archive_can_be_queried(tmp_path, monkeypatch):
         with pytest.raises(DatabaseError):
             ro.query("DELETE FROM documents")
     assert any("immutable=1" in u for u in uris)
+
+
+def test_serve_refuses_a_foreign_database_untouched(tmp_path, capsys):
+    from sohoa.pipeline import serve
+
+    db = tmp_path / "other.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE documents (x)")
+    con.execute("CREATE TABLE corrections (y)")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    assert serve.main(["--db", str(db)]) == ExitCode.database
+    assert "not a sohoa archive" in capsys.readouterr().err
+    assert db.read_bytes() == before
