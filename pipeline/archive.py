@@ -40,6 +40,8 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()[0]
     new = re.sub(r"CHECK\s*\(\s*status\s+IN\s*\(\s*'ok'\s*,\s*'failed'\s*\)\s*\)",
                  "CHECK (status IN ('ok', 'failed', 'skipped'))", sql)
+    if "'skipped'" not in new:
+        raise sqlite3.DatabaseError("the files table's status CHECK is not sohoa's version 1")
     new = re.sub(r"^CREATE TABLE\s+(IF NOT EXISTS\s+)?\"?files\"?", "CREATE TABLE files_v2", new)
     conn.execute(new)
     conn.execute("INSERT INTO files_v2 SELECT * FROM files")
@@ -158,14 +160,14 @@ class Archive:
         while v < SCHEMA_VERSION:
             with self._write():
                 MIGRATIONS[v](self.conn)
+                if self.conn.execute("PRAGMA foreign_key_check").fetchone():  # rolled back: nothing changes
+                    raise DatabaseError(f"migrating the archive to version {v + 1} would break its links"
+                                        " (foreign key check failed)", path=self.path, remedy=guard.DAMAGED_REMEDY)
                 self._set_version(v + 1)
             v += 1
-        if self.schema_version() != v:
+        if self.schema_version() != v or guard.classify(self.conn) != "sohoa":
             with self._write():
                 self._set_version(v)
-        if self.conn.execute("PRAGMA foreign_key_check").fetchone():
-            raise DatabaseError("the archive's rows do not match (foreign key check failed)", path=self.path,
-                                remedy=guard.DAMAGED_REMEDY)
 
     def _set_version(self, v: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))

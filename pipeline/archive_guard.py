@@ -1,8 +1,8 @@
 """How the archive defends itself: which files may be opened as an archive, and how.
 
 - A sohoa archive is marked: `PRAGMA application_id` = APPLICATION_ID ("soha") and
-  `PRAGMA user_version` = its schema version. Archives written before the mark (a `meta` table
-  with `schema_version` and a `files` table) are recognised and marked when next opened to write.
+  `PRAGMA user_version` = its schema version. Archives written before the mark (no application
+  id, and sohoa's tables: LEGACY_TABLES) are recognised and marked when next opened to write.
 - Only a missing file (with `create=True`), an empty file or database, or a sohoa archive is
   accepted; anything else (a SQLite database of another program, a text file, a PDF) is refused
   before anything is written to it.
@@ -31,6 +31,7 @@ FOREIGN_REMEDY = "give a new file name, or the path of an archive that `sohoa ru
 DAMAGED_REMEDY = ("restore the archive from a backup, or salvage it with `sqlite3 OLD .recover | sqlite3 NEW`"
                   " and run again; nothing was written")
 
+LEGACY_TABLES = {"meta", "files", "pages", "documents", "runs", "run_files"}  # a sohoa archive before the mark
 _DENIED = {sqlite3.SQLITE_ATTACH: "ATTACH", sqlite3.SQLITE_DETACH: "DETACH"}
 
 
@@ -64,10 +65,8 @@ def classify(conn: sqlite3.Connection) -> str:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if app == 0 and not tables:
         return "empty"
-    if app == 0 and {"meta", "files"} <= tables:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is not None:
-            return "legacy"
+    if app == 0 and LEGACY_TABLES <= tables:
+        return "legacy"
     return "foreign"
 
 

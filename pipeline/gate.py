@@ -61,7 +61,7 @@ _SO_LINE = re.compile(r"^s[o06e]\b\s*[:.]?\s*(?:\d|[\w.]{0,6}\s*[-/])")  # "Số
 _DATE_LINE = re.compile(r"ng\w{1,3}\s*\S{0,4}\s*th\w{2,4}\s*\S{0,4}\s*n\w{1,3}\s*(?:19|20)\d\d")
 _SECTION = re.compile(r"^(?:[IVX]{1,4}|[A-Z])\s*[.-]\s+\S")  # "I. MỤC ĐÍCH, YÊU CẦU", "II- NHIỆM VỤ"
 _BULLET = re.compile(r"^[-–•*+]+\s*")
-_SIGN_PREFIX = re.compile(r"^(?:t/?m|tm|kt|tl|tuq|q|thừa lệnh)\s*[./]\s*\w")
+_SIGN_PREFIX = re.compile(r"^(?:t/?m|tm|kt|tl|tuq|q)\s*[./]\s*\w")
 
 
 @dataclass
@@ -144,12 +144,13 @@ def _header_markers(line: str, low: str, found: set[str]) -> None:
     for name, phrases in _MOTTOS.items():
         if name not in found and any(_fuzzy_contains(low, p) for p in phrases):
             found.add(name)
-    if _SO_LINE.match(low) or (len(line) <= 40 and _CODE.search(line)):
+    so_line = bool(_SO_LINE.match(low))
+    if so_line or (len(line) <= 40 and _CODE.search(line)):
         found.add("so_ky_hieu")
     if "," in line and _DATE_LINE.search(low):
         found.add("date_line")
     if _mostly_upper(line) and len(line) <= 80:
-        if any(low.startswith(p) for p in _ISSUERS):
+        if not so_line and any(low.startswith(p) for p in _ISSUERS):  # "SỞ …" folds like "SỐ: 12"
             found.add("issuer")
         if any(low.startswith(t) and len(low) <= len(t) + 60 for t in _DOC_TYPES):
             found.add("doc_type")

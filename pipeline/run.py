@@ -97,7 +97,7 @@ def _walk(top: Path, found: list[InputPath], seen: set[str], skip: list[PassedOv
         here = Path(root)
         real = os.path.realpath(here)
         if real in walked:
-            skip.append(PassedOver(str(here), "symlink loop: this folder was already walked"))
+            skip.append(PassedOver(str(here), "symlink loop, or a second link to a folder already walked"))
             dirs[:] = []
             continue
         walked.add(real)
@@ -110,7 +110,7 @@ def _walk(top: Path, found: list[InputPath], seen: set[str], skip: list[PassedOv
             if why:
                 skip.append(PassedOver(str(here / d), why))
             elif os.path.realpath(here / d) in walked:
-                skip.append(PassedOver(str(here / d), "symlink loop: this folder was already walked"))
+                skip.append(PassedOver(str(here / d), "symlink loop, or a second link to a folder already walked"))
             else:
                 kept.append(d)
         dirs[:] = kept
@@ -289,7 +289,11 @@ class _Batch:
                 self._skip(f, f"same content as {batch_hashes[f.result.sha256]}")
             elif not self.force and self.archive.is_done(f.result.sha256, skipped=not self.accept_any):
                 batch_hashes[f.result.sha256] = inp.path
-                self._skip(f)
+                if self.archive.is_done(f.result.sha256):
+                    self._skip(f)
+                else:
+                    f.result.error_kind = "not_a_document"
+                    self._skip(f, "judged not a document on an earlier run (--accept-any stores it)")
             else:
                 batch_hashes[f.result.sha256] = inp.path
                 out.append(f)

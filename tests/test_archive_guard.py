@@ -93,6 +93,18 @@ def test_a_v1_archive_is_migrated_and_marked(tmp_path):
         assert a.conn.execute("PRAGMA application_id").fetchone()[0] == guard.APPLICATION_ID
 
 
+def test_an_unmarked_archive_without_its_meta_row_is_still_ours(tmp_path):
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript(schema_sql().replace("CHECK (status IN ('ok', 'failed', 'skipped'))",
+                                           "CHECK (status IN ('ok', 'failed'))"))  # v1, no meta row, no mark
+    con.close()
+    with Archive(db) as a:
+        assert a.schema_version() == SCHEMA_VERSION
+        a.conn.execute("INSERT INTO files(path, sha256, status) VALUES ('b.txt', 'cd', 'skipped')")
+    assert guard.classify(sqlite3.connect(db)) == "sohoa"
+
+
 @pytest.mark.parametrize("sql", [
     "ATTACH DATABASE '{out}' AS x",
     "VACUUM INTO '{out}'",

@@ -95,6 +95,8 @@ def test_run_skips_non_documents_and_keeps_directives(tmp_path):
     # A re-run does not read them again; --accept-any (gate.accept_any) stores them after all.
     rep2 = run([str(folder)], db=str(db), config=_cfg())
     assert rep2.files_skipped == len(junk) + len(good) and rep2.files_ok == 0
+    again = [f for f in rep2.files if f.error_kind == "not_a_document"]
+    assert len(again) == len(junk) and all("earlier run" in f.error for f in again)
     rep3 = run([str(folder / "junk")], db=str(db), config=_cfg(**{"gate.accept_any": True}))
     assert rep3.files_ok == len(junk)
     assert con.execute("SELECT count(*) FROM files WHERE status = 'skipped'").fetchone()[0] == 0
