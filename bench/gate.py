@@ -3,7 +3,7 @@
     python bench/gate.py            # texts: samples' gold text, seeds (raw garbled OCR), real pages' ground truth,
                                     # and the non-documents of tests/gate_fixtures.py
     python bench/gate.py --scans    # also the whole pipeline (OCR, restoration, extraction) on data/samples,
-                                    # the real dev pages and the fixture scans (slow: OCR)
+                                    # the real dev pages, the seeds and the fixture files (slow: OCR)
 
 Positives are documents that must pass; negatives must be skipped as not_a_document.
 """
@@ -48,6 +48,7 @@ def scan_cases(jobs: int) -> list[tuple[str, str, bool, bool, str]]:
         build_non_documents(junk)
         sets = [("samples scans", [str(p) for p in sorted((ROOT / "data/samples").iterdir()) if p.is_file() and not p.name.startswith(".")], True),
                 ("real dev scans", [str(p) for p in sorted((SHARED / "dev/real").glob("*.jpg"))], True),
+                ("seeds (pipeline)", [str(p) for p in sorted((SHARED / "seeds").glob("*.txt"))], True),
                 ("non-document files", [str(junk)], False)]
         for set_name, inputs, positive in sets:
             if not inputs:
