@@ -79,7 +79,7 @@ def refuse_foreign(conn: sqlite3.Connection, path: str) -> str:
 
 
 def quick_check(conn: sqlite3.Connection, path: str) -> None:
-    rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    rows = [" ".join(str(r[0]).split()) for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
     if rows != ["ok"]:
         raise DatabaseError(f"the archive is damaged (quick_check: {'; '.join(rows)[:300]})", path=path,
                             remedy=DAMAGED_REMEDY)

@@ -92,6 +92,28 @@ cá linh với bông điên điển, mùi thơm bay ra tận bến sông. Bọn 
 - Cả nhóm thống nhất đổi lịch họp sang chiều thứ Năm hàng tuần.
 - Nhớ đặt phòng họp tầng ba và mang theo máy chiếu.
 """,
+"danh_muc.txt": """DANH MỤC VĂN BẢN ĐẾN THÁNG 6/2021
+STT Số, ký hiệu Ngày Trích yếu
+1 46-KH/BTGTU 08/6/2021 Kế hoạch tuyên truyền
+2 07-CT/TU 04/6/2021 Chỉ thị về công tác tuyên truyền
+3 262-KH/TU 16/12/2024 Kế hoạch tuyên truyền chủ đề lớn
+4 17-CTr/TU 30/9/2021 Chương trình hành động
+""",
+"thu_dien_tu.txt": """Chào anh Minh,
+
+Em gửi anh bản scan công văn hôm trước, anh xem giúp em phần số liệu ở trang hai nhé.
+Nếu cần sửa thì anh nhắn em trước chiều thứ Sáu để em kịp trình lãnh đạo ký.
+
+Cảm ơn anh,
+Lan
+""",
+"giao_trinh.txt": """Chương 2. Văn bản quản lý nhà nước
+
+Văn bản quản lý nhà nước là phương tiện quan trọng để các cơ quan truyền đạt quyết định.
+Theo quy định hiện hành, thể thức văn bản gồm quốc hiệu, tên cơ quan ban hành, số và ký hiệu,
+địa danh và ngày tháng, tên loại và trích yếu, nội dung, chữ ký và nơi nhận. Sinh viên cần
+nắm vững các thành phần này để soạn thảo văn bản đúng quy định.
+""",
     "config.json": """{"name": "scanner-3", "dpi": 300, "colour": true, "output": "/srv/scans",
  "profiles": [{"id": 1, "label": "default"}, {"id": 2, "label": "photo"}]}
 """,

@@ -136,9 +136,9 @@ def test_a_damaged_archive_is_not_written(tmp_path):
         data[off:off + 64] = b"\xff" * 64
     db.write_bytes(bytes(data))
     before = db.read_bytes()
-    with pytest.raises(DatabaseError) as e:
+    with pytest.raises(DatabaseError, match="damaged") as e:
         Archive(db)
-    assert e.value.exit_code == ExitCode.database
+    assert e.value.exit_code == ExitCode.database and ".recover" in e.value.report()
     assert db.read_bytes() == before
 
 
