@@ -64,7 +64,7 @@ def now_iso() -> str:
 
 
 def schema_sql() -> str:
-    return resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
+    return resources.files("sohoa.pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def _scalar(v: Any) -> Any:
@@ -87,6 +87,7 @@ class Archive:
     def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = False, timeout: float = 30.0):
         self.path = str(path)
         self.readonly = readonly
+        self._created = not readonly and not Path(self.path).exists()
         try:
             has_data = guard.check_file(self.path, create=create and not readonly)
             if readonly:
@@ -113,11 +114,18 @@ class Archive:
         except OSError as e:
             self._close_quietly()
             raise DatabaseError(f"cannot create the archive: {e}", path=self.path) from e
+        except BaseException:
+            self._close_quietly()
+            raise
 
     def _close_quietly(self) -> None:
+        """Close after a failed open; a file this call created is removed (no empty archive is left)."""
         conn = getattr(self, "conn", None)
         if conn is not None:
             conn.close()
+        if self._created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(self.path + suffix).unlink(missing_ok=True)
 
     # -- connection and schema ------------------------------------------------------------
 

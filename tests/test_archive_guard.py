@@ -177,3 +177,17 @@ def test_serve_refuses_a_foreign_database_untouched(tmp_path, capsys):
     assert serve.main(["--db", str(db)]) == ExitCode.database
     assert "not a sohoa archive" in capsys.readouterr().err
     assert db.read_bytes() == before
+
+
+def test_a_failed_creation_leaves_no_file(tmp_path, monkeypatch):
+    import sohoa.pipeline.archive as archive_mod
+
+    def broken_schema():
+        raise FileNotFoundError("schema.sql")
+
+    monkeypatch.setattr(archive_mod, "schema_sql", broken_schema)
+    db = tmp_path / "new.sqlite"
+    with pytest.raises(DatabaseError, match="schema.sql"):
+        Archive(db, create=True)
+    assert list(tmp_path.iterdir()) == []
+
