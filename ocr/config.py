@@ -23,3 +23,5 @@ class OcrConfig:
     low_conf_threshold: float = 60.0  # page mean below this → "low_confidence"
     drop_noise_lines: bool = True  # lines that are all low-confidence short fragments (stamps, scribbles)
     max_deskew_deg: float = 5.0
+    tesseract_timeout: float = 300.0  # seconds one Tesseract run on a page may take; past it the page fails
+    tesseract_cmd: str = ""  # the Tesseract executable; "" = TESSERACT_CMD ("tesseract" on PATH)

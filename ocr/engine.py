@@ -25,6 +25,7 @@ from sohoa.errors import (
     ImageTooLargeError,
     MissingDependencyError,
     OcrEngineError,
+    SohoaError,
 )
 from sohoa.ocr import preprocess as pp
 from sohoa.ocr.config import OcrConfig
@@ -33,13 +34,15 @@ from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
-TESSERACT_TIMEOUT_S = 300
+TESSERACT_TIMEOUT_S = 300  # pdftoppm, and run_tesseract_tsv when no timeout is given
+OSD_TIMEOUT_S = 120.0  # orientation detection: a failure there only means "not turned"
 UPSCALE_INTERPOLATION = cv2.INTER_LINEAR  # measured: better than cubic or Lanczos on 200 dpi scans
 
 
-def check_tesseract(lang: str = "vie") -> None:
-    """Raise MissingDependencyError unless Tesseract runs and has every language in `lang`."""
-    exe = shutil.which(TESSERACT_CMD)
+def check_tesseract(lang: str = "vie", cmd: str | None = None) -> None:
+    """Raise MissingDependencyError unless Tesseract (`cmd`, default TESSERACT_CMD) runs and has
+    every language in `lang`."""
+    exe = shutil.which(cmd or TESSERACT_CMD)
     if exe is None:
         raise MissingDependencyError("tesseract is not installed", remedy=TESSERACT_INSTALL)
     try:
@@ -64,7 +67,19 @@ def load_page_image(job: PageJob, config: OcrConfig | None = None) -> np.ndarray
 
 def load_page(job: PageJob, config: OcrConfig | None = None) -> tuple[np.ndarray, int | None]:
     """(page image, its resolution or None when unknown). A scanned PDF page that is just one
-    image is taken at the image's own resolution; other PDF pages are rasterised at config.dpi."""
+    image is taken at the image's own resolution; other PDF pages are rasterised at config.dpi.
+    Whatever a damaged file makes the decoders raise becomes a CorruptFileError."""
+    try:
+        return _load_page(job, config)
+    except (SohoaError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 — a malformed page, not a bug of ours: the file fails as corrupt
+        first = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise CorruptFileError(f"page {job.page_number} cannot be decoded ({type(exc).__name__}: {first})",
+                               job.path) from exc
+
+
+def _load_page(job: PageJob, config: OcrConfig | None = None) -> tuple[np.ndarray, int | None]:
     dpi = config.dpi if config else job.dpi
     if job.kind.startswith("pdf"):
         native = native_page_image(job.path, job.page_number)
@@ -186,7 +201,7 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
             flags.append("borders_removed")
     if config.orientation and quarter_turns == 0 and timed("orientation", pp.looks_sideways, gray):
         t_osd = time.perf_counter()
-        quarter_turns = _sideways_turns(gray, timings)
+        quarter_turns = _sideways_turns(gray, timings, _osd_timeout(config), config.tesseract_cmd)
         timings["orientation"] += time.perf_counter() - t_osd - timings.get("tesseract_osd", 0.0)
     if quarter_turns:
         gray = np.ascontiguousarray(np.rot90(gray, quarter_turns))
@@ -233,17 +248,23 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
     return Prepared(gray, geometry, dpi, flags, timings)
 
 
-def _sideways_turns(gray: np.ndarray, timings: dict[str, float] | None = None) -> int:
+def _osd_timeout(config: OcrConfig) -> float:
+    return min(OSD_TIMEOUT_S, float(config.tesseract_timeout))
+
+
+def _sideways_turns(gray: np.ndarray, timings: dict[str, float] | None = None,
+                    timeout: float = 120.0, cmd: str | None = None) -> int:
     """Quarter turns (np.rot90 k) that make a page that looks sideways upright, decided by
     OSD on the turned page; 0 when OSD does not confirm the page was sideways."""
     turned = np.ascontiguousarray(np.rot90(gray, 1))
-    osd = run_osd(turned, timings)
+    osd = run_osd(turned, timings, timeout, cmd)
     if osd is None or osd[1] < 1.0 or osd[0] in (90, 270):
         return 0
     return 3 if osd[0] == 180 else 1
 
 
-def run_osd(gray: np.ndarray, timings: dict[str, float] | None = None) -> tuple[int, float] | None:
+def run_osd(gray: np.ndarray, timings: dict[str, float] | None = None,
+            timeout: float = 120.0, cmd: str | None = None) -> tuple[int, float] | None:
     """(degrees to rotate clockwise, confidence) from Tesseract OSD on a reduced copy.
     The Tesseract process's own time is added to timings["tesseract_osd"]."""
     small, _ = pp._small(gray, 1800)
@@ -251,8 +272,8 @@ def run_osd(gray: np.ndarray, timings: dict[str, float] | None = None) -> tuple[
     t = time.perf_counter()
     try:
         proc = subprocess.run(
-            [TESSERACT_CMD, "stdin", "stdout", "--psm", "0", "-l", "osd"],
-            input=buf.tobytes(), capture_output=True, timeout=120, env=_tess_env(),
+            [cmd or TESSERACT_CMD, "stdin", "stdout", "--psm", "0", "-l", "osd"],
+            input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tess_env(),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -275,28 +296,43 @@ def _tess_env() -> dict[str, str]:
     return {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
-def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where: str = "") -> str:
-    """One Tesseract process: the image goes in on stdin as PNM, TSV comes out on stdout."""
+def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where: str = "",
+                      timeout: float = TESSERACT_TIMEOUT_S, cmd: str | None = None) -> str:
+    """One Tesseract process: the image goes in on stdin as PNM, TSV comes out on stdout.
+    A crash, a non-zero exit, a run longer than `timeout` seconds (the process is killed) or
+    output that is not Tesseract's TSV is an OcrEngineError: the page fails, the batch goes on."""
     ok, buf = cv2.imencode(".pgm" if image.ndim == 2 else ".ppm", image)
     if not ok:
         raise OcrEngineError("could not encode the page image for Tesseract", where or None)
-    cmd = [
-        TESSERACT_CMD, "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
+    argv = [
+        cmd or TESSERACT_CMD, "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
         "-c", "tessedit_do_invert=0", "tsv",
     ]
     try:
-        proc = subprocess.run(cmd, input=buf.tobytes(), capture_output=True, timeout=TESSERACT_TIMEOUT_S,
-                              env=_tess_env())
+        proc = subprocess.run(argv, input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tess_env())
     except FileNotFoundError as exc:
         raise MissingDependencyError("tesseract is not installed", where or None, TESSERACT_INSTALL) from exc
     except subprocess.TimeoutExpired as exc:
-        raise OcrEngineError(f"Tesseract took longer than {TESSERACT_TIMEOUT_S} s", where or None) from exc
+        raise OcrEngineError(f"Tesseract took longer than {timeout:g} s and was stopped (ocr.tesseract_timeout)",
+                             where or None) from exc
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
         detail = f": {err[-1]}" if err else ""
         raise OcrEngineError(f"Tesseract failed ({how}){detail}", where or None)
-    return proc.stdout.decode("utf-8", "replace")
+    out = proc.stdout.decode("utf-8", "replace")
+    if not out.startswith("level\t"):
+        shown = " ".join(out[:60].split()) or "nothing"
+        raise OcrEngineError(f"Tesseract's output is not its TSV (it printed {shown!r})", where or None)
+    return out
+
+
+def parse_engine_tsv(tsv: str, where: str) -> list[Line]:
+    """parse_tsv of what Tesseract printed: a malformed row is the engine's fault (OcrEngineError)."""
+    try:
+        return parse_tsv(tsv)
+    except (ValueError, IndexError) as exc:
+        raise OcrEngineError(f"Tesseract printed a malformed TSV row ({exc})", where or None) from exc
 
 
 def parse_tsv(tsv: str, geometry: pp.Geometry | None = None) -> list[Line]:
@@ -376,7 +412,7 @@ def _retry_upside_down(raw, config, source_dpi, where, number, page: Page) -> Pa
     The timings of the page returned include both reads (both were paid for)."""
     t = time.perf_counter()
     osd_time: dict[str, float] = {}
-    osd = run_osd(pp.to_gray(raw), osd_time)
+    osd = run_osd(pp.to_gray(raw), osd_time, _osd_timeout(config), config.tesseract_cmd)
     spent = {"orientation": time.perf_counter() - t - osd_time.get("tesseract_osd", 0.0), **osd_time}
     if osd is None or osd[0] != 180 or osd[1] < 2:
         return _add_timings(page, spent)
@@ -399,11 +435,12 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     prep = prepare(raw, config, source_dpi, quarter_turns)
     timings = dict(prep.timings)
     t = time.perf_counter()
-    tsv = run_tesseract_tsv(prep.image, lang=config.lang, psm=config.psm, dpi=prep.dpi, where=where)
+    tsv = run_tesseract_tsv(prep.image, lang=config.lang, psm=config.psm, dpi=prep.dpi, where=where,
+                            timeout=config.tesseract_timeout, cmd=config.tesseract_cmd)
     timings["tesseract"] = time.perf_counter() - t
     t = time.perf_counter()
     # lay out in the upright frame of the OCR image, then map boxes back to the rendered page
-    lines = parse_tsv(tsv)
+    lines = parse_engine_tsv(tsv, where)
     all_words = [w for ln in lines for w in ln.words]
     if config.drop_noise_lines:
         lines = [ln for ln in map(_drop_junk_words, lines) if ln.words]
@@ -447,8 +484,9 @@ def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> fl
         x0, y0, x1, y1 = block.box
         x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
         crop = np.ascontiguousarray(prep.image[y0:y1, x0:x1])
-        tsv = run_tesseract_tsv(crop, lang=config.lang, psm=config.header_psm, dpi=prep.dpi, where=where)
-        lines = parse_tsv(tsv)
+        tsv = run_tesseract_tsv(crop, lang=config.lang, psm=config.header_psm, dpi=prep.dpi, where=where,
+                                timeout=config.tesseract_timeout, cmd=config.tesseract_cmd)
+        lines = parse_engine_tsv(tsv, where)
         for ln in lines:
             for wd in ln.words:
                 wd.box = (wd.box[0] + x0, wd.box[1] + y0, wd.box[2] + x0, wd.box[3] + y0)

@@ -21,6 +21,7 @@ from sohoa.errors import (
     EncryptedPdfError,
     ImageTooLargeError,
     MissingDependencyError,
+    SohoaError,
     UnreadableFileError,
     UnsupportedFileError,
 )
@@ -104,10 +105,10 @@ def open_input(
         raise EmptyFileError("the file is empty (0 bytes)", path)
     common = {"path": path, "sha256": sha, "size": size, "dpi": dpi, "max_pixels": max_pixels}
     if b"%PDF-" in head[:1024]:
-        return _open_pdf(common, force_ocr)
+        return _as_data_error(_open_pdf, common, force_ocr, what="PDF")
     for magic, fmt in _IMAGE_MAGIC.items():
         if head.startswith(magic):
-            return _open_image(common, fmt)
+            return _as_data_error(_open_image, common, fmt, what=f"{fmt.upper()} image")
     for magic, what in _KNOWN_UNSUPPORTED.items():
         if head.startswith(magic):
             raise UnsupportedFileError(f"unsupported file type: {what}", path)
@@ -115,6 +116,19 @@ def open_input(
     if text is None:
         raise UnsupportedFileError("unsupported file type: binary data that is not PDF, TIFF, PNG or JPEG", path)
     return InputFile(kind="text", page_count=text.count("\f") + 1, _text=text, **common)
+
+
+def _as_data_error(reader, *args, what: str) -> InputFile:
+    """Run a reader; whatever a malformed file makes the parsing libraries raise (pikepdf, PIL,
+    poppler: AttributeError on a missing object, TypeError on a missing TIFF tag …) is a
+    CorruptFileError naming the cause, never an unexplained crash."""
+    try:
+        return reader(*args)
+    except (SohoaError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 — see the docstring
+        raise CorruptFileError(f"the {what} cannot be read ({type(exc).__name__}: {_short(exc)})",
+                               args[0]["path"]) from exc
 
 
 def _read_head_and_hash(path: str) -> tuple[bytes, int, str]:

@@ -29,7 +29,7 @@ def ocr_file(path: str, config: OcrConfig | None = None, jobs: int = 1, *, force
     inp = open_input(path, dpi=config.dpi, max_pixels=max_pixels, force_ocr=force_ocr)
     page_jobs = inp.page_jobs()
     if page_jobs:
-        check_tesseract(config.lang)
+        check_tesseract(config.lang, config.tesseract_cmd)
         pages = ocr_pages(page_jobs, config, jobs)
     else:
         pages = inp.text_pages()
@@ -394,5 +394,5 @@ def ocr_input_file(inp: InputFile, config: OcrConfig, jobs: int = 1) -> list[Pag
     page_jobs = inp.page_jobs()
     if not page_jobs:
         return inp.text_pages()
-    check_tesseract(config.lang)
+    check_tesseract(config.lang, config.tesseract_cmd)
     return ocr_pages(page_jobs, config, jobs)

@@ -19,21 +19,41 @@ from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 
 from sohoa.document import Token
 from sohoa.errors import DatabaseError
-from sohoa.pipeline.fold import fold, fold_aligned
+from sohoa.pipeline import archive_guard as guard
+from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
+from sohoa.pipeline.fold import fold_aligned
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.record import HEADER_FIELDS, Record
 
-SCHEMA_VERSION = 1
+__all__ = ["Archive", "fts_phrases", "fts_terms", "make_snippet", "document_spans"]
+
+SCHEMA_VERSION = 2
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    """files.status may be `skipped` (not_a_document): SQLite cannot change a CHECK constraint, so
+    the table is rebuilt (foreign keys are off during migrations; file_ids are kept)."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()[0]
+    new = re.sub(r"CHECK\s*\(\s*status\s+IN\s*\(\s*'ok'\s*,\s*'failed'\s*\)\s*\)",
+                 "CHECK (status IN ('ok', 'failed', 'skipped'))", sql)
+    if "'skipped'" not in new:
+        raise sqlite3.DatabaseError("the files table's status CHECK is not sohoa's version 1")
+    new = re.sub(r"^CREATE TABLE\s+(IF NOT EXISTS\s+)?\"?files\"?", "CREATE TABLE files_v2", new)
+    conn.execute(new)
+    conn.execute("INSERT INTO files_v2 SELECT * FROM files")
+    conn.execute("DROP TABLE files")
+    conn.execute("ALTER TABLE files_v2 RENAME TO files")
+    conn.execute("CREATE INDEX IF NOT EXISTS files_path ON files(path)")
+
 
 # MIGRATIONS[v] upgrades an archive from version v to v + 1. Add one per schema change and bump
 # SCHEMA_VERSION; schema.sql always holds the newest schema for fresh archives.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 
 RECORD_COLUMNS = HEADER_FIELDS
 ANALYST_TABLES = ("files", "pages", "tokens", "documents", "signers", "recipients", "refs", "tasks",
@@ -55,31 +75,52 @@ def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
 
 
 class Archive:
-    def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0):
+    """`Archive(path)` opens an existing archive to write (`create=True` also makes a new one: only
+    `sohoa run` does); `readonly=True` opens it for queries (pipeline.archive_guard). A file that is
+    not an empty file or a sohoa archive is refused untouched (DatabaseError, exit 5)."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = False, timeout: float = 30.0):
         self.path = str(path)
         self.readonly = readonly
+        self._created = not readonly and not Path(self.path).exists()
         try:
+            has_data = guard.check_file(self.path, create=create and not readonly)
             if readonly:
-                if not Path(self.path).is_file():
-                    raise DatabaseError("archive not found", path=self.path,
-                                        remedy="give the --db path that `sohoa run` wrote")
-                uri = f"file:{quote(str(Path(self.path).resolve()))}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
-            else:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-                self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            if not readonly:
-                self.conn.execute("PRAGMA journal_mode = WAL")
-                self.conn.execute("PRAGMA synchronous = NORMAL")
-                self._migrate()
-            else:
+                self.conn = guard.connect_readonly(self.path, timeout)
+                guard.refuse_foreign(self.conn, self.path)
                 self._check_version()
+                return
+            if not has_data:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            if guard.refuse_foreign(self.conn, self.path) != "empty":
+                guard.quick_check(self.conn, self.path)
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except DatabaseError:
+            self._close_quietly()
+            raise
         except sqlite3.Error as e:
+            self._close_quietly()
             raise DatabaseError(f"cannot open the archive: {e}", path=self.path) from e
         except OSError as e:
+            self._close_quietly()
             raise DatabaseError(f"cannot create the archive: {e}", path=self.path) from e
+        except BaseException:
+            self._close_quietly()
+            raise
+
+    def _close_quietly(self) -> None:
+        """Close after a failed open; a file this call created is removed (no empty archive is left)."""
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+        if self._created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(self.path + suffix).unlink(missing_ok=True)
 
     # -- connection and schema ------------------------------------------------------------
 
@@ -107,32 +148,40 @@ class Archive:
                                 path=self.path, remedy="upgrade sohoa to read this archive")
 
     def _migrate(self) -> None:
+        """Create or upgrade the schema (foreign keys off meanwhile: a migration may rebuild a table)."""
         self._check_version()
+        self.conn.execute("PRAGMA foreign_keys = OFF")
         is_empty = not self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='files'").fetchone()
         if is_empty:
             self.conn.executescript(
                 "BEGIN IMMEDIATE;" + schema_sql()
-                + f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;")
+                + f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
+                + f"PRAGMA application_id = {guard.APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
             return
         v = max(self.schema_version(), 1)  # a v1 archive made from schema.sql without its meta row
         while v < SCHEMA_VERSION:
             with self._write():
                 MIGRATIONS[v](self.conn)
+                if self.conn.execute("PRAGMA foreign_key_check").fetchone():  # rolled back: nothing changes
+                    raise DatabaseError(f"migrating the archive to version {v + 1} would break its links"
+                                        " (foreign key check failed)", path=self.path, remedy=guard.DAMAGED_REMEDY)
                 self._set_version(v + 1)
             v += 1
-        if self.schema_version() != v:
+        if self.schema_version() != v or guard.classify(self.conn) != "sohoa":
             with self._write():
                 self._set_version(v)
 
     def _set_version(self, v: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))
+        guard.mark(self.conn, v)
 
     # -- the writer -----------------------------------------------------------------------
 
-    def is_done(self, sha256: str) -> bool:
+    def is_done(self, sha256: str, *, skipped: bool = False) -> bool:
+        """Content already stored ok (or, with `skipped`, already judged not a document)."""
         row = self.conn.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
-        return bool(row) and row[0] == "ok"
+        return bool(row) and (row[0] == "ok" or (skipped and row[0] == "skipped"))
 
     def start_run(self, args: Sequence[str] | str | None = None) -> int:
         text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False, default=str)
@@ -164,6 +213,8 @@ class Archive:
                 self._store_ok(result, state, low_conf_threshold)
             elif result.status == "failed":
                 self._store_failed(result)
+            elif result.status == "skipped" and result.error_kind == "not_a_document":
+                self._store_skipped(result, state)
             self._insert_run_file(run_id, result)
 
     def _write(self) -> _Transaction:
@@ -194,6 +245,29 @@ class Archive:
             " seconds_total=excluded.seconds_total",
             (r.path, r.sha256, r.size, r.kind, r.pages or None, r.error_kind, r.error, r.started_at,
              r.finished_at, r.seconds))
+
+    def _store_skipped(self, r: FileResult, state: Any) -> None:
+        """A file that is not a document: one `files` row (status skipped, the gate's signals in
+        reports_json), no pages, tokens or documents — rows an earlier run stored for it go."""
+        c = self.conn
+        c.execute("DELETE FROM files WHERE path = ? AND status = 'failed' AND (sha256 IS NULL OR sha256 != ?)",
+                  (r.path, r.sha256))
+        old = c.execute("SELECT file_id FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
+        if old:
+            c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
+                      old)
+            for table in ("documents", "pages", "tokens"):
+                c.execute(f"DELETE FROM {table} WHERE file_id = ?", old)
+        reports = json.dumps(getattr(state, "reports", None) or {}, ensure_ascii=False, default=str)
+        c.execute(
+            "INSERT INTO files(path, sha256, size, kind, pages, status, error_kind, error, started_at,"
+            " finished_at, seconds_total, document_json, reports_json) VALUES (?,?,?,?,?,'skipped',?,?,?,?,?,NULL,?)"
+            " ON CONFLICT(sha256) DO UPDATE SET path=excluded.path, size=excluded.size, kind=excluded.kind,"
+            " pages=excluded.pages, status='skipped', error_kind=excluded.error_kind, error=excluded.error,"
+            " started_at=excluded.started_at, finished_at=excluded.finished_at,"
+            " seconds_total=excluded.seconds_total, document_json=NULL, reports_json=excluded.reports_json",
+            (r.path, r.sha256, r.size, r.kind, r.pages or None, r.error_kind, r.error, r.started_at,
+             r.finished_at, r.seconds, reports))
 
     def _store_ok(self, r: FileResult, state: Any, low_conf_threshold: float | None) -> None:
         c = self.conn
@@ -295,6 +369,11 @@ class Archive:
         try:
             return pd.read_sql_query(sql, self.conn, params=params)
         except (sqlite3.Error, pd.errors.DatabaseError) as e:
+            cause = e.__cause__ if isinstance(e.__cause__, sqlite3.Error) else e
+            if self.readonly and (guard.is_denied(e) or guard.is_denied(cause) or "readonly" in str(e)):
+                raise DatabaseError(f"the query was refused: the archive is read-only here ({cause})",
+                                    path=self.path, remedy="`sohoa query` runs SELECT statements only; "
+                                    "ATTACH, VACUUM INTO, PRAGMA settings and writes are refused") from e
             raise DatabaseError(f"query failed: {e}", path=self.path,
                                 remedy="check the SQL against docs/archive.md") from e
 
@@ -415,75 +494,3 @@ class _Transaction:
             raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
 
 
-def _own_start(record: Record) -> int | None:
-    """Where a record's own text starts: its earliest field span, not counting fields it took
-    from another document (source.derived_from.fields)."""
-    if record.source is None:
-        return None
-    derived = record.source.derived_from
-    inherited = set(derived.get("fields", [])) if isinstance(derived, dict) else set()
-    starts = [v.start for k, v in record.source.fields.items() if k not in inherited and not isinstance(v, list)]
-    return min(starts) if starts else None
-
-
-def document_spans(records: list[Record], text_len: int) -> list[tuple[int, int] | None]:
-    """The part of the file's text that belongs to each record, for files holding several documents:
-    from a record's own first field to the next record's. None where it cannot be told (one record:
-    the whole text; a record without spans: its pages)."""
-    if len(records) == 1:
-        return [(0, text_len)]
-    starts = [_own_start(r) for r in records]
-    known = sorted({s for s in starts if s is not None})
-    spans: list[tuple[int, int] | None] = []
-    for s in starts:
-        if s is None:
-            spans.append(None)
-            continue
-        begin = 0 if s == known[0] else s
-        later = [k for k in known if k > s]
-        spans.append((begin, later[0] if later else text_len))
-    return spans
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_terms(words: str) -> list[str]:
-    """Query words folded like the index (`Đảng ủy` and `dang uy` give the same terms)."""
-    return _WORD.findall(fold(words))
-
-
-def fts_phrases(query: str) -> list[list[str]]:
-    """The query as FTS5 phrases, each a list of folded terms, all of which must match:
-    `"..."` quoted words form one phrase, and so does a word that folding splits
-    (`07-CT/TU` → `07 ct tu`, consecutive); other words stand alone."""
-    phrases = [fts_terms(q) for q in re.findall(r'"([^"]*)"', query)]
-    rest = re.sub(r'"[^"]*"', " ", query)
-    phrases += [fts_terms(w) for w in rest.split()]
-    return [p for p in phrases if p]
-
-
-def make_snippet(text: str, terms: list[str], width: int = 160) -> str:
-    """A window of the original text where most query words occur close together, matches in [brackets]."""
-    folded = fold_aligned(text)
-    spans = []
-    for t in set(terms):
-        for m in re.finditer(rf"(?<!\w){re.escape(t)}(?!\w)", folded):
-            spans.append((m.start(), m.end(), t))
-    if not spans:
-        return " ".join(text[:width].split())
-    spans.sort()
-    reach = width * 2 // 3
-    best = max(spans, key=lambda sp: (len({t for s, _, t in spans if sp[0] <= s < sp[0] + reach}), -sp[0]))
-    start = max(0, best[0] - width // 3)
-    end = min(len(text), start + width)
-    parts, pos = [], start
-    for s, e, _ in spans:
-        if s < pos or e > end:
-            continue
-        parts.append(text[pos:s])
-        parts.append(f"[{text[s:e]}]")
-        pos = e
-    parts.append(text[pos:end])
-    snippet = " ".join("".join(parts).split())
-    return ("…" if start > 0 else "") + snippet + ("…" if end < len(text) else "")

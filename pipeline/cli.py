@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (walked recursively)")
     _settings_flags(p, batch=True)
     p.add_argument("--force", action="store_true", help="process files again even if already stored")
+    p.add_argument("--include", action="append", metavar="GLOB",
+                   help="in folders, take the files matching GLOB (repeatable; default: the supported extensions)")
+    p.add_argument("--exclude", action="append", metavar="GLOB", help="in folders, pass over what matches GLOB")
+    p.add_argument("--accept-any", action="store_true", default=None,
+                   help="store every readable file, also those that do not read as a document")
     p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
     p.add_argument("--alto", metavar="DIR", help="write ALTO XML per OCR'd page here")
     p.add_argument("--hocr", metavar="DIR", help="write hOCR per OCR'd page here")
@@ -172,6 +177,14 @@ def _guarded(command: Any, ns: argparse.Namespace, args_list: list[str]) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.ok)
+    except Exception as e:  # noqa: BLE001 — a bug: one line naming it and where to report it, no traceback
+        from sohoa.errors import InternalError
+
+        err = InternalError(f"{type(e).__name__}: {e}", path=getattr(ns, "file", None))
+        print(f"sohoa: internal error: {err.report()}", file=sys.stderr)
+        if os.environ.get("SOHOA_DEBUG"):
+            raise
+        return int(err.exit_code)
 
 
 def _utf8_stdio() -> None:
@@ -189,7 +202,8 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
         "ocr.dpi": get("dpi"), "ocr.lang": get("lang"), "ocr.force_ocr": get("force_ocr"),
         "ocr.max_pixels": get("max_pixels"), "restore.enabled": get("restore"),
         "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
-        "output.text_dir": get("text_out"),
+        "output.text_dir": get("text_out"), "gate.accept_any": get("accept_any"),
+        "walk.include": get("include"), "walk.exclude": get("exclude"),
     }
 
 

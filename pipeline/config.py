@@ -61,6 +61,23 @@ class StageSwitch:
 
 
 @dataclass
+class GateSettings:
+    """The document gate (pipeline.gate): what a file must show to become records."""
+
+    accept_any: bool = False
+    min_valid_share: float = 0.4
+    min_markers: int = 2
+
+
+@dataclass
+class WalkSettings:
+    """Folder walks: glob patterns added to / removed from the supported extensions."""
+
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+@dataclass
 class OutputSettings:
     pdf_dir: str | None = None
     alto_dir: str | None = None
@@ -80,6 +97,8 @@ class Settings:
     ocr: OcrSettings = field(default_factory=OcrSettings)
     restore: StageSwitch = field(default_factory=StageSwitch)
     extract: StageSwitch = field(default_factory=StageSwitch)
+    gate: GateSettings = field(default_factory=GateSettings)
+    walk: WalkSettings = field(default_factory=WalkSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,7 +110,9 @@ class Settings:
         return cls(
             db=d["db"], jobs=int(d["jobs"]), stages=list(d["stages"]), executor=d["executor"],
             scheduler=d["scheduler"], ocr=OcrSettings(**d["ocr"]), restore=StageSwitch(**d["restore"]),
-            extract=StageSwitch(**d["extract"]), output=OutputSettings(**d["output"]),
+            extract=StageSwitch(**d["extract"]), gate=GateSettings(**d["gate"]),
+            walk=WalkSettings(include=list(d["walk"]["include"]), exclude=list(d["walk"]["exclude"])),
+            output=OutputSettings(**d["output"]),
         )
 
     def replace(self, **changes: Any) -> Settings:

@@ -35,6 +35,7 @@ class RunReport:
     db: str | None = None
     files: list[FileResult] = field(default_factory=list)
     missing_dependency: str | None = None  # set when scans could not be OCR'd at all
+    passed_over: list[dict[str, str]] = field(default_factory=list)  # folder walk: path, reason
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -87,6 +88,7 @@ class RunReport:
             "pages_per_second": round(self.pages_per_second, 3),
             "exit_code": int(self.exit_code),
             "missing_dependency": self.missing_dependency,
+            "passed_over": self.passed_over,
             "files": [asdict(f) for f in self.files],
         }
 
@@ -119,5 +121,16 @@ def print_summary(report: RunReport, console: Any) -> None:
         for f in failed:
             ft.add_row(f.path, f.error_kind or "", f.error or "")
         console.print(ft)
+    skipped = [f for f in report.files if f.error_kind == "not_a_document"]
+    if skipped:
+        console.print(f"{len(skipped)} file(s) skipped as not a document (--accept-any stores them):")
+        for f in skipped[:20]:
+            console.print(f"  {f.path}", highlight=False)
+    if report.passed_over:
+        console.print(f"passed over {len(report.passed_over)} path(s) in the folders (see the run report):")
+        for p in report.passed_over[:20]:
+            console.print(f"  {p['path']}: {p['reason']}", highlight=False)
+        if len(report.passed_over) > 20:
+            console.print(f"  … and {len(report.passed_over) - 20} more (--report FILE lists them all)")
     if report.missing_dependency:
         console.print(report.missing_dependency)

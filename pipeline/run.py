@@ -1,6 +1,6 @@
 """`sohoa run`: a batch of files into the archive.
 
-- Inputs are files or folders (walked recursively, hidden entries skipped).
+- Inputs are files or folders (pipeline.walk: supported extensions, --include/--exclude, what is passed over and why).
 - Idempotent by content hash: a file whose sha256 is stored with status ok is skipped unless
   `force`; a failed file is tried again on the next run.
 - The pages of ALL files go into one process pool (OCR of scans page by page; then one job per
@@ -11,12 +11,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,9 +24,8 @@ from typing import Any
 
 from sohoa.document import Document, Page
 from sohoa.errors import (
-    BadArgumentsError,
+    InternalError,
     MissingDependencyError,
-    OcrEngineError,
     SohoaError,
     UnreadableFileError,
     WorkerCrashError,
@@ -39,73 +37,10 @@ from sohoa.pipeline.executors import BatchExecutor
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.pipeline.single import check_engine, open_file
+from sohoa.pipeline.walk import IGNORE_FILE, SUPPORTED_EXTENSIONS, InputPath, PassedOver, discover
 from sohoa.pipeline.worker import OutputPlan, finish_file, ocr_one_page
 
-
-@dataclass
-class InputPath:
-    path: str
-    rel: Path  # relative to the folder it was found in (the file name for a file given directly)
-
-
-IGNORE_FILE = ".sohoaignore"
-
-
-def discover(inputs: Iterable[str], exclude: Iterable[str] = ()) -> list[InputPath]:
-    """Files of `inputs`: folders walked recursively in sorted order, hidden files/folders skipped,
-    and what a folder's `.sohoaignore` lists (glob patterns, one a line, relative to that folder;
-    `name/` matches a folder). Paths in `exclude` (e.g. the archive itself) are left out.
-    Raises BadArgumentsError for an input that does not exist."""
-    found: list[InputPath] = []
-    seen: set[str] = {os.path.realpath(x) for x in exclude}
-    for raw in inputs:
-        p = Path(raw)
-        if not p.exists() and not p.is_symlink():
-            raise BadArgumentsError("no such file or folder", path=str(raw))
-        if not p.is_dir():
-            _add(found, seen, p, Path(p.name))
-            continue
-        rules: list[tuple[Path, str]] = []  # (folder of the ignore file, pattern)
-        for root, dirs, files in os.walk(p):
-            here = Path(root)
-            rules = [r for r in rules if _is_within(here, r[0])] + _read_ignore(here)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _ignored(here / d, True, rules))
-            for name in sorted(files):
-                fp = here / name
-                if not name.startswith(".") and not _ignored(fp, False, rules):
-                    _add(found, seen, fp, fp.relative_to(p))
-    return found
-
-
-def _read_ignore(folder: Path) -> list[tuple[Path, str]]:
-    f = folder / IGNORE_FILE
-    if not f.is_file():
-        return []
-    lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [(folder, ln.strip()) for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def _ignored(path: Path, is_dir: bool, rules: list[tuple[Path, str]]) -> bool:
-    for folder, pattern in rules:
-        dir_only = pattern.endswith("/")
-        pat = pattern.rstrip("/")
-        if dir_only and not is_dir:
-            continue
-        rel = path.relative_to(folder).as_posix()
-        if fnmatch.fnmatchcase(rel, pat) or ("/" not in pat and fnmatch.fnmatchcase(path.name, pat)):
-            return True
-    return False
-
-
-def _add(found: list[InputPath], seen: set[str], path: Path, rel: Path) -> None:
-    key = os.path.realpath(path)
-    if key not in seen:
-        seen.add(key)
-        found.append(InputPath(str(path), rel))
+__all__ = ["IGNORE_FILE", "SUPPORTED_EXTENSIONS", "InputPath", "PassedOver", "discover", "file_sha256", "run"]
 
 
 def file_sha256(path: str) -> str:
@@ -157,9 +92,13 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     settings = settings.replace(db=db or settings.db, jobs=int(jobs or settings.jobs))
     check_resources(settings)
     db_path = settings.db
-    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"])
-    with Archive(db_path) as archive:
-        return _Batch(archive, settings, force, progress or Progress(), argv).run(files)
+    passed: list[PassedOver] = []
+    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"],
+                     include_globs=settings.walk.include, exclude_globs=settings.walk.exclude, passed=passed)
+    with Archive(db_path, create=True) as archive:
+        batch = _Batch(archive, settings, force, progress or Progress(), argv)
+        batch.report.passed_over = [{"path": p.path, "reason": p.reason} for p in passed]
+        return batch.run(files)
 
 
 def check_resources(settings: Settings) -> None:
@@ -187,6 +126,7 @@ class _Batch:
         self.engine_checked = False
         self.ocr_config: Any = None
         self.max_inflight = max(2, 2 * settings.jobs)
+        self.accept_any = settings.gate.accept_any
 
     # -- the batch ----------------------------------------------------------------------------
 
@@ -224,9 +164,13 @@ class _Batch:
                 continue
             if f.result.sha256 in batch_hashes:
                 self._skip(f, f"same content as {batch_hashes[f.result.sha256]}")
-            elif not self.force and self.archive.is_done(f.result.sha256):
+            elif not self.force and self.archive.is_done(f.result.sha256, skipped=not self.accept_any):
                 batch_hashes[f.result.sha256] = inp.path
-                self._skip(f)
+                if self.archive.is_done(f.result.sha256):
+                    self._skip(f)
+                else:
+                    f.result.error_kind = "not_a_document"
+                    self._skip(f, "judged not a document on an earlier run (--accept-any stores it)")
             else:
                 batch_hashes[f.result.sha256] = inp.path
                 out.append(f)
@@ -340,8 +284,7 @@ class _Batch:
         if exc is not None:
             if not isinstance(exc, SohoaError):
                 where = f"page {unit.page_job.page_number}" if unit.page_job is not None else "restore/extract"
-                kind = "ocr_engine" if unit.page_job is not None else "internal"
-                exc = _wrap(exc, f.inp.path, where, kind)
+                exc = InternalError(f"{where}: {type(exc).__name__}: {exc}", f.inp.path)
             self._fail(f, exc)
             return
         if unit.page_job is not None:
@@ -401,10 +344,9 @@ class _Batch:
         f.failed = True
         r = f.result
         r.status = "failed"
-        if isinstance(err, SohoaError):
-            r.error_kind, r.error = err.kind, err.report()
-        else:
-            r.error_kind, r.error = "internal", f"{f.inp.path}: {type(err).__name__}: {err}"
+        if not isinstance(err, SohoaError):
+            err = InternalError(f"{type(err).__name__}: {err}", f.inp.path)
+        r.error_kind, r.error = err.kind, err.report()
         if not r.error.startswith(f.inp.path):
             r.error = f"{f.inp.path}: {r.error}"
         r.finished_at = now_iso()
@@ -418,6 +360,11 @@ class _Batch:
         r = f.result
         r.pages = len(state.doc.pages)
         r.documents = len(state.records)
+        verdict = state.reports.get("gate") or {}
+        if verdict.get("is_document") is False and not self.accept_any:
+            r.status, r.error_kind, r.documents = "skipped", "not_a_document", 0
+            r.error = (f"{f.inp.path}: not a document: {verdict.get('reason')} — if it is one, run again "
+                       "with --accept-any (setting gate.accept_any)")
         r.timings = dict(state.timings)
         r.timings["ocr"] = sum(p.timings.get("total", sum(p.timings.values())) for p in state.doc.pages
                                if p.source == "ocr")
@@ -439,12 +386,3 @@ class _Wrap:
 
     def submit(self, fn: Any, *args: Any) -> Any:
         return self.pool.submit(fn, *args)
-
-
-def _wrap(exc: BaseException, path: str, where: str, kind: str) -> SohoaError:
-    err = OcrEngineError(f"{where}: {type(exc).__name__}: {exc}", path) if kind == "ocr_engine" else \
-        SohoaError(f"{where}: {type(exc).__name__}: {exc}", path)
-    if kind != "ocr_engine":
-        err.kind = kind
-        err.remedy = "this is a bug in sohoa: please report it with the file"
-    return err

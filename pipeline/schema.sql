@@ -1,4 +1,4 @@
--- sohoa archive schema, version 1. Created and migrated by pipeline.archive.
+-- sohoa archive schema, version 2. Created and migrated by pipeline.archive.
 -- Field names of `documents` follow ../shared/dev/schema.md (the record contract).
 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -10,8 +10,8 @@ CREATE TABLE IF NOT EXISTS files (
     size        INTEGER,
     kind        TEXT,                   -- text | pdf_text | pdf_image | image
     pages       INTEGER,
-    status      TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
-    error_kind  TEXT,                   -- e.g. corrupt, encrypted_pdf, empty_file
+    status      TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),  -- skipped: not_a_document
+    error_kind  TEXT,                   -- e.g. corrupt, encrypted_pdf, empty_file, not_a_document
     error       TEXT,                   -- message naming the file and the cause
     started_at  TEXT,
     finished_at TEXT,

@@ -888,12 +888,13 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
     if not db.is_file():
         print(f"sohoa serve: {db}: no such archive — run `sohoa run` first", file=sys.stderr)
         return ExitCode.database
-    try:
-        with sqlite3.connect(db) as conn:
-            conn.execute("SELECT 1 FROM documents LIMIT 1")
-            conn.execute("SELECT 1 FROM corrections LIMIT 1")
-    except sqlite3.Error as err:
-        print(f"sohoa serve: {db}: {err} — is it a sohoa archive?", file=sys.stderr)
+    from sohoa.errors import DatabaseError
+    from sohoa.pipeline.archive import Archive
+
+    try:  # a sohoa archive (anything else is refused untouched), migrated, quick_check ok: corrections go in
+        Archive(db).close()
+    except DatabaseError as err:
+        print(f"sohoa serve: {err.report()}", file=sys.stderr)
         return ExitCode.database
     server = make_server(db, args.host, args.port, args.reviewer, args.low_conf)
     host, port = server.server_address[:2]

@@ -20,7 +20,7 @@ def open_file(path: str, settings: Settings) -> Any:
 def check_engine(settings: Settings) -> None:
     from sohoa.ocr.engine import check_tesseract
 
-    check_tesseract(settings.ocr.lang)
+    check_tesseract(settings.ocr.lang, settings.ocr.tesseract_cmd or None)
 
 
 def load_document(path: str, settings: Settings, jobs: int = 1) -> Document:

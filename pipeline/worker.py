@@ -11,6 +11,7 @@ from typing import Any
 from sohoa.document import Document, Page
 from sohoa.pipeline.components import DocState, process_document
 from sohoa.pipeline.config import Settings
+from sohoa.pipeline.gate import judge_state
 
 
 @dataclass
@@ -34,6 +35,7 @@ def ocr_one_page(job: Any, ocr_config: Any) -> Page:
 def finish_file(doc: Document, page_jobs: list[Any], settings: Settings, plan: OutputPlan,
                 ocr_config: Any = None) -> DocState:
     state = process_document(doc, settings)
+    state.reports["gate"] = judge_state(state, settings).as_dict()
     write_outputs(state.doc, page_jobs, plan, ocr_config)
     state.reports.setdefault("output_warnings", []).extend(plan.warnings)
     if not state.reports["output_warnings"]:

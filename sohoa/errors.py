@@ -92,6 +92,15 @@ class BadArgumentsError(SohoaError):
     kind = "bad_arguments"
 
 
+class InternalError(SohoaError):
+    """An unexpected exception: a bug in sohoa, not a problem of the input."""
+
+    exit_code = ExitCode.some_files_failed
+    kind = "internal"
+    remedy = ("this is a bug in sohoa: please report it at the project's issue tracker with the file "
+              "and the output of `sohoa --version`")
+
+
 class WorkerCrashError(SohoaError):
     kind = "worker_crash"
     remedy = "a worker process died on this file (crash or out of memory); check the file, or run with --jobs 1"

@@ -41,7 +41,7 @@ def result(path: str = "a.txt", sha: str = "f" * 64, status: str = "ok", **kw) -
 
 
 def test_new_archive_has_schema_version_wal_and_foreign_keys(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         assert a.schema_version() == SCHEMA_VERSION
         assert a.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert a.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -50,7 +50,7 @@ def test_new_archive_has_schema_version_wal_and_foreign_keys(tmp_path):
 
 def test_migration_functions_run_in_order(tmp_path, monkeypatch):
     db = tmp_path / "a.sqlite"
-    Archive(db).close()
+    Archive(db, create=True).close()
     applied = []
 
     def to_next(conn):
@@ -59,7 +59,7 @@ def test_migration_functions_run_in_order(tmp_path, monkeypatch):
 
     monkeypatch.setattr(archive_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     monkeypatch.setitem(archive_mod.MIGRATIONS, SCHEMA_VERSION, to_next)
-    with Archive(db) as a:
+    with Archive(db, create=True) as a:
         assert a.schema_version() == SCHEMA_VERSION + 1
         assert "note" in [r[1] for r in a.conn.execute("PRAGMA table_info(files)")]
     with Archive(db) as a:  # already migrated: not applied twice
@@ -69,7 +69,7 @@ def test_migration_functions_run_in_order(tmp_path, monkeypatch):
 
 def test_archive_newer_than_the_code_is_refused(tmp_path):
     db = tmp_path / "a.sqlite"
-    with Archive(db) as a:
+    with Archive(db, create=True) as a:
         a.conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     with pytest.raises(DatabaseError, match="newer"):
         Archive(db)
@@ -86,7 +86,7 @@ def test_not_a_database_is_a_database_error(tmp_path):
 
 
 def test_store_file_writes_all_tables_and_replaces_on_restore(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU\fTrang hai"))
         a.store_file(result(), state_for("Số 46-KH/BTGTU\fTrang hai"))  # same hash again: replaced
         counts = {t: a.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -109,7 +109,7 @@ def test_store_file_writes_all_tables_and_replaces_on_restore(tmp_path):
 
 
 def test_a_failure_never_replaces_good_rows(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
         a.store_file(result(status="failed", error_kind="ocr_engine", error="a.txt: engine died"))
         assert a.files().status.tolist() == ["ok"]
@@ -117,7 +117,7 @@ def test_a_failure_never_replaces_good_rows(tmp_path):
 
 
 def test_failed_write_rolls_back_the_whole_file(tmp_path, monkeypatch):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
 
         def broken(*args, **kwargs):
@@ -131,7 +131,7 @@ def test_failed_write_rolls_back_the_whole_file(tmp_path, monkeypatch):
 
 
 def test_corrections_survive_a_forced_restore(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
         doc_id = int(a.documents().doc_id[0])
         a.conn.execute("INSERT INTO corrections(doc_id, file_sha256, target, field, old_value, new_value)"
@@ -147,21 +147,21 @@ def test_corrections_survive_a_forced_restore(tmp_path):
 
 def test_query_is_read_only_and_returns_dataframes(tmp_path):
     db = tmp_path / "a.sqlite"
-    with Archive(db) as a:
+    with Archive(db, create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
     with Archive(db, readonly=True) as ro:
         df = ro.query("SELECT code, issuer FROM documents WHERE date >= ?", ("2021-01-01",))
         assert isinstance(df, pd.DataFrame) and df.code.tolist() == ["46-KH/BTGTU"]
         with pytest.raises(DatabaseError, match="readonly|read-only"):
             ro.query("DELETE FROM documents")
-    with Archive(db) as a:
+    with Archive(db, create=True) as a:
         assert len(a.documents()) == 1
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_export_every_table(tmp_path, fmt):
     db = tmp_path / "a.sqlite"
-    with Archive(db) as a:
+    with Archive(db, create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
         a.conn.execute("INSERT INTO corrections(target, field, new_value) VALUES ('field', 'date', '2021-06-09')")
         paths = a.export(tmp_path / "out", fmt)
@@ -175,7 +175,7 @@ def test_export_every_table(tmp_path, fmt):
 
 
 def test_export_unknown_table_is_refused(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a, pytest.raises(DatabaseError, match="no such table"):
+    with Archive(tmp_path / "a.sqlite", create=True) as a, pytest.raises(DatabaseError, match="no such table"):
         a.export(tmp_path / "out", "csv", ["documents", "nope"])
 
 
@@ -190,7 +190,7 @@ def test_two_documents_in_one_file_get_their_own_text(tmp_path):
             "pages": [1, 1], "derived_from": {"record": 0, "fields": ["code"]},
             "fields": {"code": {"start": 11, "end": 20}, "doc_type": {"start": start, "end": start + 8}}}},
     ]
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         a.store_file(result(), state_for(text, records))
         texts = a.documents().text.tolist()
     assert texts[0].startswith("CÔNG VĂN") and "KẾ HOẠCH" not in texts[0]

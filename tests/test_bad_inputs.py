@@ -22,7 +22,7 @@ import sohoa.pipeline.run
 from sohoa.errors import ExitCode
 from sohoa.pipeline.config import load_settings
 from sohoa.pipeline.run import run
-from tests.test_run import make_docs
+from tests.test_run import DOC, make_docs
 from tests.test_run_components import stages
 
 
@@ -58,7 +58,7 @@ def build_bad_folder(folder: Path) -> dict[str, str]:
     (folder / "bomb.png").write_bytes(_png_header_only(100_000, 100_000))
     Image.new("L", (1200, 1200), 255).save(folder / "large.png")  # over the lowered --max-pixels
     (folder / "gone.tif").symlink_to(folder / "no-such-target.tif")
-    (folder / "eio.txt").write_text("Số 3-KH/TU\n", encoding="utf-8")
+    (folder / "eio.txt").write_text(DOC.format(prov="Sơn La", n=3), encoding="utf-8")
     return {
         "empty.pdf": "empty_file", "truncated.pdf": "corrupt", "encrypted.pdf": "encrypted_pdf",
         "random.pdf": "unsupported", "archive.pdf": "unsupported", "bomb.png": "image_too_large",
@@ -110,7 +110,7 @@ def test_bad_inputs_fail_alone_with_clear_messages(tmp_path, eio_open):
 
 def test_unreadable_file_is_stored_without_hash_then_superseded(tmp_path, eio_open, monkeypatch):
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "eio.txt").write_text("Số 3-KH/TU\n", encoding="utf-8")
+    (tmp_path / "in" / "eio.txt").write_text(DOC.format(prov="Sơn La", n=3), encoding="utf-8")
     db = tmp_path / "a.sqlite"
     cfg = load_settings(overrides={"stages": stages("ocr", "code_records"), "jobs": 1})
     for _ in range(2):

@@ -21,7 +21,7 @@ TEXTS = {
 
 @pytest.fixture
 def archive(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         for i, (key, text) in enumerate(TEXTS.items()):
             rec = {**RECORD, "code": f"{i}-KH/TU", "source": {"pages": [1, 1]}}
             a.store_file(result(path=f"{key}.txt", sha=str(i) * 64), state_for(text, [rec]))
@@ -81,7 +81,7 @@ def test_make_snippet_windows_long_text():
 
 
 def test_codes_and_quoted_words_match_as_phrases(tmp_path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", create=True) as a:
         texts = ["Thực hiện Chỉ thị số 07-CT/TU của Tỉnh ủy", "Số 07 về CT khác, TU ở cuối"]
         for i, text in enumerate(texts):
             a.store_file(result(path=f"{i}.txt", sha=str(i) * 64), state_for(text, [{**RECORD, "source": {}}]))
