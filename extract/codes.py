@@ -39,6 +39,9 @@ _ORG_FIX = {"BCSD": "BCSĐ", "DU": "ĐU", "DUTT": "ĐUTT", "DUK": "ĐUK", "DDBQH
             "DUQS": "ĐUQS"}
 
 
+MAX_WORDS_BEFORE_NUMBER = 2  # `Số:`, `Số` + a stray mark of the scan
+
+
 @dataclass
 class Code:
     number: str | None
@@ -163,9 +166,14 @@ def find_codes(text: str) -> list[Code]:
 
 
 def parse_header_number(line: str) -> Code | None:
-    """The header's `Số …` line, tolerating a garbled `Số` and an unreadable number."""
+    """The header's `Số …` line, tolerating a garbled `Số` and an unreadable number.
+
+    A code a sentence cites (`… Điều 28 Nghị định số 151/2013/NĐ-CP ngày …`) is not the number of
+    the document: the header's stands at the start of its line, after at most a `Số:`."""
     for c in find_codes(line):
-        return c
+        if len(line[:c.start].split()) <= MAX_WORDS_BEFORE_NUMBER:
+            return c
+        return None
     m = HEADER_NUMBER.search(line)
     if not m:
         return None

@@ -12,7 +12,7 @@ from sohoa.extract.codes import Code, parse_header_number, type_name
 from sohoa.extract.dates import find_dates
 from sohoa.extract.lines import Span, TextLine
 from sohoa.extract.segment import motto_span, title_type
-from sohoa.extract.textkey import compact, upper_ratio
+from sohoa.extract.textkey import compact, key, upper_ratio
 
 _PLACE_DATE = re.compile(r"(?P<place>[^,]{2,60}?),?\s*ng[a-z]?y\W{0,2}\S{0,4}\s*th[a-z]?ng")
 _VV = re.compile(r"^\W{0,3}(?:v\s?/\s?v\b|ve viec\b)")
@@ -81,14 +81,20 @@ def parse_header(lines: list[TextLine]) -> Header:
     return h
 
 
+_CITED = re.compile(r"\d.*[/-]|[/-].*\d")  # a document code right before the date
+_CITING = re.compile(r"^\W*(?:can cu|theo|thuc hien|\d+[.)]\s)")
+
+
 def _place_date(ln: TextLine, h: Header) -> None:
     dates = find_dates(ln.text, ln.key)
     if not dates:
         return
     d = dates[0]
-    h.date = Span(d.iso, ln.start + d.start, ln.start + d.end)
     before = ln.text[:d.start].rstrip(" ,")
     toks = before.split()
+    if toks and _CITED.search(toks[-1]) or _CITING.match(ln.key):
+        return  # `… số 151/2013/NĐ-CP ngày 01 tháng 11 năm 2013`, `Căn cứ Luật … ngày`: a cited document's date
+    h.date = Span(d.iso, ln.start + d.start, ln.start + d.end)
     for k in range(min(4, len(toks)), 0, -1):
         cand = toks[-k:]
         prov = match_province(cand, 70.0)
@@ -236,6 +242,18 @@ _SYMBOL_ORGS = {
     "BCSĐ": "Ban cán sự đảng UBND tỉnh", "BNCTU": "Ban Nội chính Tỉnh ủy", "VPTW": "Văn phòng Trung ương Đảng",
     "BTGDVTU": "Ban Tuyên giáo và Dân vận Tỉnh ủy", "UBND": "UBND tỉnh", "VP": "Văn phòng UBND tỉnh",
 }
+# central state bodies: the ký hiệu names them whole, never with a province
+_NATIONAL_ORGS = {
+    "CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ", "QH": "Quốc hội", "UBTVQH": "Ủy ban Thường vụ Quốc hội",
+    "CTN": "Chủ tịch nước", "VPCP": "Văn phòng Chính phủ", "NHNN": "Ngân hàng Nhà nước Việt Nam",
+    "KTNN": "Kiểm toán nhà nước", "TANDTC": "Tòa án nhân dân tối cao", "VKSNDTC": "Viện kiểm sát nhân dân tối cao",
+    "BTC": "Bộ Tài chính", "BNV": "Bộ Nội vụ", "BCA": "Bộ Công an", "BQP": "Bộ Quốc phòng", "BYT": "Bộ Y tế",
+    "BTP": "Bộ Tư pháp", "BCT": "Bộ Công Thương", "BXD": "Bộ Xây dựng", "BGTVT": "Bộ Giao thông vận tải",
+    "BGDĐT": "Bộ Giáo dục và Đào tạo", "BKHĐT": "Bộ Kế hoạch và Đầu tư", "BTNMT": "Bộ Tài nguyên và Môi trường",
+    "BTTTT": "Bộ Thông tin và Truyền thông", "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
+    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội", "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
+    "BKHCN": "Bộ Khoa học và Công nghệ", "BNG": "Bộ Ngoại giao",
+}
 
 
 def issuer_from_symbol(symbol: object, province: str | None) -> str | None:
@@ -247,7 +265,12 @@ def issuer_from_symbol(symbol: object, province: str | None) -> str | None:
     else:
         parts = symbol.split("-")
         org = parts[1] if len(parts) > 1 else parts[0]
-    name = _SYMBOL_ORGS.get(org) or _SYMBOL_ORGS.get(org.upper().replace("D", "Đ"))
+    for table in (_NATIONAL_ORGS, _SYMBOL_ORGS):
+        name = table.get(org) or table.get(org.upper().replace("D", "Đ"))
+        if name is not None:
+            break
+    if name in _NATIONAL_ORGS.values():
+        return name
     if name is None:
         return None
     if province and name != "Trung ương" and not name.endswith("Đảng"):
@@ -357,10 +380,20 @@ def _continues_subject(collected: list[TextLine], nxt: TextLine, width: int) -> 
 _JUNK_CHARS = set("@%[]{}|\\^~=<>ﬁﬂ")
 
 
+# a reception stamp's fill-in fields (`ĐẾN Giờ: … Ngày: 04/01/2021 Số: … Chuyển: …`): a label, a colon,
+# a value written by hand (digits, dots, dashes)
+_STAMP_FIELD = re.compile(r"^(?:ng[a-z]{0,2}y|gi[a-z]{0,2}|s[a-z]{0,2}|chuy[a-z]{0,3}n)\s?[:;.]\S*[\d.][\S]*$")
+_STAMP_WORD = re.compile(r"^(?:den|cong van den)$")
+
+
 def _drop_stamp_junk(text: str) -> str:
-    """Tokens of a reception stamp OCR mixed into the title block (`Ngay;[,m[.(at",@:ﬁﬁ`)."""
+    """Tokens of a reception stamp OCR mixed into the title block (`Ngay;[,m[.(at",@:ﬁﬁ`,
+    `ĐẾN`, `Ngày:04/01/2021.`)."""
     out = []
     for tok in text.split():
+        k = key(tok)
+        if _STAMP_FIELD.match(k) or (tok.isupper() and _STAMP_WORD.match(k)):
+            continue
         junk = sum(1 for c in tok if c in _JUNK_CHARS or (not c.isalnum() and c not in ",.;:-–()/\"'“”"))
         if junk >= 2 or (junk and len(tok) > 3) or any(c in "ﬁﬂ" for c in tok):
             continue

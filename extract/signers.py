@@ -26,6 +26,7 @@ _PREFIX_OUT = {"t/m": "T/M", "tm.": "TM.", "thaymat": "T/M", "k/t": "K/T", "kt."
                "kythay": "KT.", "tl.": "TL.", "tuq.": "TUQ.", "q.": "Q."}
 
 
+NAME_ONLY_LINES = 3  # how far from the end of a closing a lone name is looked for
 FILED = re.compile(r"^\W{0,3}l[a-z]u\s*[:.]?\s")  # `Lưu: VT, KT`: the filing line, a recipient item of its own
 _PARTY_BODY = re.compile(r"\b(?:dang|uy|thuong vu|chap hanh|bi thu)\b")
 
@@ -201,10 +202,23 @@ def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> l
         i = pos_end + 1
         break
     if not out:
-        sig = _position_only(lines, ocr_lines)
+        sig = _position_only(lines, ocr_lines) or _name_only(lines, ocr_lines)
         if sig:
             out.append(sig)
     return out
+
+
+def _name_only(lines: list[TextLine], ocr_lines: list[str] | None) -> Signer | None:
+    """The signer's name closing the page, its authority and position lost under a seal: the name
+    alone (a short line of its own among the last lines)."""
+    tail = [ln for ln in lines if not ln.blank][-NAME_ONLY_LINES:]
+    for ln in reversed(tail):
+        if len(ln.text.split()) > 5 or ln.text.lstrip().startswith(("-", "+", "•")):
+            continue
+        got = _name_at(ln, ocr_lines)
+        if got and got[1] <= 2:  # the line is the name, not a sentence ending in one
+            return Signer(None, None, got[0], ln.start + got[1], ln.end)
+    return None
 
 
 def implied_authority(position: str | None, style: str | None) -> str | None:
