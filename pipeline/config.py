@@ -172,13 +172,6 @@ def set_dotted(settings: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def get_dotted(settings: dict[str, Any], key: str) -> Any:
-    node: Any = settings
-    for p in key.split("."):
-        node = node[p]
-    return node
-
-
 def _settings_file(config_file: str | None, cwd: str | None) -> Path | None:
     if config_file:
         path = Path(config_file)
