@@ -24,4 +24,5 @@ class OcrConfig:
     drop_noise_lines: bool = True  # lines that are all low-confidence short fragments (stamps, scribbles)
     max_deskew_deg: float = 5.0
     tesseract_timeout: float = 300.0  # seconds one Tesseract run on a page may take; past it the page fails
+    model: Literal["fast", "best"] = "fast"  # fast: the system's vie; best: tessdata_best (scripts/get_tessdata.sh), fast if absent
     tesseract_cmd: str = ""  # the Tesseract executable; "" = TESSERACT_CMD ("tesseract" on PATH)

@@ -32,6 +32,7 @@ from sohoa.ocr.config import OcrConfig
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
+from sohoa.ocr.tessdata import tessdata_dir
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300  # pdftoppm, and run_tesseract_tsv when no timeout is given
@@ -297,7 +298,8 @@ def _tess_env() -> dict[str, str]:
 
 
 def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where: str = "",
-                      timeout: float = TESSERACT_TIMEOUT_S, cmd: str | None = None) -> str:
+                      timeout: float = TESSERACT_TIMEOUT_S, cmd: str | None = None,
+                      tessdata: str | None = None) -> str:
     """One Tesseract process: the image goes in on stdin as PNM, TSV comes out on stdout.
     A crash, a non-zero exit, a run longer than `timeout` seconds (the process is killed) or
     output that is not Tesseract's TSV is an OcrEngineError: the page fails, the batch goes on."""
@@ -308,6 +310,8 @@ def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where
         cmd or TESSERACT_CMD, "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
         "-c", "tessedit_do_invert=0", "tsv",
     ]
+    if tessdata:
+        argv[1:1] = ["--tessdata-dir", tessdata]
     try:
         proc = subprocess.run(argv, input=buf.tobytes(), capture_output=True, timeout=timeout, env=_tess_env())
     except FileNotFoundError as exc:
@@ -436,7 +440,8 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     timings = dict(prep.timings)
     t = time.perf_counter()
     tsv = run_tesseract_tsv(prep.image, lang=config.lang, psm=config.psm, dpi=prep.dpi, where=where,
-                            timeout=config.tesseract_timeout, cmd=config.tesseract_cmd)
+                            timeout=config.tesseract_timeout, cmd=config.tesseract_cmd,
+                            tessdata=tessdata_dir(config.model, config.lang))
     timings["tesseract"] = time.perf_counter() - t
     t = time.perf_counter()
     # lay out in the upright frame of the OCR image, then map boxes back to the rendered page
@@ -485,7 +490,8 @@ def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> fl
         x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
         crop = np.ascontiguousarray(prep.image[y0:y1, x0:x1])
         tsv = run_tesseract_tsv(crop, lang=config.lang, psm=config.header_psm, dpi=prep.dpi, where=where,
-                                timeout=config.tesseract_timeout, cmd=config.tesseract_cmd)
+                                timeout=config.tesseract_timeout, cmd=config.tesseract_cmd,
+                            tessdata=tessdata_dir(config.model, config.lang))
         lines = parse_engine_tsv(tsv, where)
         for ln in lines:
             for wd in ln.words:

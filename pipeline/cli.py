@@ -69,6 +69,8 @@ def _settings_flags(p: argparse.ArgumentParser, *, batch: bool) -> None:
     p.add_argument("--dpi", type=int, help="rasterisation resolution for scans (default 300)")
     p.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of cores)")
     p.add_argument("--lang", help="Tesseract language(s), e.g. vie or vie+eng (default vie)")
+    p.add_argument("--ocr-model", choices=("fast", "best"),
+                   help="Tesseract vie model: fast (system, default) or best (scripts/get_tessdata.sh)")
     p.add_argument("--force-ocr", action="store_true", default=None,
                    help="OCR PDFs even when they have a usable text layer")
     p.add_argument("--max-pixels", type=int, help="refuse images with more pixels (default 200000000)")
@@ -199,7 +201,7 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
     get = lambda name: getattr(ns, name, None)  # noqa: E731
     return {
         "db": get("db"), "jobs": get("jobs"), "executor": get("executor"), "scheduler": get("scheduler"),
-        "ocr.dpi": get("dpi"), "ocr.lang": get("lang"), "ocr.force_ocr": get("force_ocr"),
+        "ocr.dpi": get("dpi"), "ocr.lang": get("lang"), "ocr.model": get("ocr_model"), "ocr.force_ocr": get("force_ocr"),
         "ocr.max_pixels": get("max_pixels"), "restore.enabled": get("restore"),
         "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
         "output.text_dir": get("text_out"), "gate.accept_any": get("accept_any"),

@@ -41,3 +41,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     fi
     touch "$stamp"
 fi
+scripts/get_tessdata.sh .venv
