@@ -18,6 +18,7 @@ from sohoa.extract.header import Header, issuer_from_symbol, parse_header
 from sohoa.extract.lines import Span, TextLine, split_lines
 from sohoa.extract.recipients import _KINH_GUI, _NOI_NHAN, kinh_gui, noi_nhan
 from sohoa.extract.references import code_key, extract_references
+from sohoa.extract.review import assess
 from sohoa.extract.segment import is_closing, segment
 from sohoa.extract.signers import find_signers, implied_authority
 from sohoa.extract.tasks import assignee_key, extract_tasks
@@ -281,15 +282,19 @@ class _Locator:
         if i > 0 and self.index[i - 1][1] > start:
             i -= 1
         boxes = []
+        confs: list[float] = []
         while i < len(self.index) and self.index[i][0] < end:
             w = self.index[i][3]
             boxes.append(w.box if w is not None else None)
+            if w is not None and w.conf is not None:
+                confs.append(w.conf)
             i += 1
         box = None
         if boxes and all(b is not None for b in boxes):
             box = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                    max(b[3] for b in boxes)]
-        return FieldSource(start, end, self.page_of(start), box)
+        conf = round(min(confs) / 100, 3) if confs else None
+        return FieldSource(start, end, self.page_of(start), box, conf)
 
 
 def _finish(draft: Draft, loc: _Locator, path: str) -> Record:
@@ -302,4 +307,5 @@ def _finish(draft: Draft, loc: _Locator, path: str) -> Record:
             fields[f] = loc.locate(*sp)
     draft.record.source = Source(file=path, pages=[loc.page_of(start), loc.page_of(max(start, end - 1))],
                                  span={"start": start, "end": end}, fields=fields, derived_from=draft.derived)
+    draft.record.review = assess(draft.record)
     return draft.record

@@ -137,7 +137,8 @@ class Document:
         """(start, end, page_number, word) for every word of `text(restored)`, in order.
 
         With restored text the word is the OCR word of the same position in the line when
-        the restorer kept the token count, else None (the line box is still known)."""
+        the restorer kept the token count; else a stand-in with the line's box and the line's
+        lowest engine confidence (None where the line has neither)."""
         out: list[tuple[int, int, int, Word | None]] = []
         pos = 0
         for pi, page in enumerate(self.pages):
@@ -152,8 +153,9 @@ class Document:
                     s = line.final_text if restored else line.text
                     toks = s.split(" ") if s else []
                     aligned = len(toks) == len(line.words)
+                    stand_in = None if aligned else _line_word(line)
                     for ti, t in enumerate(toks):
-                        w = line.words[ti] if aligned else None
+                        w = line.words[ti] if aligned else stand_in
                         if w is not None and w.box is None and line.box is not None:
                             w = Word(w.text, line.box, w.conf)
                         out.append((pos, pos + len(t), page.number, w))
@@ -161,6 +163,13 @@ class Document:
                     if toks:
                         pos -= 1
         return out
+
+
+def _line_word(line: Line) -> Word | None:
+    confs = [w.conf for w in line.words if w.conf is not None]
+    if line.box is None and not confs:
+        return None
+    return Word(line.text, line.box, min(confs) if confs else None)
 
 
 def _split_blocks(page_text: str) -> list[list[str]]:

@@ -92,16 +92,19 @@ class FieldSource:
     end: int
     page: int | None = None
     box: list[int] | None = None  # x0, y0, x1, y1 in page pixels; None for text input
+    conf: float | None = None  # the engine's lowest word confidence in the span, 0..1; None for text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "page": self.page, "box": self.box}
+        return {"start": self.start, "end": self.end, "page": self.page, "box": self.box, "conf": self.conf}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FieldSource:
         box = d.get("box")
+        conf = d.get("conf")
         return cls(int(d.get("start") or 0), int(d.get("end") or 0),
                    None if d.get("page") is None else int(d["page"]),
-                   [int(v) for v in box] if isinstance(box, list) else None)
+                   [int(v) for v in box] if isinstance(box, list) else None,
+                   float(conf) if isinstance(conf, int | float) else None)
 
 
 @dataclass
@@ -142,6 +145,37 @@ class Source:
         return self.fields.get(name)
 
 
+REVIEW_REASONS = ("low_confidence", "unreadable", "inconsistent")
+
+
+@dataclass
+class FieldReview:
+    """A field a person should check: why, how sure the engine was, and where it is on the page.
+
+    `read` is what was read there (the field keeps it unless it was unreadable, then the field is
+    null); `page` / `box` locate the fill-in so a review page can show its crop."""
+
+    field: str
+    reason: str  # one of REVIEW_REASONS
+    detail: str = ""
+    confidence: float | None = None
+    read: str | None = None
+    page: int | None = None
+    box: list[int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "reason": self.reason, "detail": self.detail, "confidence": self.confidence,
+                "read": self.read, "page": self.page, "box": self.box}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FieldReview:
+        box, conf = d.get("box"), d.get("confidence")
+        return cls(str(d.get("field") or ""), str(d.get("reason") or ""), str(d.get("detail") or ""),
+                   float(conf) if isinstance(conf, int | float) else None, _str(d.get("read")),
+                   None if d.get("page") is None else int(d["page"]),
+                   [int(v) for v in box] if isinstance(box, list) else None)
+
+
 @dataclass
 class Record:
     """One document: the header fields of NĐ 30/2020 / HD 36-HD/VPTW, its lists, and provenance."""
@@ -159,7 +193,23 @@ class Record:
     references: list[Reference] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    review: list[FieldReview] = field(default_factory=list)
     source: Source | None = None
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)
+
+    def confidence(self) -> dict[str, float]:
+        """Header field → the engine's confidence in it (0..1), where the page had engine words."""
+        if self.source is None:
+            return {}
+        out: dict[str, float] = {}
+        for name in HEADER_FIELDS:
+            fs = self.source.fields.get(name)
+            if isinstance(fs, FieldSource) and fs.conf is not None and getattr(self, name) is not None:
+                out[name] = fs.conf
+        return out
 
     def to_dict(self, *, with_source: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {f: getattr(self, f) for f in HEADER_FIELDS}
@@ -168,6 +218,9 @@ class Record:
         out["references"] = [r.to_dict() for r in self.references]
         out["tasks"] = [t.to_dict() for t in self.tasks]
         out["deadlines"] = [d.to_dict() for d in self.deadlines]
+        out["needs_review"] = self.needs_review
+        out["review"] = [r.to_dict() for r in self.review]
+        out["confidence"] = self.confidence()
         if with_source and self.source is not None:
             out["source"] = self.source.to_dict()
         return out
@@ -184,6 +237,7 @@ class Record:
             references=[Reference.from_dict(r) for r in _dicts(d.get("references"))],
             tasks=[Task.from_dict(t) for t in _dicts(d.get("tasks"))],
             deadlines=[Deadline.from_dict(x) for x in _dicts(d.get("deadlines"))],
+            review=[FieldReview.from_dict(x) for x in _dicts(d.get("review"))],
             source=Source.from_dict(source) if isinstance(source, dict) else None,
         )
 
