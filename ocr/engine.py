@@ -88,7 +88,7 @@ def _load_page(job: PageJob, config: OcrConfig | None = None) -> tuple[np.ndarra
                 and 0.5 * dpi <= native[1] <= 2 * dpi:
             return _drop_colour_if_grey(native[0]), int(round(native[1]))
         return _render_pdf_page(job.path, job.page_number, dpi, job.max_pixels), dpi
-    return _read_image_frame(job.path, job.page_number - 1, job.max_pixels), image_dpi(job, config)
+    return _read_image_frame(job.path, job.frame_index, job.max_pixels), image_dpi(job, config)
 
 
 def _render_pdf_page(path: str, number: int, dpi: int, max_pixels: int) -> np.ndarray:

@@ -51,9 +51,14 @@ class PageJob:
 
     path: str
     kind: str  # pdf_image | pdf_text | image
-    page_number: int  # 1-based (TIFF frame index + 1)
+    page_number: int  # 1-based page of the document (TIFF frame index + 1 unless `frame` is set)
     dpi: int = 300
     max_pixels: int = 200_000_000
+    frame: int | None = None  # the image frame in `path`, for a page of a set of image files
+
+    @property
+    def frame_index(self) -> int:
+        return self.frame if self.frame is not None else self.page_number - 1
 
 
 @dataclass
@@ -67,6 +72,8 @@ class InputFile:
     max_pixels: int = 200_000_000
     force_ocr: bool = False
     text_quality: float | None = None  # share of valid syllables in a PDF text layer
+    members: list[str] = field(default_factory=list)  # an image set: the files, in page order
+    frames: list[int] = field(default_factory=list)  # frames per member
     _text: str | None = field(default=None, repr=False)
     _layer_pages: list[Page] | None = field(default=None, repr=False)
 
@@ -86,6 +93,13 @@ class InputFile:
         """One job per page to OCR (none for text inputs or PDFs with a usable text layer)."""
         if self.kind == "text" or (self.kind == "pdf_text" and not self.force_ocr):
             return []
+        if self.members:
+            jobs, n = [], 0
+            for member, count in zip(self.members, self.frames, strict=True):
+                for frame in range(count):
+                    n += 1
+                    jobs.append(PageJob(member, "image", n, self.dpi, self.max_pixels, frame))
+            return jobs
         return [
             PageJob(self.path, self.kind, n, self.dpi, self.max_pixels) for n in range(1, self.page_count + 1)
         ]
@@ -116,6 +130,20 @@ def open_input(
     if text is None:
         raise UnsupportedFileError("unsupported file type: binary data that is not PDF, TIFF, PNG or JPEG", path)
     return InputFile(kind="text", page_count=text.count("\f") + 1, _text=text, **common)
+
+
+def open_image_set(paths: list[str], *, dpi: int = 300, max_pixels: int = 200_000_000) -> InputFile:
+    """Consecutive image files of one document (`4_1.jpg`, `4_2.jpg`) as one input whose pages
+    are their frames in order. Its sha256 is that of the members' hashes, so the set is stored
+    once; a member that is not an image is a data error naming it."""
+    opened = [open_input(p, dpi=dpi, max_pixels=max_pixels) for p in paths]
+    for inp in opened:
+        if inp.kind != "image":
+            raise UnsupportedFileError("a page of an image set is not an image", inp.path)
+    digest = hashlib.sha256(("image-set\n" + "\n".join(i.sha256 for i in opened)).encode())
+    return InputFile(path=paths[0], sha256=digest.hexdigest(), size=sum(i.size for i in opened), kind="image",
+                     page_count=sum(i.page_count for i in opened), dpi=dpi, max_pixels=max_pixels,
+                     members=list(paths), frames=[i.page_count for i in opened])
 
 
 def _as_data_error(reader, *args, what: str) -> InputFile:

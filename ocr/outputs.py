@@ -328,7 +328,7 @@ def _image_page(pdf, job: PageJob, page: Page, config: OcrConfig):
         meta_dpi = im.info.get("dpi")
     w, h = page.width or 1, page.height or 1
     dpi = float(meta_dpi[0]) if meta_dpi and 100 <= float(meta_dpi[0]) <= 2400 else max(72.0, w / 8.27)
-    if fmt == "JPEG" and exif_turn == 1 and job.page_number == 1 and mode in ("L", "RGB"):
+    if fmt == "JPEG" and exif_turn == 1 and job.frame_index == 0 and mode in ("L", "RGB"):
         data = Path(job.path).read_bytes()
         cs = pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB
         image = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=w,

@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include", action="append", metavar="GLOB",
                    help="in folders, take the files matching GLOB (repeatable; default: the supported extensions)")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="in folders, pass over what matches GLOB")
+    p.add_argument("--no-group-pages", dest="group_pages", action="store_false", default=None,
+                   help="each image file alone, even when numbered like the pages of one document (4_1.jpg, 4_2.jpg)")
     p.add_argument("--accept-any", action="store_true", default=None,
                    help="store every readable file, also those that do not read as a document")
     p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
@@ -206,6 +208,7 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
         "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
         "output.text_dir": get("text_out"), "gate.accept_any": get("accept_any"),
         "walk.include": get("include"), "walk.exclude": get("exclude"),
+        "walk.group_pages": get("group_pages"),
     }
 
 

@@ -75,6 +75,7 @@ class WalkSettings:
 
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    group_pages: bool = True  # `4_1.jpg`, `4_2.jpg` in one folder: one input of two pages
 
 
 @dataclass
@@ -111,7 +112,8 @@ class Settings:
             db=d["db"], jobs=int(d["jobs"]), stages=list(d["stages"]), executor=d["executor"],
             scheduler=d["scheduler"], ocr=OcrSettings(**d["ocr"]), restore=StageSwitch(**d["restore"]),
             extract=StageSwitch(**d["extract"]), gate=GateSettings(**d["gate"]),
-            walk=WalkSettings(include=list(d["walk"]["include"]), exclude=list(d["walk"]["exclude"])),
+            walk=WalkSettings(**{**d["walk"], "include": list(d["walk"]["include"]),
+                                 "exclude": list(d["walk"]["exclude"])}),
             output=OutputSettings(**d["output"]),
         )
 

@@ -37,7 +37,14 @@ from sohoa.pipeline.executors import BatchExecutor
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.pipeline.single import check_engine, open_file
-from sohoa.pipeline.walk import IGNORE_FILE, SUPPORTED_EXTENSIONS, InputPath, PassedOver, discover
+from sohoa.pipeline.walk import (
+    IGNORE_FILE,
+    SUPPORTED_EXTENSIONS,
+    InputPath,
+    PassedOver,
+    discover,
+    group_page_images,
+)
 from sohoa.pipeline.worker import OutputPlan, finish_file, ocr_one_page
 
 __all__ = ["IGNORE_FILE", "SUPPORTED_EXTENSIONS", "InputPath", "PassedOver", "discover", "file_sha256", "run"]
@@ -56,6 +63,13 @@ def file_sha256(path: str) -> str:
     except OSError as e:
         raise UnreadableFileError(f"cannot read the file ({e.strerror or e})", path) from e
     return digest.hexdigest()
+
+
+def set_sha256(paths: list[str]) -> str:
+    """The content key of an image set: the hash of its members' hashes, in page order (as
+    ocr.inputs.open_image_set computes it)."""
+    joined = "\n".join(file_sha256(p) for p in paths)
+    return hashlib.sha256(("image-set\n" + joined).encode()).hexdigest()
 
 
 @dataclass
@@ -95,6 +109,8 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     passed: list[PassedOver] = []
     files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"],
                      include_globs=settings.walk.include, exclude_globs=settings.walk.exclude, passed=passed)
+    if settings.walk.group_pages:
+        files = group_page_images(files)
     with Archive(db_path, create=True) as archive:
         batch = _Batch(archive, settings, force, progress or Progress(), argv)
         batch.report.passed_over = [{"path": p.path, "reason": p.reason} for p in passed]
@@ -158,7 +174,7 @@ class _Batch:
         for inp in inputs:
             f = _File(inp, FileResult(path=inp.path, status="ok", started_at=now_iso()), time.perf_counter())
             try:
-                f.result.sha256 = file_sha256(inp.path)
+                f.result.sha256 = set_sha256(inp.members) if inp.members else file_sha256(inp.path)
             except SohoaError as e:
                 self._fail(f, e)
                 continue
@@ -180,7 +196,7 @@ class _Batch:
         """Open a file (kind, pages, page jobs); False when it failed."""
         f.t0 = time.perf_counter()
         try:
-            f.opened = open_file(f.inp.path, self.settings)
+            f.opened = open_file(f.inp.members or f.inp.path, self.settings)
             f.result.size, f.result.kind = f.opened.size, f.opened.kind
             f.result.pages = f.opened.page_count
             f.page_jobs = f.opened.page_jobs()
@@ -259,6 +275,8 @@ class _Batch:
             return executor.submit(ocr_one_page, unit.page_job, self.ocr_config)
         f = unit.file
         doc = Document(path=f.inp.path, pages=[f.pages[n] for n in sorted(f.pages)], sha256=f.result.sha256)
+        if f.inp.members:
+            doc.meta["page_files"] = [job.path for job in f.page_jobs]
         return executor.submit(finish_file, doc, f.page_jobs, self.settings, self._output_plan(f),
                                self.ocr_config)
 

@@ -9,11 +9,14 @@ from sohoa.pipeline.components import DocState, run_stages
 from sohoa.pipeline.config import Settings
 
 
-def open_file(path: str, settings: Settings) -> Any:
-    """`ocr.inputs.open_input` with the `ocr.*` settings; raises the classes of sohoa/errors.py."""
-    from sohoa.ocr.inputs import open_input
+def open_file(path: str | list[str], settings: Settings) -> Any:
+    """`ocr.inputs.open_input` (a list: `open_image_set`) with the `ocr.*` settings; raises the
+    classes of sohoa/errors.py."""
+    from sohoa.ocr.inputs import open_image_set, open_input
 
     o = settings.ocr
+    if isinstance(path, list):
+        return open_image_set(path, dpi=o.dpi, max_pixels=o.max_pixels)
     return open_input(path, dpi=o.dpi, max_pixels=o.max_pixels, force_ocr=o.force_ocr)
 
 

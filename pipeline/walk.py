@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sohoa.errors import BadArgumentsError
@@ -22,6 +23,12 @@ from sohoa.errors import BadArgumentsError
 class InputPath:
     path: str
     rel: Path  # relative to the folder it was found in (the file name for a file given directly)
+    members: list[str] = field(default_factory=list)  # an image set (group_page_images): its files in order
+
+
+# `4_1.jpg`, `scan-02.png`, `cv 3.tif`, `hs12_p1.jpg`, `page1.png`: a stem ending in a page number
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<sep>[ _.-]?(?:p|page|trang)?)(?P<n>\d{1,3})$", re.IGNORECASE)
+_IMAGE_EXTENSIONS = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 
 IGNORE_FILE = ".sohoaignore"
@@ -151,3 +158,29 @@ def _add(found: list[InputPath], seen: set[str], path: Path, rel: Path) -> None:
     if key not in seen:
         seen.add(key)
         found.append(InputPath(str(path), rel))
+
+
+def group_page_images(found: list[InputPath]) -> list[InputPath]:
+    """Consecutive image files of one document, one image per page, become one input: in one
+    folder, same extension, names that differ only in a page number counted from 0 or 1 with no
+    gap (`4_1.jpg`, `4_2.jpg`). The set takes the first file's place; lone numbered files stay
+    as they are. Whether a later page really continues the document is decided after OCR: a page
+    with its own header starts a new record (extract/segment.py), in the same stored input."""
+    groups: dict[tuple[str, str, str, str], list[tuple[int, InputPath]]] = {}
+    for inp in found:
+        p = Path(inp.path)
+        m = _NUMBERED.match(p.stem)
+        if m and p.suffix.lower() in _IMAGE_EXTENSIONS:
+            key = (str(p.parent), m["stem"].lower(), m["sep"].lower(), p.suffix.lower())
+            groups.setdefault(key, []).append((int(m["n"]), inp))
+    sets: dict[int, InputPath] = {}
+    taken: set[int] = set()
+    for items in groups.values():
+        items.sort(key=lambda t: t[0])
+        numbers = [n for n, _ in items]
+        if len(items) < 2 or numbers[0] not in (0, 1) or numbers != list(range(numbers[0], numbers[0] + len(items))):
+            continue
+        first = items[0][1]
+        sets[id(first)] = InputPath(first.path, first.rel, [i.path for _, i in items])
+        taken.update(id(i) for _, i in items[1:])
+    return [sets.get(id(inp), inp) for inp in found if id(inp) not in taken]
