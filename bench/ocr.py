@@ -263,6 +263,9 @@ def main() -> None:
         print(f"peak RSS of a worker incl. its Tesseract child: {peak:.0f} MB (target ≤ 1536 MB)")
     if args.real:
         run_real_scans(config)
+        import ocr_real  # bench/ocr_real.py: dev/real + ocr_eval against Tesseract and OCRmyPDF
+
+        ocr_real.main()
     if args.samples:
         run_samples_share(config, args.workers)
 
