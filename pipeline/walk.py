@@ -27,7 +27,9 @@ class InputPath:
 
 
 # `4_1.jpg`, `scan-02.png`, `cv 3.tif`, `hs12_p1.jpg`, `page1.png`: a stem ending in a page number
-_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<sep>[ _.-]?(?:p|page|trang)?)(?P<n>\d{1,3})$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<sep>[ _.-](?:p|page|trang)?|p|page|trang)(?P<n>\d{1,3})$", re.IGNORECASE)
+# a longer numbered run is a scanner batch of separate documents (scan_001 … scan_250), not one document
+MAX_SET_PAGES = 12
 _IMAGE_EXTENSIONS = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 
@@ -162,8 +164,9 @@ def _add(found: list[InputPath], seen: set[str], path: Path, rel: Path) -> None:
 
 def group_page_images(found: list[InputPath]) -> list[InputPath]:
     """Consecutive image files of one document, one image per page, become one input: in one
-    folder, same extension, names that differ only in a page number counted from 0 or 1 with no
-    gap (`4_1.jpg`, `4_2.jpg`). The set takes the first file's place; lone numbered files stay
+    folder, same extension, names that differ only in a page number after a separator or `p` /
+    `page` / `trang`, counted from 0 or 1 with no gap (`4_1.jpg`, `4_2.jpg`, `cv-p1.png`), at
+    most MAX_SET_PAGES of them (a longer run is a scanner batch of separate documents). The set takes the first file's place; lone numbered files stay
     as they are. Whether a later page really continues the document is decided after OCR: a page
     with its own header starts a new record (extract/segment.py), in the same stored input."""
     groups: dict[tuple[str, str, str, str], list[tuple[int, InputPath]]] = {}
@@ -178,7 +181,7 @@ def group_page_images(found: list[InputPath]) -> list[InputPath]:
     for items in groups.values():
         items.sort(key=lambda t: t[0])
         numbers = [n for n, _ in items]
-        if len(items) < 2 or numbers[0] not in (0, 1) or numbers != list(range(numbers[0], numbers[0] + len(items))):
+        if not 2 <= len(items) <= MAX_SET_PAGES or numbers[0] not in (0, 1) or numbers != list(range(numbers[0], numbers[0] + len(items))):
             continue
         first = items[0][1]
         sets[id(first)] = InputPath(first.path, first.rel, [i.path for _, i in items])

@@ -30,12 +30,18 @@ def test_numbered_pages_are_grouped_in_order():
     assert found[0].path == "/in/4_1.jpg"  # the set is named after its first page
 
 
+def test_a_long_numbered_run_is_a_batch_not_a_document():
+    batch = [f"scan_{n:03d}.jpg" for n in range(1, 40)]
+    assert all(not f.members for f in group_page_images(_inputs(*batch)))
+
+
 def test_what_is_not_a_page_series_stays_alone():
     alone = ["a_1.jpg", "a_3.jpg",          # a gap
              "b_2.png", "b_3.png",          # does not start at 0 or 1
              "c_1.jpg", "c_2.png",          # different extensions
              "d_1.pdf", "d_2.pdf",          # PDFs have their own pages
-             "e_1.jpg"]                     # a single file
+             "e_1.jpg",                     # a single file
+             "scan0.png", "scan1.png"]      # no separator before the number
     assert _shape(group_page_images(_inputs(*alone))) == [(n, []) for n in alone]
     other_folder = [InputPath("/in/x/f_1.jpg", Path("x/f_1.jpg")), InputPath("/in/y/f_2.jpg", Path("y/f_2.jpg"))]
     assert all(not f.members for f in group_page_images(other_folder))
