@@ -753,11 +753,16 @@ class ReviewApp:
 
     def page_image(self, file_id: int, page: int) -> Response:
         with self.archive.connect() as conn:
-            f = conn.execute("SELECT path, kind FROM files WHERE file_id = ?", (file_id,)).fetchone()
+            f = conn.execute("SELECT path, kind, json_extract(document_json, '$.meta.page_files') AS page_files "
+                             "FROM files WHERE file_id = ?", (file_id,)).fetchone()
             p = conn.execute("SELECT dpi FROM pages WHERE file_id = ? AND page = ?", (file_id, page)).fetchone()
         if f is None or p is None:
             return error_page(404, "no such page")
-        data = self.images.png(f["path"], f["kind"], page, p["dpi"])
+        path, frame_page = f["path"], page
+        members = json.loads(f["page_files"]) if f["page_files"] else []
+        if 0 < page <= len(members):  # an image set (4_1.jpg, 4_2.jpg): the page's own file
+            path, frame_page = members[page - 1], 1
+        data = self.images.png(path, f["kind"], frame_page, p["dpi"])
         if data is None:
             return error_page(404, f"{f['path']}: the page image cannot be made (file moved or unreadable)")
         return Response(200, data, "image/png", {"Cache-Control": "max-age=300"})

@@ -3,6 +3,7 @@ document over its pages), switchable off; the grouping rules themselves."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -72,6 +73,9 @@ def test_a_two_image_document_is_one_document(two_page_scan, tmp_path):
     path, pages, first, last, issuer = docs[0]
     assert path.endswith("4_1.jpg") and pages == 2 and (first, last) == (1, 2)
     assert issuer and "Giáo dục" in issuer
+    with sqlite3.connect(db) as c:
+        files = c.execute("SELECT json_extract(document_json, '$.meta.page_files') FROM files").fetchone()[0]
+    assert [Path(p).name for p in json.loads(files)] == ["4_1.jpg", "4_2.jpg"]  # each page's own image
     # a second run finds the set stored; --no-group-pages reads each file alone
     assert main(["-q", "run", str(two_page_scan), "--db", str(db), "-j", "1"]) == 0
     assert len(_docs(db)) == 1
