@@ -11,7 +11,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 
 import numpy as np
@@ -20,6 +20,7 @@ from sohoa.document import Token
 from sohoa.normalize.candidates import CandidateGenerator, Lexicon
 from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
+from sohoa.normalize.digits import fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
@@ -428,7 +429,9 @@ class Restorer:
         all_slots: list[list[Slot]] = []
         split = self._split
         for li, line in enumerate(lines):
-            all_slots.append([Slot(li, *split(tok)) for tok in nfc(line).split()])
+            slots = [Slot(li, *split(tok)) for tok in nfc(line).split()]
+            _numbers_after_counters(slots)
+            all_slots.append(slots)
         modes = [self.line_mode(slots) for slots in all_slots]
         # In a document OCR mostly garbled, its well-formed-looking lines are garbled too (vé, hién…).
         sizable = [m for m, sl in zip(modes, all_slots, strict=True) if sum(x.kind == "word" for x in sl) >= 3]
@@ -506,8 +509,12 @@ class Restorer:
         return not line_upper or self.lex.is_known(low) or self.codes.known(core)
 
     def _text(self, s: Slot) -> str:
-        if s.kind == "fixed" and _HAS_LETTER_AND_SEP.search(s.core):
-            return s.prefix + self.codes.code(s.core) + s.suffix
+        if s.kind == "fixed":
+            core = fix_digit_confusions(s.core)
+            if _HAS_LETTER_AND_SEP.search(core):
+                return s.prefix + self.codes.code(core) + s.suffix
+            if core != s.core:
+                return s.prefix + core + s.suffix
         if s.protected and s.words[s.choice] == s.keep:
             return s.prefix + self.codes.segment(s.core) + s.suffix
         if s.kind != "word" or s.words[s.choice] == s.keep:
@@ -520,6 +527,18 @@ class Restorer:
     def restore_lines(self, lines: list[str]) -> list[str]:
         text = self._text
         return [" ".join([text(s) for s in slots]) for slots in self._decode(lines)]
+
+
+# words a number follows (Điều 14, khoản 4, tháng 11, năm 2013): after them `l4` / `l1` is a number
+# with a misread digit, not a garbled syllable (`lệ`, `là`)
+_COUNTERS = frozenset({"dieu", "khoan", "diem", "thang", "ngay", "nam", "so", "chuong", "muc", "phu luc"})
+
+
+def _numbers_after_counters(slots: list[Slot]) -> None:
+    for prev, s in pairwise(slots):
+        if s.kind == "word" and fix_digit_confusions(s.core).isdigit():
+            if strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS:
+                s.kind = "fixed"
 
 
 def _with_case(word: str, observed: str, line_upper: bool) -> str:

@@ -1,0 +1,29 @@
+"""Letters that OCR reads for digits inside numbers: `l4` → `14`, `tháng l1` → `tháng 11`,
+`COVID-I9` → `COVID-19`, `2O20` → `2020`.
+
+Only a part of a token (between `/ - . , :`) that already holds a digit and otherwise only
+`l`, `I`, `|` or `O` changes: Roman numerals (`II`, `IV`), labels (`E6`, `D2`) and words are
+never touched, and a digit never becomes a letter here.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AS_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+_SEPARATORS = re.compile(r"([/\-.,:])")
+_CONFUSABLE = set("lI|O")
+
+
+def _fix_part(part: str) -> str:
+    if part.isdigit() or not any(c.isdigit() for c in part):
+        return part
+    if all(c.isdigit() or c in _CONFUSABLE for c in part):
+        return part.translate(_AS_DIGIT)
+    return part
+
+
+def fix_digit_confusions(core: str) -> str:
+    if not any(c in _CONFUSABLE for c in core):
+        return core
+    return "".join(_fix_part(p) for p in _SEPARATORS.split(core))
