@@ -26,6 +26,7 @@ from sohoa.document import Token
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
+from sohoa.pipeline.backup import backup_archive, checkpoint
 from sohoa.pipeline.fold import fold_aligned
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.record import HEADER_FIELDS, Record
@@ -197,6 +198,11 @@ class Archive:
                 " documents=?, seconds=?, status=? WHERE run_id=?",
                 (report.finished_at or now_iso(), report.files_ok, report.files_failed, report.files_skipped,
                  report.pages, report.documents, report.seconds, status, report.run_id))
+        checkpoint(self.conn)
+
+    def backup(self, out: str | Path, *, force: bool = False) -> Path:
+        """A consistent single-file copy of the archive at `out` (pipeline.backup)."""
+        return backup_archive(self.conn, self.path, out, force=force)
 
     def record_skip(self, run_id: int | None, result: FileResult) -> None:
         with self._write():

@@ -30,6 +30,7 @@ COMMANDS_HELP = {
     "query": "run read-only SQL on the archive",
     "export": "write archive tables as Parquet, CSV or JSON lines",
     "search": "full-text search of the archive, with or without diacritics",
+    "backup": "write a consistent single-file copy of the archive (safe while a run writes)",
     "train": "train the restoration models from a corpus folder",
     "serve": "the review web page for an archive (127.0.0.1 by default)",
     "eval": "score the pipeline against a folder of gold records",
@@ -141,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("words", nargs="+")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = command("backup")
+    _db_flag(p)
+    p.add_argument("out", metavar="OUT", help="the copy's file name")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
     p = command("train")
     p.add_argument("--corpus", required=True, metavar="DIR")
@@ -356,6 +362,15 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
     return ExitCode.ok
 
 
+def cmd_backup(ns: argparse.Namespace, argv: list[str]) -> int:
+    from sohoa.pipeline.archive import Archive
+
+    with Archive(archive_path(ns), readonly=True) as archive:
+        out = archive.backup(ns.out, force=ns.force)
+    print(out)
+    return ExitCode.ok
+
+
 def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
     import inspect
 
@@ -413,7 +428,7 @@ def _print_frame(df: Any, fmt: str) -> None:
 
 COMMANDS = {
     "run": cmd_run, "ocr": cmd_ocr, "restore": cmd_restore, "extract": cmd_extract, "query": cmd_query,
-    "export": cmd_export, "search": cmd_search, "train": cmd_train, "serve": cmd_lazy, "eval": cmd_lazy,
+    "export": cmd_export, "search": cmd_search, "backup": cmd_backup, "train": cmd_train, "serve": cmd_lazy, "eval": cmd_lazy,
 }
 
 
