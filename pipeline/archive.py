@@ -27,6 +27,7 @@ from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
 from sohoa.pipeline.backup import backup_archive, checkpoint
+from sohoa.pipeline.export import export_tables
 from sohoa.pipeline.fold import fold_aligned
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.record import HEADER_FIELDS, Record
@@ -441,31 +442,16 @@ class Archive:
         df["snippet"] = [make_snippet(text, terms) for text in df.pop("text")]
         return df[cols]
 
-    def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None) -> list[Path]:
-        """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>; returns the paths written."""
-        out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
+    def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None,
+               *, excel_csv: bool = False) -> list[Path]:
+        """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>, or all to OUTDIR/archive.xlsx, in
+        one typed schema (pipeline.export); returns the paths written."""
         names = list(tables) if tables else self.table_names()
         unknown = sorted(set(names) - set(self.table_names()))
         if unknown:
             raise DatabaseError(f"no such table(s): {', '.join(unknown)}", path=self.path,
                                 remedy=f"tables are: {', '.join(self.table_names())}")
-        written = []
-        for name in names:
-            df = self.query(f'SELECT * FROM "{name}"')
-            if fmt == "parquet":
-                path = out / f"{name}.parquet"
-                df.to_parquet(path, index=False)
-            elif fmt == "csv":
-                path = out / f"{name}.csv"
-                df.to_csv(path, index=False)
-            elif fmt == "jsonl":
-                path = out / f"{name}.jsonl"
-                df.to_json(path, orient="records", lines=True, force_ascii=False)
-            else:
-                raise ValueError(f"unknown export format {fmt!r}")
-            written.append(path)
-        return written
+        return export_tables(self.conn, outdir, fmt, names, excel_csv=excel_csv)
 
     def table_names(self) -> list[str]:
         rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"

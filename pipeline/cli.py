@@ -28,7 +28,7 @@ COMMANDS_HELP = {
     "restore": "restore garbled Vietnamese: lines on stdin, the same number of lines on stdout",
     "extract": "print the records of one file as JSON (the scorer's contract) or a table",
     "query": "run read-only SQL on the archive",
-    "export": "write archive tables as Parquet, CSV or JSON lines",
+    "export": "write archive tables as Parquet, CSV, JSON lines or an Excel workbook",
     "search": "full-text search of the archive, with or without diacritics",
     "backup": "write a consistent single-file copy of the archive (safe while a run writes)",
     "train": "train the restoration models from a corpus folder",
@@ -133,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export")
     _db_flag(p)
-    p.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
+    p.add_argument("--format", choices=["parquet", "csv", "jsonl", "xlsx"], default="parquet")
+    p.add_argument("--excel-csv", action="store_true",
+                   help="CSV for Excel: byte-order mark, CRLF, cells cut at 32,767 characters (full text in long_texts/)")
     p.add_argument("outdir")
     p.add_argument("--tables", nargs="+", metavar="TABLE", help="only these tables (default: all)")
 
@@ -338,7 +340,9 @@ def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
     with Archive(archive_path(ns), readonly=True) as archive:
-        paths = archive.export(ns.outdir, ns.format, ns.tables)
+        if ns.excel_csv and ns.format != "csv":
+            raise BadArgumentsError("--excel-csv goes with --format csv")
+        paths = archive.export(ns.outdir, ns.format, ns.tables, excel_csv=ns.excel_csv)
     for p in paths:
         print(p)
     return ExitCode.ok
