@@ -12,11 +12,9 @@ so an interrupted run (even kill -9) leaves either the old rows or the new ones,
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,49 +23,24 @@ import pandas as pd
 from sohoa.document import Token
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
+from sohoa.pipeline.archive_migrations import MIGRATIONS, SCHEMA_VERSION, schema_sql
+from sohoa.pipeline.archive_rows import insert_document
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
 from sohoa.pipeline.backup import backup_archive, checkpoint
 from sohoa.pipeline.export import export_tables
-from sohoa.pipeline.fold import fold_aligned
 from sohoa.pipeline.report import FileResult, RunReport
+from sohoa.pipeline.search import Filters, search_documents
 from sohoa.record import HEADER_FIELDS, Record
 
 __all__ = ["Archive", "fts_phrases", "fts_terms", "make_snippet", "document_spans"]
 
-SCHEMA_VERSION = 2
-
-
-def _v1_to_v2(conn: sqlite3.Connection) -> None:
-    """files.status may be `skipped` (not_a_document): SQLite cannot change a CHECK constraint, so
-    the table is rebuilt (foreign keys are off during migrations; file_ids are kept)."""
-    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()[0]
-    new = re.sub(r"CHECK\s*\(\s*status\s+IN\s*\(\s*'ok'\s*,\s*'failed'\s*\)\s*\)",
-                 "CHECK (status IN ('ok', 'failed', 'skipped'))", sql)
-    if "'skipped'" not in new:
-        raise sqlite3.DatabaseError("the files table's status CHECK is not sohoa's version 1")
-    new = re.sub(r"^CREATE TABLE\s+(IF NOT EXISTS\s+)?\"?files\"?", "CREATE TABLE files_v2", new)
-    conn.execute(new)
-    conn.execute("INSERT INTO files_v2 SELECT * FROM files")
-    conn.execute("DROP TABLE files")
-    conn.execute("ALTER TABLE files_v2 RENAME TO files")
-    conn.execute("CREATE INDEX IF NOT EXISTS files_path ON files(path)")
-
-
-# MIGRATIONS[v] upgrades an archive from version v to v + 1. Add one per schema change and bump
-# SCHEMA_VERSION; schema.sql always holds the newest schema for fresh archives.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
-
 RECORD_COLUMNS = HEADER_FIELDS
 ANALYST_TABLES = ("files", "pages", "tokens", "documents", "signers", "recipients", "refs", "tasks",
-                  "deadlines", "corrections", "runs", "run_files", "meta")
+                  "task_partners", "deadlines", "corrections", "runs", "run_files", "meta")
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def schema_sql() -> str:
-    return resources.files("sohoa.pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -261,8 +234,6 @@ class Archive:
                   (r.path, r.sha256))
         old = c.execute("SELECT file_id FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
         if old:
-            c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
-                      old)
             for table in ("documents", "pages", "tokens"):
                 c.execute(f"DELETE FROM {table} WHERE file_id = ?", old)
         reports = json.dumps(getattr(state, "reports", None) or {}, ensure_ascii=False, default=str)
@@ -302,8 +273,6 @@ class Archive:
         old_ids = dict(c.execute("SELECT seq, doc_id FROM documents WHERE file_id = ?", (file_id,)).fetchall())
         linked = c.execute("SELECT correction_id, doc_id FROM corrections WHERE doc_id IN"
                            " (SELECT doc_id FROM documents WHERE file_id = ?)", (file_id,)).fetchall()
-        c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
-                  (file_id,))
         for table in ("documents", "pages", "tokens"):  # documents cascade to signers, refs, tasks …
             c.execute(f"DELETE FROM {table} WHERE file_id = ?", (file_id,))
         self._insert_pages(file_id, doc, low_conf_threshold)
@@ -342,33 +311,13 @@ class Archive:
 
     def _insert_document(self, file_id: int, seq: int, record: Record, doc: Any,
                          text: str | None, doc_id: int | None = None) -> None:
-        c = self.conn
         source = record.source.to_dict() if record.source is not None else {}
         page_from, page_to = _page_range(source)
         if text is None and page_from is not None:
             text = "\f".join(p.text(restored=True) for p in doc.pages if page_from <= p.number <= page_to)
         elif text is None:
             text = doc.text(restored=True)
-        cur = c.execute(
-            "INSERT INTO documents(doc_id, file_id, seq, doc_type, number, symbol, code, issuer, place, date,"
-            " subject, page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, file_id, seq, *(getattr(record, k) for k in RECORD_COLUMNS), page_from, page_to, text,
-             json.dumps(record.to_dict(), ensure_ascii=False), json.dumps(source, ensure_ascii=False)))
-        doc_id = cur.lastrowid
-        c.executemany("INSERT INTO signers(doc_id, seq, authority, position, name) VALUES (?,?,?,?,?)",
-                      [(doc_id, i, s.authority, s.position, s.name) for i, s in enumerate(record.signers)])
-        c.executemany("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)",
-                      [(doc_id, i, r) for i, r in enumerate(record.recipients)])
-        c.executemany("INSERT INTO refs(doc_id, seq, doc_type, code, date, issuer) VALUES (?,?,?,?,?,?)",
-                      [(doc_id, i, r.doc_type, r.code, r.date, r.issuer) for i, r in enumerate(record.references)])
-        c.executemany("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline)"
-                      " VALUES (?,?,?,?,?,?,?)",
-                      [(doc_id, i, t.assignee, t.role, json.dumps(t.partners, ensure_ascii=False), t.action,
-                        t.deadline) for i, t in enumerate(record.tasks)])
-        c.executemany("INSERT INTO deadlines(doc_id, seq, text, date) VALUES (?,?,?,?)",
-                      [(doc_id, i, d.text, d.date) for i, d in enumerate(record.deadlines)])
-        c.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)",
-                  (fold_aligned(text), text, doc_id))
+        insert_document(self.conn, file_id, seq, record, text, source, (page_from, page_to), doc_id)
 
     # -- analyst API ------------------------------------------------------------------------
 
@@ -407,15 +356,19 @@ class Archive:
         return self._child("signers", "t.authority, t.position, t.name")
 
     def recipients(self) -> pd.DataFrame:
-        return self._child("recipients", "t.recipient")
+        return self._child("recipients", "t.recipient, t.recipient_canonical, t.recipient_id")
 
     def refs(self) -> pd.DataFrame:
         return self._child("refs", "t.doc_type, t.code, t.date, t.issuer")
 
     def tasks(self) -> pd.DataFrame:
-        df = self._child("tasks", "t.assignee, t.role, t.partners_json, t.action, t.deadline")
+        df = self._child("tasks", "t.assignee, t.assignee_canonical, t.assignee_id, t.role, t.partners_json,"
+                                  " t.action, t.deadline")
         df["partners"] = [json.loads(x) if x else [] for x in df["partners_json"]]
         return df
+
+    def task_partners(self) -> pd.DataFrame:
+        return self._child("task_partners", "t.task_seq, t.partner, t.partner_canonical, t.partner_id")
 
     def deadlines(self) -> pd.DataFrame:
         return self._child("deadlines", "t.text, t.date")
@@ -426,21 +379,15 @@ class Archive:
     def runs(self) -> pd.DataFrame:
         return self.query("SELECT * FROM runs ORDER BY run_id")
 
-    def search(self, words: str, limit: int = 20) -> pd.DataFrame:
-        """Documents matching every word (diacritics and case ignored), best bm25 first, with snippets."""
-        phrases = fts_phrases(words)
-        terms = [t for p in phrases for t in p]
-        cols = ["doc_id", "score", "code", "doc_type", "date", "issuer", "subject", "path", "snippet"]
-        if not terms:
-            return pd.DataFrame(columns=cols)
-        match = " ".join('"' + " ".join(p) + '"' for p in phrases)
-        df = self.query(
-            "SELECT s.doc_id, bm25(documents_fts) AS score, d.code, d.doc_type, d.date, d.issuer, d.subject,"
-            " f.path, s.text FROM documents_fts s JOIN documents d ON d.doc_id = s.doc_id"
-            " JOIN files f ON f.file_id = d.file_id WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts)"
-            " LIMIT ?", (match, int(limit)))
-        df["snippet"] = [make_snippet(text, terms) for text in df.pop("text")]
-        return df[cols]
+    def search(self, words: str, limit: int = 20, *, doc_type: str | None = None, issuer: str | None = None,
+               year: str | int | None = None, code: str | None = None) -> pd.DataFrame:
+        """Documents matching every word (diacritics and case ignored; `"…"` a phrase), the typed
+        phrase first, then closest words, then bm25; with snippets and field filters (pipeline.search)."""
+        try:
+            return search_documents(self.conn, words, limit=limit,
+                                    filters=Filters(doc_type=doc_type, issuer=issuer, year=year, code=code))
+        except sqlite3.Error as e:
+            raise DatabaseError(f"search failed: {e}", path=self.path) from e
 
     def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None,
                *, excel_csv: bool = False) -> list[Path]:

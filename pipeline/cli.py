@@ -141,8 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search")
     _db_flag(p)
-    p.add_argument("words", nargs="+")
+    p.add_argument("words", nargs="+", help='words (all must match, with or without marks); "…" for a phrase')
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--type", dest="doc_type", metavar="TYPE", help="only this document type (Kế hoạch, ke hoach …)")
+    p.add_argument("--issuer", help="only this issuer, in any spelling the gazetteer knows (UBND = Ủy ban nhân dân)")
+    p.add_argument("--year", help="only documents dated in this year")
+    p.add_argument("--code", help="only codes containing this (07-CT/TU, KH-UBND …)")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = command("backup")
@@ -352,7 +356,8 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
     with Archive(archive_path(ns), readonly=True) as archive:
-        df = archive.search(" ".join(ns.words), limit=ns.limit)
+        df = archive.search(" ".join(ns.words), limit=ns.limit, doc_type=ns.doc_type, issuer=ns.issuer,
+                            year=ns.year, code=ns.code)
     if ns.format == "json":
         _print_frame(df, "json")
         return ExitCode.ok
@@ -361,7 +366,8 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
         return ExitCode.ok
     for i, row in enumerate(df.itertuples(index=False), 1):
         head = " · ".join(str(x) for x in (row.code, row.doc_type, row.date, row.issuer) if isinstance(x, str) and x)
-        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, bm25 {row.score:.3g})")
+        rank = "phrase, " if row.phrase else ""
+        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, {rank}bm25 {row.score:.3g})")
         print(f"   {row.snippet}")
     return ExitCode.ok
 
