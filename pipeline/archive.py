@@ -25,6 +25,7 @@ import pandas as pd
 from sohoa.document import Token
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
+from sohoa.pipeline import review_store
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
 from sohoa.pipeline.fold import fold_aligned
 from sohoa.pipeline.report import FileResult, RunReport
@@ -32,12 +33,13 @@ from sohoa.record import HEADER_FIELDS, Record
 
 __all__ = ["Archive", "fts_phrases", "fts_terms", "make_snippet", "document_spans"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     """files.status may be `skipped` (not_a_document): SQLite cannot change a CHECK constraint, so
     the table is rebuilt (foreign keys are off during migrations; file_ids are kept)."""
+    review_store.drop_views(conn)  # views over `files` would block its rebuild; v3 makes them again
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()[0]
     new = re.sub(r"CHECK\s*\(\s*status\s+IN\s*\(\s*'ok'\s*,\s*'failed'\s*\)\s*\)",
                  "CHECK (status IN ('ok', 'failed', 'skipped'))", sql)
@@ -53,7 +55,7 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
 
 # MIGRATIONS[v] upgrades an archive from version v to v + 1. Add one per schema change and bump
 # SCHEMA_VERSION; schema.sql always holds the newest schema for fresh archives.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: review_store.migrate_v2_to_v3}
 
 RECORD_COLUMNS = HEADER_FIELDS
 ANALYST_TABLES = ("files", "pages", "tokens", "documents", "signers", "recipients", "refs", "tasks",
@@ -309,6 +311,8 @@ class Archive:
         kept = set(old_ids.values()) & {old_ids.get(seq) for seq in range(len(state.records))}
         c.executemany("UPDATE corrections SET doc_id = ? WHERE correction_id = ?",
                       [(doc_id, cid) for cid, doc_id in linked if doc_id in kept])
+        review_store.remember_path(c, file_id, r.path)
+        review_store.reapply(c, file_id)  # search rows carry the reviewed values again
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
         page_rows, token_rows = [], []
