@@ -228,3 +228,57 @@ def post_form(c, url: str, form: dict[str, str], origin: str | None = BASE_URL, 
     data = {**form, **({"csrf": c.cookies[CSRF_COOKIE]} if csrf else {})}
     headers = {"origin": origin} if origin else {}
     return c.post(url, data=data, headers=headers)
+
+
+SCAN_LINES = [["ỦY BAN NHÂN DÂN TỈNH CÀ MAU", "Số: /UBND-VX"],
+              ["V/v phòng chống dịch COVID-I9 trên địa bàn tỉnh"],
+              ["Kính gửi: Sở Y tế"]]
+NUMBER_BOX = [120, 105, 260, 140]
+
+
+def add_flagged_scan(db: Path, image_dir: Path) -> int:
+    """A third document, scanned, that needs a person: its number could not be read (null, flagged
+    with its page box), its date is missing, and the engine read `COVID-I9` with confidence 0.02
+    (the restorer kept it at 0.99). The stored document JSON carries the engine's word confidences
+    (0..100), as `sohoa run` stores them. Returns its doc id."""
+    from sohoa.record import FieldReview, FieldSource, Record, Source
+
+    image = image_dir / "scan.png"
+    write_page_image(image)
+    conn = sqlite3.connect(db)
+    text = _text(SCAN_LINES)
+    lines = [ln for b in SCAN_LINES for ln in b]
+    pages_json = {"number": 1, "width": 800, "height": 1000, "dpi": 300, "source": "ocr", "mean_conf": 71.0,
+                  "flags": [], "timings": {}, "blocks": [{"kind": "body", "box": None, "lines": [
+                      {"box": None, "restored": ln, "tokens": [], "words": [
+                          {"text": w, "box": None, "conf": 2.0 if w == "COVID-I9" else 93.0} for w in ln.split(" ")]}
+                      for ln in lines]}]}
+    document_json = {"path": str(image), "sha256": "c" * 64, "meta": {}, "pages": [pages_json]}
+    file_id = conn.execute(
+        "INSERT INTO files(path, sha256, size, kind, pages, status, document_json) VALUES (?,?,?,?,1,'ok',?)",
+        (str(image), "c" * 64, 1000, "image", json.dumps(document_json, ensure_ascii=False))).lastrowid
+    conn.execute("INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf, width, height, dpi)"
+                 " VALUES (?,1,'ocr',?,?,71.0,800,1000,300)", (file_id, text, text))
+    for li, line in enumerate(lines):
+        for ti, word in enumerate(line.split(" ")):
+            box = (60 + 40 * ti, 60 + 45 * li, 95 + 40 * ti, 95 + 45 * li)
+            conn.execute("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed, x0, y0, x1, y1)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (file_id, 1, li, ti, word, word, 0.99, 0, *box))
+    subject = "phòng chống dịch COVID-I9 trên địa bàn tỉnh"
+    record = Record(doc_type="Công văn", number=None, symbol="UBND-VX", code=None, issuer="UBND tỉnh Cà Mau",
+                    subject=subject,
+                    review=[FieldReview("number", "unreadable", "no number could be read before the ký hiệu", 0.21,
+                                        None, 1, NUMBER_BOX)],
+                    source=Source(file=str(image), pages=[1], fields={
+                        "symbol": FieldSource(*_span(text, "UBND-VX"), page=1, box=NUMBER_BOX, conf=0.4),
+                        "subject": FieldSource(*_span(text, subject), page=1, box=[60, 150, 700, 190], conf=0.02)}))
+    rec = record.to_dict()
+    doc_id = conn.execute(
+        "INSERT INTO documents(file_id, seq, doc_type, number, symbol, code, issuer, place, date, subject, page_from,"
+        " page_to, text, record_json, source_json) VALUES (?,0,?,?,?,?,?,?,?,?,1,1,?,?,?)",
+        (file_id, rec["doc_type"], None, rec["symbol"], None, rec["issuer"], None, None, subject, text,
+         json.dumps(rec, ensure_ascii=False), json.dumps(rec["source"], ensure_ascii=False))).lastrowid
+    conn.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)", (fold(text), text, doc_id))
+    conn.commit()
+    conn.close()
+    return int(doc_id)

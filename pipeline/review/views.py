@@ -186,7 +186,7 @@ class ReviewSite:
         try:
             form = await self.form(request)
             doc_id = request.path_params["doc_id"]
-            status = form.get("status", "reviewed")
+            status = form.get("set_status", "reviewed")
             filters = self.filters(form)
             next_id = await run_in_threadpool(self.store_status, doc_id, status, request.state.reviewer, filters)
         except ReviewError as err:
