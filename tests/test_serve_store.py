@@ -110,3 +110,24 @@ def test_review_states_are_appended_and_keyed_by_content(tmp_path: Path) -> None
     conn.execute("UPDATE documents SET doc_id = 99 WHERE doc_id = ?", (ids["plan"],))
     review_store.set_status(conn, 99, "reviewed", "lan")
     assert conn.execute("SELECT review_status FROM documents_reviewed WHERE doc_id = 99").fetchone()[0] == "reviewed"
+
+
+def test_sohoa_query_and_search_see_the_reviewed_values(tmp_path: Path, capsys) -> None:
+    from sohoa.pipeline.cli import main
+
+    db = tmp_path / "a.sqlite"
+    ids = build_archive(db)
+    with Archive(db):  # migrated and marked, as `sohoa serve` leaves it
+        pass
+    conn = _connect(db)
+    _correct(conn, ids["letter"], "code", "4212/VP-KGVX")
+    _correct(conn, ids["letter"], "issuer", "Văn phòng Ủy ban nhân dân tỉnh An Giang")
+    conn.commit()
+    conn.close()
+    sql = f"SELECT code, issuer, corrected_fields FROM documents_reviewed WHERE doc_id = {ids['letter']}"
+    assert main(["query", "--db", str(db), sql, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows == [{"code": "4212/VP-KGVX", "issuer": "Văn phòng Ủy ban nhân dân tỉnh An Giang",
+                     "corrected_fields": "code,issuer"}]
+    assert main(["search", "--db", str(db), "uy ban nhan dan tinh an giang", "--format", "json"]) == 0
+    assert [r["doc_id"] for r in json.loads(capsys.readouterr().out)] == [ids["letter"]]
