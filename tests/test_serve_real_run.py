@@ -144,3 +144,26 @@ def test_review_then_eval_uses_the_correction(real_archive: Path, capsys, tmp_pa
         a.export(tmp_path / "out", "csv", ["corrections"])
     exported = pd.read_csv(tmp_path / "out" / "corrections.csv")
     assert exported["new_value"].tolist() == ["Một trích yếu khác hẳn"] and exported["reviewer"].tolist() == ["qa"]
+
+
+def test_a_forced_re_run_keeps_reviewed_values_and_state(tmp_path: Path) -> None:
+    from sohoa.pipeline.archive import Archive
+    from sohoa.pipeline.config import load_settings
+    from sohoa.pipeline.run import run
+
+    src = tmp_path / "plan.txt"
+    src.write_text(PLAN, encoding="utf-8")
+    db = tmp_path / "archive.sqlite"
+    settings = load_settings(None, cwd=str(tmp_path))
+    assert run([str(src)], db=str(db), jobs=1, config=settings).files_ok == 1
+    doc_id = sqlite3.connect(db).execute("SELECT doc_id FROM documents").fetchone()[0]
+    c = client(db, reviewer="qa")
+    assert post_form(c, f"/doc/{doc_id}/correct", {"target": "field", "field": "subject",
+                                                   "new_value": "Kế hoạch phòng chống xâm nhập mặn"}).status_code == 303
+    assert post_form(c, f"/doc/{doc_id}/review", {"set_status": "reviewed"}).status_code == 303
+    assert run([str(src)], db=str(db), jobs=1, force=True, config=settings).files_ok == 1
+    with Archive(db, readonly=True) as a:
+        assert a.search("xam nhap man")["doc_id"].tolist() == [doc_id]
+        row = a.query("SELECT subject, review_status, reviewed_by FROM documents_reviewed")
+        assert row.to_dict("records") == [{"subject": "Kế hoạch phòng chống xâm nhập mặn",
+                                           "review_status": "reviewed", "reviewed_by": "qa"}]
