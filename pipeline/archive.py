@@ -23,6 +23,7 @@ import pandas as pd
 from sohoa.document import Token
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
+from sohoa.pipeline import review_store
 from sohoa.pipeline.archive_migrations import MIGRATIONS, SCHEMA_VERSION, schema_sql
 from sohoa.pipeline.archive_rows import insert_document
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
@@ -285,6 +286,8 @@ class Archive:
         kept = set(old_ids.values()) & {old_ids.get(seq) for seq in range(len(state.records))}
         c.executemany("UPDATE corrections SET doc_id = ? WHERE correction_id = ?",
                       [(doc_id, cid) for cid, doc_id in linked if doc_id in kept])
+        review_store.remember_path(c, file_id, r.path)
+        review_store.reapply(c, file_id)  # search rows carry the reviewed values again
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
         page_rows, token_rows = [], []

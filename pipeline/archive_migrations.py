@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from importlib import resources
 
+from sohoa.pipeline import review_store
 from sohoa.pipeline.archive_rows import backfill_canonical
 
 SCHEMA_VERSION = 3
@@ -32,6 +33,7 @@ def schema_statements() -> Iterator[str]:
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     """files.status may be `skipped` (not_a_document): SQLite cannot change a CHECK constraint, so
     the table is rebuilt (foreign keys are off during migrations; file_ids are kept)."""
+    review_store.drop_views(conn)  # views over `files` would block its rebuild; v3 makes them again
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()[0]
     new = re.sub(r"CHECK\s*\(\s*status\s+IN\s*\(\s*'ok'\s*,\s*'failed'\s*\)\s*\)",
                  "CHECK (status IN ('ok', 'failed', 'skipped'))", sql)
@@ -45,13 +47,14 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS files_path ON files(path)")
 
 
-_V3_COLUMNS = {"documents": ("issuer_canonical", "issuer_id"), "recipients": ("recipient_canonical", "recipient_id"),
+_V3_COLUMNS = {"documents": ("issuer_canonical", "issuer_id", "search_text"), "recipients": ("recipient_canonical", "recipient_id"),
                "tasks": ("assignee_canonical", "assignee_id")}
 
 
 def _v2_to_v3(conn: sqlite3.Connection) -> None:
     """Canonical agency names and ids beside the written ones (filled in for the stored rows), the
-    task_partners table, and the FTS index as external content of `documents` (datasette's search)."""
+    task_partners table, the FTS index as external content of `documents` (datasette's search), and
+    the review workflow's tables and views (pipeline.review_store)."""
     for table, columns in _V3_COLUMNS.items():
         have = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
         for col in columns:
@@ -62,6 +65,9 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     backfill_canonical(conn)
     conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+    review_store.migrate_v2_to_v3(conn)
+    for (doc_id,) in conn.execute("SELECT DISTINCT doc_id FROM corrections WHERE doc_id IS NOT NULL").fetchall():
+        review_store.refresh_fts(conn, doc_id)  # search sees what reviewers corrected
 
 
 # Add one per schema change and bump SCHEMA_VERSION; schema.sql always holds the newest schema.

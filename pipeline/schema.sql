@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS documents (
     source_json TEXT,                   -- provenance: spans, pages, boxes
     issuer_canonical TEXT,              -- the gazetteer's name of the issuer (extract.canonical), NULL if unknown
     issuer_id TEXT,                     -- its stable id, e.g. uy-ban-nhan-dan-tinh-kien-giang
+    search_text TEXT,                   -- what search indexes when reviewers corrected it (else `text`)
     UNIQUE (file_id, seq)
 );
 CREATE INDEX IF NOT EXISTS documents_issuer_id ON documents(issuer_id);
@@ -119,17 +120,92 @@ CREATE TABLE IF NOT EXISTS run_files (
 -- Full-text search over documents.text (external content: datasette's own search finds it).
 -- The tokenizer drops tone and vowel marks but keeps đ; sohoa search folds the query and asks for
 -- d and đ at a word's start (Vietnamese has d/đ only there), so `dang uy` finds `Đảng ủy`, and
--- datasette's `Đảng` finds it too. Triggers keep the index in step with the documents rows.
+-- datasette's `Đảng` finds it too. Triggers keep the index in step with the documents rows; it
+-- holds `search_text` (the text with reviewers' corrections, pipeline.review_store) where set.
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     text, content="documents", content_rowid="doc_id", tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN
-    INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, new.text);
+    INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, coalesce(new.search_text, new.text));
 END;
 CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN
-    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.doc_id, old.text);
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.doc_id, coalesce(old.search_text, old.text));
 END;
-CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text ON documents BEGIN
-    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.doc_id, old.text);
-    INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, new.text);
+CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text, search_text ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.doc_id, coalesce(old.search_text, old.text));
+    INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, coalesce(new.search_text, new.text));
 END;
+
+-- BEGIN v3 (the review workflow; pipeline.review_store.migrate_v2_to_v3 runs this part on a v2 archive)
+-- Where each file is: absolute path when stored, and the directory `sohoa run` ran in (relative
+-- page_files of an image set resolve against it). files.path keeps the path as given.
+CREATE TABLE IF NOT EXISTS file_paths (
+    file_id  INTEGER PRIMARY KEY REFERENCES files(file_id) ON DELETE CASCADE,
+    abs_path TEXT NOT NULL,
+    run_dir  TEXT
+);
+
+-- Review states, appended (the newest row of a document is its state). Keyed by the file's content
+-- hash and the document's position in it, which re-runs keep; doc_id is informational.
+CREATE TABLE IF NOT EXISTS reviews (
+    review_id   INTEGER PRIMARY KEY,
+    doc_id      INTEGER,
+    file_sha256 TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('to_review', 'reviewed')),
+    reviewer    TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_doc ON reviews(file_sha256, seq);
+CREATE INDEX IF NOT EXISTS corrections_doc ON corrections(doc_id, field);
+
+-- The newest correction of each field of a document, and of each token of a file.
+CREATE VIEW IF NOT EXISTS corrections_latest AS
+SELECT correction_id, doc_id, file_sha256, target, field, page, line, idx, old_value, new_value, reviewer, created_at
+FROM (
+    SELECT c.*, row_number() OVER (PARTITION BY c.doc_id, c.field ORDER BY c.correction_id DESC) AS rn
+    FROM corrections c WHERE c.target = 'field' AND c.doc_id IS NOT NULL
+    UNION ALL
+    SELECT c.*, row_number() OVER (PARTITION BY c.file_sha256, c.page, c.line, c.idx ORDER BY c.correction_id DESC)
+    FROM corrections c WHERE c.target = 'token'
+) WHERE rn = 1;
+
+-- The newest review state of each document (file_sha256, seq).
+CREATE VIEW IF NOT EXISTS review_status AS
+SELECT review_id, doc_id, file_sha256, seq, status, reviewer, created_at FROM (
+    SELECT r.*, row_number() OVER (PARTITION BY r.file_sha256, r.seq ORDER BY r.review_id DESC) AS rn FROM reviews r
+) WHERE rn = 1;
+
+-- documents with the reviewed values: machine values overlaid by the newest corrections.
+CREATE VIEW IF NOT EXISTS documents_reviewed AS
+WITH fix AS (
+    SELECT doc_id, group_concat(field, ',') AS corrected_fields,
+        max(field = 'doc_type') AS c_doc_type, max(CASE WHEN field = 'doc_type' THEN new_value END) AS v_doc_type,
+        max(field = 'number') AS c_number, max(CASE WHEN field = 'number' THEN new_value END) AS v_number,
+        max(field = 'symbol') AS c_symbol, max(CASE WHEN field = 'symbol' THEN new_value END) AS v_symbol,
+        max(field = 'code') AS c_code, max(CASE WHEN field = 'code' THEN new_value END) AS v_code,
+        max(field = 'issuer') AS c_issuer, max(CASE WHEN field = 'issuer' THEN new_value END) AS v_issuer,
+        max(field = 'place') AS c_place, max(CASE WHEN field = 'place' THEN new_value END) AS v_place,
+        max(field = 'date') AS c_date, max(CASE WHEN field = 'date' THEN new_value END) AS v_date,
+        max(field = 'subject') AS c_subject, max(CASE WHEN field = 'subject' THEN new_value END) AS v_subject,
+        json_group_object(field, CASE WHEN field IN ('recipients', 'signers', 'references', 'tasks', 'deadlines') THEN json(new_value) ELSE new_value END) AS patch
+    FROM (SELECT * FROM corrections_latest WHERE target = 'field' ORDER BY field) GROUP BY doc_id
+)
+SELECT d.doc_id, d.file_id, f.path, f.sha256, d.seq,
+    CASE WHEN fix.c_doc_type THEN fix.v_doc_type ELSE d.doc_type END AS doc_type,
+    CASE WHEN fix.c_number THEN fix.v_number ELSE d.number END AS number,
+    CASE WHEN fix.c_symbol THEN fix.v_symbol ELSE d.symbol END AS symbol,
+    CASE WHEN fix.c_code THEN fix.v_code ELSE d.code END AS code,
+    CASE WHEN fix.c_issuer THEN fix.v_issuer ELSE d.issuer END AS issuer,
+    CASE WHEN fix.c_place THEN fix.v_place ELSE d.place END AS place,
+    CASE WHEN fix.c_date THEN fix.v_date ELSE d.date END AS date,
+    CASE WHEN fix.c_subject THEN fix.v_subject ELSE d.subject END AS subject,
+    d.page_from, d.page_to, d.text,
+    CASE WHEN fix.patch IS NULL THEN d.record_json ELSE json_patch(d.record_json, fix.patch) END AS record_json,
+    d.source_json,
+    COALESCE(fix.corrected_fields, '') AS corrected_fields,
+    COALESCE(s.status, 'to_review') AS review_status, s.reviewer AS reviewed_by, s.created_at AS reviewed_at
+FROM documents d JOIN files f ON f.file_id = d.file_id
+LEFT JOIN fix ON fix.doc_id = d.doc_id
+LEFT JOIN review_status s ON s.file_sha256 = f.sha256 AND s.seq = d.seq;
+-- END v3

@@ -111,7 +111,7 @@ def search_documents(conn: sqlite3.Connection, query: str, *, limit: int = 20,
     _prepare(conn)
     where, params = (filters or Filters()).sql()
     sql = ("SELECT d.doc_id, bm25(documents_fts) AS score, d.code, d.doc_type, d.date, d.issuer, d.subject,"
-           " f.path, d.text FROM documents_fts JOIN documents d ON d.doc_id = documents_fts.rowid"
+           " f.path, coalesce(d.search_text, d.text) FROM documents_fts JOIN documents d ON d.doc_id = documents_fts.rowid"
            " JOIN files f ON f.file_id = d.file_id WHERE documents_fts MATCH ?"
            + "".join(f" AND {w}" for w in where) + " ORDER BY bm25(documents_fts) LIMIT ?")
     rows = conn.execute(sql, (match, *params, max(CANDIDATES, int(limit)))).fetchall()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from sohoa.pipeline.serve import align_tokens, field_spans, place_tokens, render_text, token_positions
+from sohoa.pipeline.review.app import render_segments
+from sohoa.pipeline.review.text import align_tokens, field_spans, place_tokens, text_segments, token_positions
 
 SCHEMA = Path(__file__).resolve().parents[1] / "pipeline" / "schema.sql"
 XSS = "<script>window.__xss = 1</script>"
@@ -153,14 +154,32 @@ def test_align_tokens_follows_the_text_and_skips_strangers() -> None:
     assert got == [(0, 2, "Sở"), (3, 8, "Thông"), (9, 12, "tin"), (13, 15, "và")]
 
 
-def test_render_text_escapes_and_tags_fields_and_tokens() -> None:
+def test_text_segments_render_escaped_and_tagged() -> None:
     text = "Số 46 <b>x</b>"
-    tok = {"text": "46", "source": "4б", "conf": 0.2, "changed": 1, "page": 1, "line": 0, "idx": 1}
-    out = render_text(text, [("code", 3, 5)], [(3, 5, tok)], {(1, 0, 1): "47"}, low_conf=0.5)
+    tok = {"text": "46", "source": "4б", "conf": 0.2, "changed": 1, "page": 1, "line": 0, "idx": 1, "engine_conf": None}
+    out = render_segments(text_segments(text, [("code", 3, 5)], [(3, 5, tok)], {(1, 0, 1): "47"}, low_conf=0.5))
     assert "<b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out
-    assert "data-fields='code'" in out and "id='span-code'" in out
+    assert 'data-fields="code"' in out and 'id="span-code"' in out
     assert "tok" in out and "low" in out and "chg" in out and "fixed" in out
-    assert "<ins class=tokfix>47</ins>" in out
+    assert '<ins class="tokfix">47</ins>' in out
+
+
+def test_engine_confidence_marks_a_token_the_restorer_trusted() -> None:
+    """COVID-I9 read by the engine at 0.02: low even though the restorer is sure of it."""
+    text = "Phòng chống dịch COVID-I9 ngay"
+    toks = [{"text": w, "source": w, "conf": 0.99, "changed": 0, "page": 1, "line": 0, "idx": i,
+             "engine_conf": 0.02 if w == "COVID-I9" else 0.93} for i, w in enumerate(text.split())]
+    placed = align_tokens(text, toks)
+    segs = text_segments(text, [], placed, {}, low_conf=0.6, engine_low=0.6)
+    low = [s for s in segs if "low" in s.classes]
+    assert [s.word for s in low] == ["COVID-I9"] and "low-eng" in low[0].classes and "low-rst" not in low[0].classes
+    assert "engine 0.02" in low[0].title
+    assert 'class="tok low low-eng"' in render_segments(segs)
+
+
+def test_text_keeps_page_breaks() -> None:
+    out = render_segments(text_segments("một\fhai", [], [], {}, low_conf=0.5))
+    assert out == 'một<hr class="pagebreak">hai'
 
 
 def test_token_positions_follow_the_archive_layout() -> None:
@@ -184,3 +203,79 @@ def test_place_tokens_uses_exact_positions_inside_a_later_document() -> None:
     placed = [(s, e, r["text"]) for s, e, r in place_tokens(text, offset, pages, rows)]
     assert [w for _, _, w in placed] == ["KẾ", "HOẠCH", "hai", "Giao", "Sở", "Y", "tế"]
     assert all(text[s:e] == w for s, e, w in placed)
+
+
+BASE_URL = "http://127.0.0.1:8765"
+
+
+def client(db: Path, **kwargs):  # -> starlette.testclient.TestClient
+    """A test client of the review site over `db` (kwargs go to create_app), as from 127.0.0.1."""
+    from starlette.testclient import TestClient
+
+    from sohoa.pipeline.review.app import create_app
+
+    return TestClient(create_app(db, **kwargs), base_url=BASE_URL, follow_redirects=False)
+
+
+def post_form(c, url: str, form: dict[str, str], origin: str | None = BASE_URL, csrf: bool = True):
+    """POST a form the way the site's own page does: its Origin and the CSRF token of its cookie."""
+    from sohoa.pipeline.review.security import CSRF_COOKIE
+
+    if CSRF_COOKIE not in c.cookies:
+        c.get("/")
+    data = {**form, **({"csrf": c.cookies[CSRF_COOKIE]} if csrf else {})}
+    headers = {"origin": origin} if origin else {}
+    return c.post(url, data=data, headers=headers)
+
+
+SCAN_LINES = [["ỦY BAN NHÂN DÂN TỈNH CÀ MAU", "Số: /UBND-VX"],
+              ["V/v phòng chống dịch COVID-I9 trên địa bàn tỉnh"],
+              ["Kính gửi: Sở Y tế"]]
+NUMBER_BOX = [120, 105, 260, 140]
+
+
+def add_flagged_scan(db: Path, image_dir: Path) -> int:
+    """A third document, scanned, that needs a person: its number could not be read (null, flagged
+    with its page box), its date is missing, and the engine read `COVID-I9` with confidence 0.02
+    (the restorer kept it at 0.99). The stored document JSON carries the engine's word confidences
+    (0..100), as `sohoa run` stores them. Returns its doc id."""
+    from sohoa.record import FieldReview, FieldSource, Record, Source
+
+    image = image_dir / "scan.png"
+    write_page_image(image)
+    conn = sqlite3.connect(db)
+    text = _text(SCAN_LINES)
+    lines = [ln for b in SCAN_LINES for ln in b]
+    pages_json = {"number": 1, "width": 800, "height": 1000, "dpi": 300, "source": "ocr", "mean_conf": 71.0,
+                  "flags": [], "timings": {}, "blocks": [{"kind": "body", "box": None, "lines": [
+                      {"box": None, "restored": ln, "tokens": [], "words": [
+                          {"text": w, "box": None, "conf": 2.0 if w == "COVID-I9" else 93.0} for w in ln.split(" ")]}
+                      for ln in lines]}]}
+    document_json = {"path": str(image), "sha256": "c" * 64, "meta": {}, "pages": [pages_json]}
+    file_id = conn.execute(
+        "INSERT INTO files(path, sha256, size, kind, pages, status, document_json) VALUES (?,?,?,?,1,'ok',?)",
+        (str(image), "c" * 64, 1000, "image", json.dumps(document_json, ensure_ascii=False))).lastrowid
+    conn.execute("INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf, width, height, dpi)"
+                 " VALUES (?,1,'ocr',?,?,71.0,800,1000,300)", (file_id, text, text))
+    for li, line in enumerate(lines):
+        for ti, word in enumerate(line.split(" ")):
+            box = (60 + 40 * ti, 60 + 45 * li, 95 + 40 * ti, 95 + 45 * li)
+            conn.execute("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed, x0, y0, x1, y1)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (file_id, 1, li, ti, word, word, 0.99, 0, *box))
+    subject = "phòng chống dịch COVID-I9 trên địa bàn tỉnh"
+    record = Record(doc_type="Công văn", number=None, symbol="UBND-VX", code=None, issuer="UBND tỉnh Cà Mau",
+                    subject=subject,
+                    review=[FieldReview("number", "unreadable", "no number could be read before the ký hiệu", 0.21,
+                                        None, 1, NUMBER_BOX)],
+                    source=Source(file=str(image), pages=[1], fields={
+                        "symbol": FieldSource(*_span(text, "UBND-VX"), page=1, box=NUMBER_BOX, conf=0.4),
+                        "subject": FieldSource(*_span(text, subject), page=1, box=[60, 150, 700, 190], conf=0.02)}))
+    rec = record.to_dict()
+    doc_id = conn.execute(
+        "INSERT INTO documents(file_id, seq, doc_type, number, symbol, code, issuer, place, date, subject, page_from,"
+        " page_to, text, record_json, source_json) VALUES (?,0,?,?,?,?,?,?,?,?,1,1,?,?,?)",
+        (file_id, rec["doc_type"], None, rec["symbol"], None, rec["issuer"], None, None, subject, text,
+         json.dumps(rec, ensure_ascii=False), json.dumps(rec["source"], ensure_ascii=False))).lastrowid
+    conn.commit()
+    conn.close()
+    return int(doc_id)

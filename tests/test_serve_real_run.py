@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from sohoa.pipeline.serve import ReviewApp
+from tests.test_serve_helpers import client, post_form
 
 COVER = """ỦY BAN NHÂN DÂN
 TỈNH HẬU GIANG
@@ -95,6 +94,8 @@ def real_archive(tmp_path_factory) -> Path:
     db = folder / "archive.sqlite"
     report = run([str(folder / "cover_and_plan.txt")], db=str(db), jobs=1, config=load_settings(None, cwd=str(folder)))
     assert report.files_ok == 1
+    conn = sqlite3.connect(db)  # the run stored where the file is, whatever directory it ran in
+    assert conn.execute("SELECT abs_path FROM file_paths").fetchall() == [(str(folder / "cover_and_plan.txt"),)]
     return db
 
 
@@ -104,9 +105,9 @@ def test_spans_highlight_the_right_text_on_every_page(real_archive: Path) -> Non
     docs = conn.execute("SELECT doc_id, page_from, source_json FROM documents ORDER BY seq").fetchall()
     assert docs, "the extractor found no document"
     checked, checked_later_page = 0, 0
-    app = ReviewApp(real_archive)
+    c = client(real_archive)
     for doc_id, page_from, source_json in docs:
-        body = app.handle("GET", f"/doc/{doc_id}", b"", {}).body.decode()
+        body = c.get(f"/doc/{doc_id}").text
         parser = FieldText()
         parser.feed(body)
         for name, loc in (json.loads(source_json).get("fields") or {}).items():
@@ -132,9 +133,9 @@ def test_review_then_eval_uses_the_correction(real_archive: Path, capsys, tmp_pa
 
     conn = sqlite3.connect(real_archive)
     doc_id, subject = conn.execute("SELECT doc_id, subject FROM documents ORDER BY seq LIMIT 1").fetchone()
-    app = ReviewApp(real_archive, reviewer="qa")
-    form = urllib.parse.urlencode({"target": "field", "field": "subject", "new_value": "Một trích yếu khác hẳn"})
-    assert app.handle("POST", f"/doc/{doc_id}/correct", form.encode(), {}).status == 303
+    c = client(real_archive, reviewer="qa")
+    form = {"target": "field", "field": "subject", "new_value": "Một trích yếu khác hẳn"}
+    assert post_form(c, f"/doc/{doc_id}/correct", form).status_code == 303
     assert evaluate.main(["--db", str(real_archive), "--format", "json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["per_field"]["subject"] == {"ok": 0, "total": 1}
@@ -143,3 +144,26 @@ def test_review_then_eval_uses_the_correction(real_archive: Path, capsys, tmp_pa
         a.export(tmp_path / "out", "csv", ["corrections"])
     exported = pd.read_csv(tmp_path / "out" / "corrections.csv")
     assert exported["new_value"].tolist() == ["Một trích yếu khác hẳn"] and exported["reviewer"].tolist() == ["qa"]
+
+
+def test_a_forced_re_run_keeps_reviewed_values_and_state(tmp_path: Path) -> None:
+    from sohoa.pipeline.archive import Archive
+    from sohoa.pipeline.config import load_settings
+    from sohoa.pipeline.run import run
+
+    src = tmp_path / "plan.txt"
+    src.write_text(PLAN, encoding="utf-8")
+    db = tmp_path / "archive.sqlite"
+    settings = load_settings(None, cwd=str(tmp_path))
+    assert run([str(src)], db=str(db), jobs=1, config=settings).files_ok == 1
+    doc_id = sqlite3.connect(db).execute("SELECT doc_id FROM documents").fetchone()[0]
+    c = client(db, reviewer="qa")
+    assert post_form(c, f"/doc/{doc_id}/correct", {"target": "field", "field": "subject",
+                                                   "new_value": "Kế hoạch phòng chống xâm nhập mặn"}).status_code == 303
+    assert post_form(c, f"/doc/{doc_id}/review", {"set_status": "reviewed"}).status_code == 303
+    assert run([str(src)], db=str(db), jobs=1, force=True, config=settings).files_ok == 1
+    with Archive(db, readonly=True) as a:
+        assert a.search("xam nhap man")["doc_id"].tolist() == [doc_id]
+        row = a.query("SELECT subject, review_status, reviewed_by FROM documents_reviewed")
+        assert row.to_dict("records") == [{"subject": "Kế hoạch phòng chống xâm nhập mặn",
+                                           "review_status": "reviewed", "reviewed_by": "qa"}]

@@ -1,0 +1,1 @@
+"""The review site of `sohoa serve` (see pipeline/serve.py and docs/review.md)."""
