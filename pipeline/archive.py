@@ -396,12 +396,22 @@ class Archive:
                *, excel_csv: bool = False) -> list[Path]:
         """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>, or all to OUTDIR/archive.xlsx, in
         one typed schema (pipeline.export); returns the paths written."""
-        names = list(tables) if tables else self.table_names()
-        unknown = sorted(set(names) - set(self.table_names()))
+        known = self.table_names() + self.view_names()
+        names = list(tables) if tables else known
+        unknown = sorted(set(names) - set(known))
         if unknown:
             raise DatabaseError(f"no such table(s): {', '.join(unknown)}", path=self.path,
-                                remedy=f"tables are: {', '.join(self.table_names())}")
+                                remedy=f"tables are: {', '.join(known)}")
         return export_tables(self.conn, outdir, fmt, names, excel_csv=excel_csv)
+
+    def view_names(self) -> list[str]:
+        """The views exported beside the tables: reviewed values (documents_reviewed …)."""
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='view' ORDER BY name").fetchall()
+        return [r[0] for r in rows]
+
+    def documents_reviewed(self) -> pd.DataFrame:
+        """documents with the reviewers' corrections applied, `corrected_fields` and the review state."""
+        return self.query("SELECT * FROM documents_reviewed ORDER BY doc_id")
 
     def table_names(self) -> list[str]:
         rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"

@@ -22,6 +22,7 @@ Kind = Literal["string", "int", "float", "bool", "date", "list"]
 # Columns whose stored text means something else; (table, column) → (kind, exported name).
 OVERRIDES: dict[tuple[str, str], tuple[Kind, str]] = {
     ("documents", "date"): ("date", "date"),
+    ("documents_reviewed", "date"): ("date", "date"),
     ("refs", "date"): ("date", "date"),
     ("deadlines", "date"): ("date", "date"),
     ("tasks", "deadline"): ("date", "deadline"),

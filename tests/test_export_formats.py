@@ -88,6 +88,20 @@ def test_parquet_types(archive, tmp_path):
     assert pages.schema.field("mean_conf").type == pa.float64()
 
 
+def test_reviewed_values_are_exported_with_what_was_corrected(archive, tmp_path):
+    conn = __import__("sqlite3").connect(archive)
+    conn.execute("INSERT INTO corrections(doc_id, target, field, old_value, new_value, reviewer, created_at)"
+                 " VALUES (2, 'field', 'number', '07', '70', 'an', '2026-12-07T00:00:00+00:00')")
+    conn.commit()
+    conn.close()
+    _export(archive, tmp_path, "parquet")
+    reviewed = pq.read_table(tmp_path / "documents_reviewed.parquet").to_pylist()
+    machine = pq.read_table(tmp_path / "documents.parquet").to_pylist()
+    assert [r["number"] for r in reviewed] == ["46", "70"] and [r["number"] for r in machine] == ["46", "07"]
+    assert [r["corrected_fields"] for r in reviewed] == ["", "number"]
+    assert reviewed[0]["date"] == dt.date(2021, 6, 8)
+
+
 def test_empty_table_is_typed(archive, tmp_path):
     _export(archive, tmp_path, "parquet", tables=["corrections"])
     t = pq.read_table(tmp_path / "corrections.parquet")
@@ -124,7 +138,8 @@ def test_xlsx_sheets_frozen_header_dates_and_cut_texts(archive, tmp_path):
     assert main(["export", "--db", str(archive), "--format", "xlsx", str(tmp_path)]) == ExitCode.ok
     wb = openpyxl.load_workbook(tmp_path / "archive.xlsx")
     with Archive(archive, readonly=True) as a:
-        assert set(wb.sheetnames) == set(a.table_names())
+        assert set(wb.sheetnames) == set(a.table_names()) | set(a.view_names())
+        assert "documents_reviewed" in wb.sheetnames
     ws = wb["documents"]
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]
