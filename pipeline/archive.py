@@ -183,11 +183,21 @@ class Archive:
         row = self.conn.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return bool(row) and (row[0] == "ok" or (skipped and row[0] == "skipped"))
 
-    def start_run(self, args: Sequence[str] | str | None = None) -> int:
+    def start_run(self, args: Sequence[str] | str | None = None, *,
+                  is_live: Callable[[int], bool] | None = None, on_start: Callable[[int], None] | None = None) -> int:
+        """A new `running` run. With `is_live`, earlier `running` runs it says are gone (their process
+        was killed) are marked `interrupted` first; `on_start(run_id)` runs before the commit (it
+        takes the run's lock, so no other run sees the row without it)."""
         text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False, default=str)
         with self._write():
+            if is_live is not None:
+                stale = [r for (r,) in self.conn.execute("SELECT run_id FROM runs WHERE status = 'running'")
+                         if not is_live(r)]
+                self.conn.executemany("UPDATE runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in stale])
             cur = self.conn.execute("INSERT INTO runs(started_at, args, status) VALUES (?, ?, 'running')",
                                     (now_iso(), text))
+            if on_start is not None:
+                on_start(int(cur.lastrowid))
         return int(cur.lastrowid)
 
     def finish_run(self, report: RunReport, status: str = "done") -> None:
@@ -487,10 +497,28 @@ class _Transaction:
                 conn.execute("COMMIT")
                 return
             except sqlite3.Error as e:
-                conn.execute("ROLLBACK")
-                raise DatabaseError(f"cannot write to the archive: {e}", path=self.archive.path) from e
-        conn.execute("ROLLBACK")
+                self._rollback()
+                raise write_error(e, self.archive.path) from e
+        self._rollback()
         if isinstance(exc, sqlite3.Error):
-            raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
+            raise write_error(exc, self.archive.path) from exc
+
+    def _rollback(self) -> None:
+        """SQLite has already rolled back after some errors (disk full): ROLLBACK would then fail
+        with "no transaction is active" and hide the real cause."""
+        conn = self.archive.conn
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+def write_error(exc: sqlite3.Error, path: str) -> DatabaseError:
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return DatabaseError(f"the disk holding the archive is full ({exc}); the files stored before this one "
+                             "are kept", path=path, remedy="free some space (or move the archive) and run again: "
+                             "the files already stored are skipped")
+    return DatabaseError(f"cannot write to the archive: {exc}", path=path)
 
 

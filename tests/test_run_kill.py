@@ -77,7 +77,9 @@ def test_kill_9_mid_run_then_rerun_leaves_no_duplicates(tmp_path):
     skipped, ok = con.execute(
         "SELECT sum(status = 'skipped'), sum(status = 'ok') FROM run_files WHERE run_id = 2").fetchone()
     assert skipped >= partial and skipped + ok == n
-    assert one("SELECT status FROM runs WHERE run_id = 1") == "running"  # never finished: visible as such
+    # never finished; its lock was released with its process, so the second run marked it
+    assert one("SELECT status FROM runs WHERE run_id = 1") == "interrupted"
+    assert one("SELECT status FROM runs WHERE run_id = 2") == "done"
     assert one("PRAGMA integrity_check") == "ok"
 
 
