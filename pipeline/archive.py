@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -321,27 +321,19 @@ class Archive:
                       [(doc_id, cid) for cid, doc_id in linked if doc_id in kept])
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
-        page_rows, token_rows = [], []
+        page_rows = []
         for page in doc.pages:
             low = "low_confidence" in page.flags or (
                 threshold is not None and page.mean_conf is not None and page.mean_conf < threshold)
             page_rows.append((file_id, page.number, page.source, page.text(restored=False),
                               page.text(restored=True), page.mean_conf, int(low), page.width, page.height,
                               page.dpi, json.dumps(page.flags)))
-            for li, line in enumerate(page.lines):
-                # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
-                toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
-                aligned = len(toks) == len(line.words)
-                for ti, tok in enumerate(toks):
-                    box = line.words[ti].box if aligned and line.words[ti].box else line.box
-                    x0, y0, x1, y1 = box if box else (None, None, None, None)
-                    token_rows.append((file_id, page.number, li, ti, tok.text, tok.source, tok.conf,
-                                       int(tok.changed), x0, y0, x1, y1))
         self.conn.executemany("INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf,"
                               " low_confidence, width, height, dpi, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                               page_rows)
+        # a generator, not a list: a long text has millions of tokens
         self.conn.executemany("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed,"
-                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
+                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _token_rows(file_id, doc))
 
     def _insert_document(self, file_id: int, seq: int, record: Record, doc: Any,
                          text: str | None, doc_id: int | None = None) -> None:
@@ -475,6 +467,18 @@ class Archive:
         rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
                                  " AND name NOT LIKE 'documents_fts%' ORDER BY name").fetchall()
         return [r[0] for r in rows]
+
+
+def _token_rows(file_id: int, doc: Any) -> Iterator[tuple[Any, ...]]:
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
+            toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
+            aligned = len(toks) == len(line.words)
+            for ti, tok in enumerate(toks):
+                box = line.words[ti].box if aligned and line.words[ti].box else line.box
+                x0, y0, x1, y1 = box if box else (None, None, None, None)
+                yield (file_id, page.number, li, ti, tok.text, tok.source, tok.conf, int(tok.changed), x0, y0, x1, y1)
 
 
 class _Transaction:
