@@ -39,11 +39,31 @@ def finish_file(doc: Document, page_jobs: list[Any], settings: Settings, plan: O
     """The file's DocState, packed (`unpack_state`)."""
     state = process_document(doc, settings)
     state.reports["gate"] = judge_state(state, settings).as_dict()
+    active = pdf_active_content(page_jobs)
+    if active:
+        state.reports["active_content"] = {"found": active, "removed_from_searchable_pdf": bool(plan.pdf)}
+        if plan.pdf:
+            plan.warnings.append(f"active content removed from the searchable PDF: {', '.join(active)}")
     write_outputs(state.doc, page_jobs, plan, ocr_config)
     state.reports.setdefault("output_warnings", []).extend(plan.warnings)
     if not state.reports["output_warnings"]:
         del state.reports["output_warnings"]
     return pack_state(state)
+
+
+def pdf_active_content(page_jobs: list[Any]) -> list[str]:
+    """What active content (ocr.pdf_sanitize) a scanned PDF input carries, for the file's report."""
+    if not page_jobs or not page_jobs[0].kind.startswith("pdf"):
+        return []
+    try:
+        import pikepdf
+
+        from sohoa.ocr.pdf_sanitize import find_active_content
+
+        with pikepdf.open(page_jobs[0].path) as pdf:
+            return find_active_content(pdf)
+    except Exception:  # noqa: BLE001 — the file was read already; the report just lacks this line
+        return []
 
 
 def pack_state(state: DocState) -> bytes:
