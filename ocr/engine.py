@@ -28,6 +28,7 @@ from sohoa.errors import (
     SohoaError,
 )
 from sohoa.ocr import preprocess as pp
+from sohoa.ocr.blank import blank_page, is_blank_image
 from sohoa.ocr.config import OcrConfig
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
@@ -392,7 +393,11 @@ def ocr_page(job: PageJob, config: OcrConfig | None = None) -> Page:
     config = config or OcrConfig()
     where = f"{job.path} page {job.page_number}"
     t0 = time.perf_counter()
+    if job.blank:
+        return blank_page(job.page_number, t0)
     raw, source_dpi = load_page(job, config)
+    if is_blank_image(raw):
+        return blank_page(job.page_number, t0, width=raw.shape[1], height=raw.shape[0], dpi=source_dpi)
     t_render = time.perf_counter() - t0
     page = _ocr_image(raw, config, source_dpi, where, job.page_number)
     if config.orientation and (page.mean_conf or 0) < 50 and raw.size:

@@ -176,6 +176,8 @@ def write_searchable_pdf(pages: list[Page], jobs: list[PageJob], out_path: str |
             _overlay_text(pdf, pdf.pages[job.page_number - 1], page, font, config.dpi)
         for idx in sorted(set(range(1, len(pdf.pages) + 1)) - set(keep), reverse=True):
             del pdf.pages[idx - 1]
+        from sohoa.ocr.pdf_sanitize import remove_active_content
+        remove_active_content(pdf)  # JavaScript, launch/URI actions, embedded files, forms: never carried over
         pdf.save(out_path, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         pdf.close()
         return

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -159,11 +159,21 @@ class Archive:
         row = self.conn.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return bool(row) and (row[0] == "ok" or (skipped and row[0] == "skipped"))
 
-    def start_run(self, args: Sequence[str] | str | None = None) -> int:
+    def start_run(self, args: Sequence[str] | str | None = None, *,
+                  is_live: Callable[[int], bool] | None = None, on_start: Callable[[int], None] | None = None) -> int:
+        """A new `running` run. With `is_live`, earlier `running` runs it says are gone (their process
+        was killed) are marked `interrupted` first; `on_start(run_id)` runs before the commit (it
+        takes the run's lock, so no other run sees the row without it)."""
         text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False, default=str)
         with self._write():
+            if is_live is not None:
+                stale = [r for (r,) in self.conn.execute("SELECT run_id FROM runs WHERE status = 'running'")
+                         if not is_live(r)]
+                self.conn.executemany("UPDATE runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in stale])
             cur = self.conn.execute("INSERT INTO runs(started_at, args, status) VALUES (?, ?, 'running')",
                                     (now_iso(), text))
+            if on_start is not None:
+                on_start(int(cur.lastrowid))
         return int(cur.lastrowid)
 
     def finish_run(self, report: RunReport, status: str = "done") -> None:
@@ -290,27 +300,19 @@ class Archive:
         review_store.reapply(c, file_id)  # search rows carry the reviewed values again
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
-        page_rows, token_rows = [], []
+        page_rows = []
         for page in doc.pages:
             low = "low_confidence" in page.flags or (
                 threshold is not None and page.mean_conf is not None and page.mean_conf < threshold)
             page_rows.append((file_id, page.number, page.source, page.text(restored=False),
                               page.text(restored=True), page.mean_conf, int(low), page.width, page.height,
                               page.dpi, json.dumps(page.flags)))
-            for li, line in enumerate(page.lines):
-                # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
-                toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
-                aligned = len(toks) == len(line.words)
-                for ti, tok in enumerate(toks):
-                    box = line.words[ti].box if aligned and line.words[ti].box else line.box
-                    x0, y0, x1, y1 = box if box else (None, None, None, None)
-                    token_rows.append((file_id, page.number, li, ti, tok.text, tok.source, tok.conf,
-                                       int(tok.changed), x0, y0, x1, y1))
         self.conn.executemany("INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf,"
                               " low_confidence, width, height, dpi, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                               page_rows)
+        # a generator, not a list: a long text has millions of tokens
         self.conn.executemany("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed,"
-                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
+                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _token_rows(file_id, doc))
 
     def _insert_document(self, file_id: int, seq: int, record: Record, doc: Any,
                          text: str | None, doc_id: int | None = None) -> None:
@@ -419,6 +421,18 @@ class Archive:
         return [r[0] for r in rows]
 
 
+def _token_rows(file_id: int, doc: Any) -> Iterator[tuple[Any, ...]]:
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
+            toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
+            aligned = len(toks) == len(line.words)
+            for ti, tok in enumerate(toks):
+                box = line.words[ti].box if aligned and line.words[ti].box else line.box
+                x0, y0, x1, y1 = box if box else (None, None, None, None)
+                yield (file_id, page.number, li, ti, tok.text, tok.source, tok.conf, int(tok.changed), x0, y0, x1, y1)
+
+
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error; sqlite errors become DatabaseError."""
 
@@ -439,10 +453,28 @@ class _Transaction:
                 conn.execute("COMMIT")
                 return
             except sqlite3.Error as e:
-                conn.execute("ROLLBACK")
-                raise DatabaseError(f"cannot write to the archive: {e}", path=self.archive.path) from e
-        conn.execute("ROLLBACK")
+                self._rollback()
+                raise write_error(e, self.archive.path) from e
+        self._rollback()
         if isinstance(exc, sqlite3.Error):
-            raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
+            raise write_error(exc, self.archive.path) from exc
+
+    def _rollback(self) -> None:
+        """SQLite has already rolled back after some errors (disk full): ROLLBACK would then fail
+        with "no transaction is active" and hide the real cause."""
+        conn = self.archive.conn
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+def write_error(exc: sqlite3.Error, path: str) -> DatabaseError:
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return DatabaseError(f"the disk holding the archive is full ({exc}); the files stored before this one "
+                             "are kept", path=path, remedy="free some space (or move the archive) and run again: "
+                             "the files already stored are skipped")
+    return DatabaseError(f"cannot write to the archive: {exc}", path=path)
 
 

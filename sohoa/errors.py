@@ -67,6 +67,12 @@ class ImageTooLargeError(SohoaError):
     remedy = "the image exceeds the pixel limit (decompression-bomb guard); raise --max-pixels if it is genuine"
 
 
+class TooLargeError(SohoaError):
+    kind = "too_large"
+    remedy = ("the file is over a size limit that bounds a worker's memory and time; split it, or raise "
+              "`limits.max_text_mb` / `limits.max_pages` in sohoa.toml if it is genuine")
+
+
 class OcrEngineError(SohoaError):
     kind = "ocr_engine"
     remedy = "Tesseract failed on this page; check the image, or re-run with --jobs 1 to see the engine's message"
