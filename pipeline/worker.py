@@ -23,6 +23,7 @@ class OutputPlan:
     alto_dir: str | None = None
     hocr_dir: str | None = None
     text: str | None = None
+    invalidate_signatures: bool = False  # a signed PDF input's searchable copy: write it anyway
     warnings: list[str] = field(default_factory=list)
 
 
@@ -36,14 +37,15 @@ def finish_file(doc: Document, page_jobs: list[Any], settings: Settings, plan: O
                 ocr_config: Any = None) -> DocState:
     state = process_document(doc, settings)
     state.reports["gate"] = judge_state(state, settings).as_dict()
-    write_outputs(state.doc, page_jobs, plan, ocr_config)
+    write_outputs(state.doc, page_jobs, plan, ocr_config, state.records[0] if state.records else None)
     state.reports.setdefault("output_warnings", []).extend(plan.warnings)
     if not state.reports["output_warnings"]:
         del state.reports["output_warnings"]
     return state
 
 
-def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_config: Any) -> None:
+def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_config: Any,
+                  record: Any = None) -> None:
     """Output files are a by-product: a failure here is a warning on the file, not a failed file."""
     if plan.text:
         Path(plan.text).parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +62,12 @@ def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_con
     try:
         if plan.pdf and page_jobs:
             Path(plan.pdf).parent.mkdir(parents=True, exist_ok=True)
-            outputs.write_searchable_pdf(ocr_pages, page_jobs, plan.pdf, ocr_config)
+            from sohoa.ocr.pdf_a import PdfInfo, producer_name
+
+            info = PdfInfo.from_record(record, producer_name())
+            plan.warnings.extend(outputs.write_searchable_pdf(
+                ocr_pages, page_jobs, plan.pdf, ocr_config, info=info,
+                invalidate_signatures=plan.invalidate_signatures))
         for folder, writer, ext in ((plan.alto_dir, "write_alto", "xml"), (plan.hocr_dir, "write_hocr", "hocr")):
             if not folder:
                 continue
