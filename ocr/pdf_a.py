@@ -295,7 +295,14 @@ def pdfa_problems(path: str | Path) -> list[str]:
 def _has_javascript(pdf: Any) -> bool:
     import pikepdf
 
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == "/JavaScript":
-            return True
-    return False
+    def js(action: Any) -> bool:
+        return isinstance(action, pikepdf.Dictionary) and action.get("/S") == "/JavaScript"
+
+    if js(pdf.Root.get("/OpenAction")) or any(js(a) for a in (pdf.Root.get("/AA") or {}).values()):
+        return True
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots") or []:
+            if isinstance(annot, pikepdf.Dictionary) and (
+                    js(annot.get("/A")) or any(js(a) for a in (annot.get("/AA") or {}).values())):
+                return True
+    return any(js(obj) for obj in pdf.objects)

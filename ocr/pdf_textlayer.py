@@ -1,111 +1,26 @@
 """The invisible text layer of a searchable PDF: the final (restored) text, each word at the OCR
-box it came from, line by line in the document's reading order.
-
-Restoration can merge, split or rewrite OCR words (`khân` → `khẩn`, `l4` → `14`, `SƠ GIAO` →
-`SỞ GIÁO`). `final_words` aligns a line's final text with its OCR reading character by character
-and gives every final word the stretch of the line the aligned OCR characters cover, so a word
-that merged two OCR words spans both boxes and words split from one OCR word share its box.
-Each line is drawn at one size on one baseline, so text extractors (pdftotext, pdf.js) keep it
-one line instead of breaking it where OCR boxes differ in height.
+box it came from (ocr.final_text), line by line in the document's reading order. Each line is drawn
+on one baseline and each layout block at one size, so text extractors (pdftotext, pdf.js) keep a
+line one line and a block one block instead of breaking them where OCR boxes differ in height.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 import zlib
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
-
-from sohoa.document import Box, Line, Page, Word
+from sohoa.document import Block, Page, Word
+from sohoa.ocr.final_text import final_words
 
 FONT_NAME = "/SohoaGlyphLess"
 _GLYPH_WIDTH = 0.5  # of the font size: every code of the glyphless font has this advance
-_LINE_SPACING = 1.4  # baseline distance / font size kept under poppler's 1.5 (maxLineSpacingDelta)
-
-
-def line_box(line: Line) -> Box | None:
-    boxes = [w.box for w in line.words if w.box]
-    if line.box:
-        return line.box
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def final_words(line: Line) -> list[Word]:
-    """The line's final text as words, each with the box of the OCR characters it was restored
-    from (x interpolated along the line's OCR words) and the lowest engine confidence among them."""
-    final = line.final_text.split()
-    words = [w for w in line.words if w.text]
-    if not final:
-        return []
-    if line.restored is None or [w.text for w in words] == final:
-        return [Word(w.text, w.box or line.box, w.conf) for w in words]
-    if not words or not all(w.box for w in words):
-        lb = line_box(line)
-        return _spread_on_box(final, lb, None) if lb else [Word(t) for t in final]
-    raw = " ".join(w.text for w in words)
-    text = " ".join(final)
-    to_raw = _position_map(raw, text)
-    spans, pos = [], 0
-    for w in words:
-        spans.append((pos, pos + len(w.text)))
-        pos += len(w.text) + 1
-    out, pos = [], 0
-    for tok in final:
-        a, b = to_raw[pos], to_raw[pos + len(tok)]
-        pos += len(tok) + 1
-        covered = [w for w, (s, e) in zip(words, spans, strict=True) if s < max(b, a + 1e-9) and e > a] or \
-            [_nearest(words, spans, a)]
-        x0, x1 = _x_at(words, spans, a), _x_at(words, spans, b)
-        if x1 <= x0:
-            x1 = x0 + 1
-        y0 = min(w.box[1] for w in covered)  # type: ignore[index]
-        y1 = max(w.box[3] for w in covered)  # type: ignore[index]
-        confs = [w.conf for w in covered if w.conf is not None]
-        out.append(Word(tok, (int(round(x0)), y0, int(round(x1)), y1), min(confs) if confs else None))
-    return out
-
-
-def _position_map(raw: str, text: str) -> list[float]:
-    """For each character boundary 0..len(text) of `text`, the aligned boundary in `raw` (fractional
-    inside a replaced stretch of different length)."""
-    out = [0.0] * (len(text) + 1)
-    for op in Levenshtein.opcodes(raw, text):
-        n_src, n_dst = op.src_end - op.src_start, op.dest_end - op.dest_start
-        for d in range(op.dest_start, op.dest_end + 1):
-            out[d] = op.src_start + (n_src * (d - op.dest_start) / n_dst if n_dst else 0)
-    out[len(text)] = float(len(raw))
-    return out
-
-
-def _x_at(words: list[Word], spans: list[tuple[int, int]], c: float) -> float:
-    """x of raw-text boundary `c`: inside a word, interpolated over its box; in a space, across the gap."""
-    for i, (w, (s, e)) in enumerate(zip(words, spans, strict=True)):
-        x0, x1 = w.box[0], w.box[2]  # type: ignore[index]
-        if s <= c <= e:
-            return x0 + (x1 - x0) * (c - s) / max(1, e - s)
-        if i + 1 < len(spans) and e < c < spans[i + 1][0]:
-            nx = words[i + 1].box[0]  # type: ignore[index]
-            return x1 + (nx - x1) * (c - e) / max(1, spans[i + 1][0] - e)
-    return float(words[-1].box[2])  # type: ignore[index]
-
-
-def _nearest(words: list[Word], spans: list[tuple[int, int]], c: float) -> Word:
-    return min(zip(words, spans, strict=True), key=lambda ws: abs((ws[1][0] + ws[1][1]) / 2 - c))[0]
-
-
-def _spread_on_box(tokens: list[str], box: Box, conf: float | None) -> list[Word]:
-    x0, y0, x1, y1 = box
-    total = sum(len(t) for t in tokens) + len(tokens) - 1
-    out, pos = [], 0
-    for t in tokens:
-        a = x0 + (x1 - x0) * pos / max(1, total)
-        b = x0 + (x1 - x0) * (pos + len(t)) / max(1, total)
-        out.append(Word(t, (int(a), y0, max(int(a) + 1, int(b)), y1), conf))
-        pos += len(t) + 1
-    return out
+_LINE_SPACING = 1.45  # baseline distance / font size kept under poppler's 1.5 (maxLineSpacingDelta)
+_COLUMN_GAP = 0.72  # gap to a block beside / font size kept over poppler's 0.7 (minColSpacing1)
+_MAX_SIZE = 3.0  # largest font size / text height of a block (its selection box grows with it)
+_MAX_GAP = 1.0  # widest gap between the words of a line / font size (poppler breaks at 1.5)
+_BESIDE_RATIO = 1.3  # sizes of blocks side by side kept further apart than poppler's 20 % (delta3)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -115,36 +30,104 @@ def text_ops(page: Page, scale: float, disp_h: float) -> list[str]:
     """Content-stream operators (inside BT … ET, render mode 3) drawing the page's final text:
     `scale` points per page-image pixel, `disp_h` the displayed page height in points.
 
-    Text extractors rebuild blocks from geometry: poppler joins two lines into one block only when
-    their font sizes agree within 5 % and their baselines are at most 1.5 font sizes apart. So every
-    line of a layout block gets one size, large enough for the block's line spacing (up to twice
-    its line height): the block stays one block and is read whole, left header column before the
-    right one, instead of row by row across the columns."""
+    Text extractors rebuild blocks from geometry, not from the drawing order. poppler (pdftotext)
+    puts two lines in one block only when their font sizes agree within 5 % and their baselines
+    are at most 1.5 sizes apart; it pulls the text of a block beside into a block when the gap
+    between them is under 0.7 sizes, or under 1 size with font sizes within 20 %. So every line of
+    a layout block gets one size, large enough for the block's line spacing (up to three times its
+    text height), small enough for the gap to a block beside it (the two header columns, Nơi nhận and
+    the signature) and 30 % apart from that block's size: each block is read whole, the left header
+    column before the right one, not row by row across the columns."""
+    blocks = [lines for lines in (_block_lines(block) for block in page.blocks) if lines]
+    sizes = _block_sizes(blocks)
     ops = []
-    for block in page.blocks:
-        lines = []
-        for line in block.lines:
-            words = [w for w in final_words(line) if w.box and w.text]
-            if words:
-                # the baseline: where most words end (descenders and commas reach below it)
-                baseline = statistics.median_low([w.box[3] for w in words])  # type: ignore[index]
-                top = min(w.box[1] for w in words)  # type: ignore[index]
-                lines.append((words, baseline, max(1, baseline - top)))
-        if not lines:
-            continue
-        height = statistics.median([h for _, _, h in lines])
-        gaps = [b[1] - a[1] for a, b in zip(lines, lines[1:], strict=False) if b[1] > a[1]]
-        size_px = min(2 * height, max(height, max(gaps, default=0) / _LINE_SPACING))
+    for lines, size_px in zip(blocks, sizes, strict=True):
         size = max(1.0, size_px * scale)
         for words, baseline, _ in lines:
             y = disp_h - baseline * scale
-            for word in words:
+            for k, word in enumerate(words):
                 x0, _, x1, _ = word.box  # type: ignore[misc]
+                if k + 1 < len(words):
+                    # a line across table cells stays one line: a gap wider than poppler's word
+                    # spacing (1.5 sizes) is narrowed to one size by stretching the word before it
+                    x1 = max(x1, words[k + 1].box[0] - _MAX_GAP * size_px)  # type: ignore[index]
                 natural = _GLYPH_WIDTH * size * len(word.text)
                 tz = 100.0 * max(0.5, (x1 - x0) * scale) / natural
                 hexs = "".join(f"{cu:04X}" for cu in _utf16_units(word.text + " "))
                 ops.append(f"/OCR {size:.2f} Tf {tz:.2f} Tz 1 0 0 1 {x0 * scale:.2f} {y:.2f} Tm <{hexs}> Tj")
     return ops
+
+
+_Lines = list[tuple[list[Word], float, int]]  # (words, baseline, height) of each line of a block
+
+
+def _block_lines(block: Block) -> _Lines:
+    """The block's lines as (final words, baseline, text height) in page pixels.
+
+    The baseline is where most words end (descenders and commas reach below it); on a skewed scan
+    it is taken at the block's middle (the words' bottoms corrected by the block's slope), so
+    consecutive lines stay a line apart instead of meeting where their ends overlap."""
+    rows = [[w for w in final_words(line) if w.box and w.text] for line in block.lines]
+    rows = [r for r in rows if r]
+    if not rows:
+        return []
+    slopes = []
+    for words in rows:
+        if len(words) >= 3:
+            (ax, ay), (bx, by) = _ends(words)
+            if bx > ax:
+                slopes.append((by - ay) / (bx - ax))
+    slope = statistics.median(slopes) if slopes else 0.0
+    mid = statistics.median([(w.box[0] + w.box[2]) / 2 for ws in rows for w in ws])  # type: ignore[index]
+    out: _Lines = []
+    for words in rows:
+        level = [w.box[3] - slope * ((w.box[0] + w.box[2]) / 2 - mid) for w in words]  # type: ignore[index]
+        height = statistics.median([w.box[3] - w.box[1] for w in words])  # type: ignore[index]
+        out.append((words, statistics.median_low(level), max(1, int(height))))
+    return out
+
+
+def _ends(words: list[Word]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(x, bottom) at the left and the right third of a line: medians, so a comma's tail does not tilt it."""
+    third = max(1, len(words) // 3)
+
+    def point(ws: list[Word]) -> tuple[float, float]:
+        return (statistics.median([(w.box[0] + w.box[2]) / 2 for w in ws]),  # type: ignore[index]
+                statistics.median([w.box[3] for w in ws]))  # type: ignore[index]
+
+    return point(words[:third]), point(words[-third:])
+
+
+def _block_sizes(blocks: list[_Lines]) -> list[float]:
+    """The font size (pixels) of each block: see text_ops."""
+    extents = []
+    for lines in blocks:
+        extents.append((min(b - h for _, b, h in lines), max(b for _, b, _ in lines),
+                        min(w.box[0] for ws, _, _ in lines for w in ws),  # type: ignore[index]
+                        max(w.box[2] for ws, _, _ in lines for w in ws)))  # type: ignore[index]
+
+    def beside(i: int) -> list[tuple[int, int]]:
+        """(block, horizontal gap) of the blocks level with block i and clear of it."""
+        top, bottom, x0, x1 = extents[i]
+        return [(j, max(a0 - x1, x0 - a1)) for j, (t, b, a0, a1) in enumerate(extents)
+                if j != i and t < bottom and top < b and (a1 <= x0 or x1 <= a0)]
+
+    sizes: list[float] = []
+    for i, lines in enumerate(blocks):
+        height = statistics.median([h for _, _, h in lines])
+        gaps = [b[1] - a[1] for a, b in zip(lines, lines[1:], strict=False) if b[1] > a[1]]
+        upper = _MAX_SIZE * height
+        near = beside(i)
+        if near:
+            upper = min(upper, min(g for _, g in near) / _COLUMN_GAP)
+        wanted = max(height, max(gaps, default=0) / _LINE_SPACING)
+        size = min(upper, wanted)
+        for j, _ in near:
+            if j < i and max(size, sizes[j]) / min(size, sizes[j]) < _BESIDE_RATIO:
+                options = [sizes[j] / _BESIDE_RATIO] + ([sizes[j] * _BESIDE_RATIO] if sizes[j] * _BESIDE_RATIO <= upper else [])
+                size = min(options, key=lambda c: abs(math.log(c / wanted)))
+        sizes.append(max(1.0, size))
+    return sizes
 
 
 def _utf16_units(text: str) -> list[int]:

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from sohoa.document import Block, Line, Page, Word
+from sohoa.ocr.final_text import aligned_words, final_words
 from sohoa.ocr.inputs import PageJob
 from sohoa.ocr.outputs import write_searchable_pdf
-from sohoa.ocr.pdf_textlayer import final_words
 
 
 def _line(words: list[tuple[str, int, int]], y: int, restored: str | None = None, h: int = 30) -> Line:
@@ -34,6 +34,7 @@ def test_merged_words_span_both_boxes():
     assert [w.text for w in got] == ["Đẩy", "mạnh"]
     assert got[0].box[0] == 100 and got[0].box[2] == 170
     assert got[1].box[0] >= 185 and got[1].box[2] == 280
+    assert [r for _, r in aligned_words(line)] == ["Đ ấy", "mạnh"]  # the engine's reading of each
 
 
 def test_split_word_shares_its_box_in_order():
