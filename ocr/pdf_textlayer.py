@@ -19,7 +19,7 @@ _GLYPH_WIDTH = 0.5  # of the font size: every code of the glyphless font has thi
 _LINE_SPACING = 1.45  # baseline distance / font size kept under poppler's 1.5 (maxLineSpacingDelta)
 _COLUMN_GAP = 0.72  # gap to a block beside / font size kept over poppler's 0.7 (minColSpacing1)
 _MAX_SIZE = 3.0  # largest font size / text height of a block (its selection box grows with it)
-_MAX_GAP = 1.0  # widest gap between the words of a line / font size (poppler breaks at 1.5)
+_MAX_GAP = 0.25  # widest gap between the words of a line / font size (poppler may split a line at 0.3)
 _BESIDE_RATIO = 1.3  # sizes of blocks side by side kept further apart than poppler's 20 % (delta3)
 
 
