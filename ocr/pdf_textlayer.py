@@ -153,9 +153,11 @@ def glyphless_font(pdf):
     cmap_lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     to_unicode = pdf.make_stream("\n".join(cmap_lines).encode("ascii"))
     cid_to_gid = pikepdf.Stream(pdf, zlib.compress(b"\x00\x01" * 65536), Filter=pikepdf.Name.FlateDecode)
+    # Descent -1, not 0: readers take a zero descent for "unknown" and put the word's box 0.35
+    # sizes below the baseline
     descriptor = pikepdf.Dictionary(
         Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name(FONT_NAME), Flags=5,
-        FontBBox=[0, 0, 500, 1000], ItalicAngle=0, Ascent=1000, Descent=0, CapHeight=1000, StemV=80,
+        FontBBox=[0, 0, 500, 1000], ItalicAngle=0, Ascent=1000, Descent=-1, CapHeight=1000, StemV=80,
     )
     ttf = glyphless_ttf()
     if ttf is not None:

@@ -106,5 +106,5 @@ def test_words_sit_on_their_ocr_boxes(searchable):
         ocr = next(w.box for ln in page.lines for w in final_words(ln) if w.text == word)
         x0, y0, x1, y1 = boxes[word]
         assert abs(x0 - ocr[0] * pt) < 2 and abs(x1 - ocr[2] * pt) < 4
-        # on the OCR baseline: poppler puts yMax a descent (0.35 of the size) below it
-        assert 0 <= y1 - ocr[3] * pt <= 0.4 * (y1 - y0)
+        assert abs(y1 - ocr[3] * pt) < 1  # on the OCR baseline (the font has no descent)
+        assert y0 <= ocr[1] * pt + 0.5  # and its height covers the word
