@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sohoa.document import Document, Page
 from sohoa.ocr.engine import OcrConfig, check_tesseract, load_page_image, ocr_page
+from sohoa.ocr.final_text import aligned_words
 from sohoa.ocr.inputs import InputFile, PageJob, open_input
 from sohoa.ocr.pdf_a import PdfInfo, mark_pdfa, producer_name
 from sohoa.ocr.pdf_signature import check_not_signed, drop_signatures, signature_fields
@@ -65,7 +66,8 @@ def _bbox(box) -> str:
 
 
 def hocr_page(page: Page) -> str:
-    """The page as an hOCR 1.2 `ocr_page` element."""
+    """The page as an hOCR 1.2 `ocr_page` element: the final (restored) words on their OCR boxes,
+    `x_wconf` the engine's confidence (ocr.final_text)."""
     w, h = page.width or 0, page.height or 0
     out = [f'<div class="ocr_page" id="page_{page.number}" title="bbox 0 0 {w} {h}; ppageno {page.number - 1}'
            f'{"; scan_res " + str(page.dpi) + " " + str(page.dpi) if page.dpi else ""}">']
@@ -73,10 +75,10 @@ def hocr_page(page: Page) -> str:
     for bi, block in enumerate(page.blocks, 1):
         out.append(f' <div class="ocr_carea" id="block_{page.number}_{bi}" data-kind="{block.kind}" '
                    f'title="{_bbox(block.box)}">')
-        out.append(f'  <p class="ocr_par" id="par_{page.number}_{bi}" title="{_bbox(block.box)}">')
+        out.append(f'  <p class="ocr_par" id="par_{page.number}_{bi}" lang="vi" title="{_bbox(block.box)}">')
         for li, line in enumerate(block.lines, 1):
             out.append(f'   <span class="ocr_line" id="line_{page.number}_{bi}_{li}" title="{_bbox(line.box)}">')
-            for word in line.words:
+            for word, _reading in aligned_words(line):
                 wid += 1
                 conf = f"; x_wconf {int(round(word.conf))}" if word.conf is not None else ""
                 out.append(f'    <span class="ocrx_word" id="word_{page.number}_{wid}" '
@@ -97,13 +99,17 @@ def write_hocr(page: Page | list[Page], path: str | os.PathLike) -> None:
         '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="vi" lang="vi">\n<head>\n'
         '<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n'
         '<meta name="ocr-system" content="sohoa (tesseract)"/>\n'
-        '<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word"/>\n'
+        '<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_lang ocrp_wconf"/>\n'
+        '<meta name="ocr-langs" content="vi"/>\n'
+        f'<meta name="ocr-number-of-pages" content="{len(pages)}"/>\n'
         f"<title>sohoa</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
         encoding="utf-8",
     )
 
 
 def alto_page(page: Page) -> str:
+    """The page as an ALTO 4 `Page`: CONTENT the final (restored) word, WC the engine's confidence
+    (0–1), and where restoration changed the word the engine's reading as its ALTERNATIVE."""
     def geo(box) -> str:
         x0, y0, x1, y1 = box or (0, 0, 0, 0)
         return f'HPOS="{x0}" VPOS="{y0}" WIDTH="{x1 - x0}" HEIGHT="{y1 - y0}"'
@@ -116,11 +122,15 @@ def alto_page(page: Page) -> str:
         out.append(f'    <TextBlock ID="block_{page.number}_{bi}" TAGREFS="kind_{block.kind}" {geo(block.box)}>')
         for li, line in enumerate(block.lines, 1):
             out.append(f'     <TextLine ID="line_{page.number}_{bi}_{li}" {geo(line.box)}>')
-            for wi, word in enumerate(line.words):
+            for wi, (word, reading) in enumerate(aligned_words(line)):
                 if wi:
                     out.append("      <SP/>")
-                wc = f' WC="{word.conf / 100:.2f}"' if word.conf is not None else ""
-                out.append(f'      <String CONTENT="{escape(word.text, quote=True)}" {geo(word.box)}{wc}/>')
+                wc = f' WC="{min(1.0, max(0.0, word.conf / 100)):.2f}"' if word.conf is not None else ""
+                attrs = f'CONTENT="{escape(word.text, quote=True)}" {geo(word.box)}{wc}'
+                if reading != word.text:
+                    out.append(f'      <String {attrs}><ALTERNATIVE PURPOSE="ocr">{escape(reading)}</ALTERNATIVE></String>')
+                else:
+                    out.append(f"      <String {attrs}/>")
             out.append("     </TextLine>")
         out.append("    </TextBlock>")
     out.append("   </PrintSpace>\n  </Page>")

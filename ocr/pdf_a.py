@@ -10,6 +10,7 @@ It is NOT a full PDF/A validation (veraPDF checks hundreds of clauses): see docs
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -262,8 +263,12 @@ def pdfa_problems(path: str | Path) -> list[str]:
     import pikepdf
 
     problems = []
-    proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
-    if proc.returncode != 0:
+    if shutil.which("qpdf") is None:
+        problems.append("qpdf not installed: structure not checked")
+        proc = None
+    else:
+        proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    if proc is not None and proc.returncode != 0:
         problems.append("qpdf --check: " + (proc.stdout + proc.stderr).strip().splitlines()[-1])
     with pikepdf.open(path) as pdf:
         if pdf.is_encrypted:
