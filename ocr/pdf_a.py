@@ -294,7 +294,34 @@ def pdfa_problems(path: str | Path) -> list[str]:
             problems.append("JavaScript")
         if "/EmbeddedFiles" in names:
             problems.append("embedded files")
+        problems += _stream_problems(pdf)
+        for key, xmp_key in (("/Title", "dc:title"), ("/Producer", "pdf:Producer")):
+            if key in pdf.docinfo and str(pdf.docinfo[key]) != str(meta.get(xmp_key, "")):
+                problems.append(f"info dictionary {key} differs from XMP {xmp_key}")
     return problems
+
+
+def _stream_problems(pdf: Any) -> list[str]:
+    """LZW streams, a filtered XMP stream, interpolated images, CMYK beside the RGB output intent."""
+    import pikepdf
+
+    found: set[str] = set()
+    meta = pdf.Root.get("/Metadata")
+    if meta is not None and "/Filter" in meta:
+        found.add("the XMP metadata stream is compressed")
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        filters = obj.get("/Filter")
+        names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+        if "/LZWDecode" in names:
+            found.add("LZW-compressed stream")
+        if obj.get("/Subtype") == "/Image":
+            if bool(obj.get("/Interpolate", False)):
+                found.add("image with /Interpolate true")
+            if str(obj.get("/ColorSpace", "")) == "/DeviceCMYK":
+                found.add("DeviceCMYK image with an RGB output intent")
+    return sorted(found)
 
 
 def _has_javascript(pdf: Any) -> bool:

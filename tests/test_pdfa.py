@@ -125,9 +125,12 @@ def test_pdfa_checks_catch_what_they_claim(tmp_path):
         pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)")
         with pdf.open_metadata() as meta:
             meta["pdfaid:part"] = "1"
+        pdf.docinfo["/Title"] = "not the XMP title"
+        image = next(iter(pdf.pages[0].images.values()))
+        image.Interpolate = True
         pdf.save(bad)
     problems = " | ".join(pdfa_problems(bad))
-    for expected in ("output intent", "/Lang", "JavaScript", "pdfaid"):
+    for expected in ("output intent", "/Lang", "JavaScript", "pdfaid", "/Title differs", "Interpolate"):
         assert expected in problems
 
 
