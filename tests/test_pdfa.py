@@ -126,7 +126,7 @@ def test_pdfa_checks_catch_what_they_claim(tmp_path):
         with pdf.open_metadata() as meta:
             meta["pdfaid:part"] = "1"
         pdf.docinfo["/Title"] = "not the XMP title"
-        image = next(iter(pdf.pages[0].images.values()))
+        image = next(iter(pdf.pages[0].Resources.XObject.values()))
         image.Interpolate = True
         pdf.save(bad)
     problems = " | ".join(pdfa_problems(bad))
