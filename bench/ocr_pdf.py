@@ -10,7 +10,8 @@ bench/ocr_real.py. For each file it prints
 * the acceptance of issue #12: pdftotext CER − text CER ≤ 0.005 for every file;
 * word recall for search: the share of ground-truth words (NFC, case kept, punctuation
   stripped) found by searching the PDF's text, with repeats counted;
-* file size and time of each system; and the PDF/A checks of ocr/pdf_a.py on sohoa's PDFs.
+* file size and time of each system; the PDF/A checks of ocr/pdf_a.py on sohoa's PDFs; and how
+  two other readers see sohoa's layer (pypdf in drawing order; pdftotext -layout, order-free).
 
     .venv/bin/python bench/ocr_pdf.py     # or: bench/ocr.py --pdf (~6 min on 2 cores)
 """
@@ -57,10 +58,20 @@ def scorer():
     return mod
 
 
-def pdftotext(pdf: Path) -> str:
+def pdftotext(pdf: Path, *flags: str) -> str:
     if not pdf.is_file():
         return ""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+
+
+def pypdf_text(pdf: Path) -> str:
+    """The text in drawing order (pypdf), as a search indexer that does not rebuild the layout reads it."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return ""
+    return "\n".join(p.extract_text() or "" for p in PdfReader(str(pdf)).pages) if pdf.is_file() else ""
 
 
 _WORD = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*")
@@ -113,7 +124,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-pdf-") as tmpdir:
         tmp = Path(tmpdir)
         sohoa_s = run_sohoa([f for _, f, _ in todo], tmp)
-        rows, omp_s, failures, pdfa_fail = [], 0.0, [], []
+        rows, omp_s, failures, pdfa_fail, others = [], 0.0, [], [], []
         for name, f, gt in todo:
             truth = gt.read_text(encoding="utf-8")
             ours_pdf = tmp / "pdf" / f.parent.name / f"{f.stem}.pdf"
@@ -136,6 +147,9 @@ def main() -> None:
             rows.append((name, c_text, c_layer, c_omp, word_recall(truth, layer), word_recall(truth, omp_layer),
                          ours_pdf.stat().st_size if ours_pdf.is_file() else 0,
                          omp_pdf.stat().st_size if omp_pdf.is_file() else 0))
+            others.append((name, score.score_texts(truth, pypdf_text(ours_pdf))["cer"] - c_text,
+                           score.score_texts(truth, pdftotext(ours_pdf, "-layout"))["bag_cer"]
+                           - score.score_texts(truth, text)["bag_cer"]))
     print(f"CER against the ground truth on {len(rows)} files (lower is better); recall = words found by search")
     head = ("file", "sohoa text", "sohoa pdf", "ocrmypdf pdf", "Δ pdf−text", "recall sohoa", "recall omp",
             "KB sohoa", "KB omp")
@@ -147,6 +161,9 @@ def main() -> None:
     means = [sum(r[i] for r in rows) / n for i in range(1, 8)]
     print(f"{'MEAN':<24}{means[0]:>14.3f}{means[1]:>14.3f}{means[2]:>14.3f}{means[1] - means[0]:>+14.3f}"
           f"{means[3]:>14.3f}{means[4]:>14.3f}{means[5] / 1024:>14.0f}{means[6] / 1024:>14.0f}")
+    print("other readers of sohoa's PDF, CER − text CER: pypdf (drawing order) / pdftotext -layout bag CER "
+          "(columns side by side by design, so order-free): "
+          + ", ".join(f"{n} {a:+.3f}/{b:+.3f}" for n, a, b in others))
     print(f"seconds: sohoa (one batch, 2 jobs, OCR + restore + extract + PDF) {sohoa_s:.1f}; "
           f"OCRmyPDF (2 jobs, PDF/A) {omp_s:.1f}")
     print(f"acceptance (pdftotext CER ≤ text CER + {ACCEPT} on every file): "
