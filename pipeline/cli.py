@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accept-any", action="store_true", default=None,
                    help="store every readable file, also those that do not read as a document")
     p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
+    p.add_argument("--invalidate-signatures", action="store_true", default=None,
+                   help="write searchable PDFs of digitally signed PDFs too (their signatures are removed)")
     p.add_argument("--alto", metavar="DIR", help="write ALTO XML per OCR'd page here")
     p.add_argument("--hocr", metavar="DIR", help="write hOCR per OCR'd page here")
     p.add_argument("--text-out", metavar="DIR", help="write the restored text of each file here")
@@ -218,7 +220,8 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
         "ocr.dpi": get("dpi"), "ocr.lang": get("lang"), "ocr.model": get("ocr_model"), "ocr.force_ocr": get("force_ocr"),
         "ocr.max_pixels": get("max_pixels"), "restore.enabled": get("restore"),
         "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
-        "output.text_dir": get("text_out"), "gate.accept_any": get("accept_any"),
+        "output.text_dir": get("text_out"), "output.invalidate_signatures": get("invalidate_signatures"),
+        "gate.accept_any": get("accept_any"),
         "walk.include": get("include"), "walk.exclude": get("exclude"),
         "walk.group_pages": get("group_pages"),
     }

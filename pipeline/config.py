@@ -92,6 +92,7 @@ class OutputSettings:
     alto_dir: str | None = None
     hocr_dir: str | None = None
     text_dir: str | None = None
+    invalidate_signatures: bool = False  # write searchable copies of digitally signed PDFs anyway
 
 
 @dataclass

@@ -35,6 +35,7 @@ from sohoa.pipeline.components import DocState
 from sohoa.pipeline.config import Settings, load_settings, make_ocr_config
 from sohoa.pipeline.executors import BatchExecutor
 from sohoa.pipeline.locks import Locks, file_claim, lock_dir, run_lock
+from sohoa.pipeline.output_paths import output_rels
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.pipeline.single import check_engine, open_file
@@ -115,6 +116,7 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
         files = group_page_images(files)
     with Archive(db_path, create=True) as archive:
         batch = _Batch(archive, settings, force, progress or Progress(), argv)
+        batch.out_rels = output_rels(files)
         batch.report.passed_over = [{"path": p.path, "reason": p.reason} for p in passed]
         return batch.run(files)
 
@@ -146,6 +148,7 @@ class _Batch:
         self.max_inflight = max(2, 2 * settings.jobs)
         self.accept_any = settings.gate.accept_any
         self.locks = Locks(archive.path)
+        self.out_rels: dict[str, Path] = {}  # input path → output path stem (pipeline.output_paths)
 
     # -- the batch ----------------------------------------------------------------------------
 
@@ -226,6 +229,10 @@ class _Batch:
             f.result.size, f.result.kind = f.opened.size, f.opened.kind
             f.result.pages = f.opened.page_count
             f.page_jobs = f.opened.page_jobs()
+            if self.settings.output.pdf_dir and f.page_jobs and f.opened.kind.startswith("pdf"):
+                from sohoa.ocr.pdf_signature import check_not_signed
+
+                check_not_signed(f.inp.path, self.settings.output.invalidate_signatures)
             if f.page_jobs:
                 self._check_engine()
             elif not self._worker_reads(f):
@@ -344,16 +351,16 @@ class _Batch:
 
     def _output_plan(self, f: _File) -> OutputPlan:
         out = self.settings.output
-        rel = f.inp.rel
-        plan = OutputPlan(stem=rel.stem)
+        stem = self.out_rels.get(f.inp.path) or f.inp.rel.with_suffix("")
+        plan = OutputPlan(stem=stem.name, invalidate_signatures=out.invalidate_signatures)
         if out.pdf_dir and f.page_jobs:
-            plan.pdf = str(Path(out.pdf_dir) / rel.with_suffix(".pdf"))
+            plan.pdf = str(Path(out.pdf_dir) / stem.parent / f"{stem.name}.pdf")
         if out.text_dir:
-            plan.text = str(Path(out.text_dir) / rel.with_suffix(".txt"))
+            plan.text = str(Path(out.text_dir) / stem.parent / f"{stem.name}.txt")
         if out.alto_dir:
-            plan.alto_dir = str(Path(out.alto_dir) / rel.parent)
+            plan.alto_dir = str(Path(out.alto_dir) / stem.parent)
         if out.hocr_dir:
-            plan.hocr_dir = str(Path(out.hocr_dir) / rel.parent)
+            plan.hocr_dir = str(Path(out.hocr_dir) / stem.parent)
         return plan
 
     def _handle(self, unit: _Unit, fut: Future) -> None:

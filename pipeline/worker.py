@@ -25,6 +25,7 @@ class OutputPlan:
     alto_dir: str | None = None
     hocr_dir: str | None = None
     text: str | None = None
+    invalidate_signatures: bool = False  # a signed PDF input's searchable copy: write it anyway
     warnings: list[str] = field(default_factory=list)
 
 
@@ -44,7 +45,7 @@ def finish_file(doc: Document, page_jobs: list[Any], settings: Settings, plan: O
         state.reports["active_content"] = {"found": active, "removed_from_searchable_pdf": bool(plan.pdf)}
         if plan.pdf:
             plan.warnings.append(f"active content removed from the searchable PDF: {', '.join(active)}")
-    write_outputs(state.doc, page_jobs, plan, ocr_config)
+    write_outputs(state.doc, page_jobs, plan, ocr_config, state.records[0] if state.records else None)
     state.reports.setdefault("output_warnings", []).extend(plan.warnings)
     if not state.reports["output_warnings"]:
         del state.reports["output_warnings"]
@@ -81,7 +82,8 @@ def unpack_state(blob: bytes | DocState) -> DocState:
     return blob if isinstance(blob, DocState) else pickle.loads(blob)
 
 
-def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_config: Any) -> None:
+def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_config: Any,
+                  record: Any = None) -> None:
     """Output files are a by-product: a failure here is a warning on the file, not a failed file."""
     if plan.text:
         Path(plan.text).parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,12 @@ def write_outputs(doc: Document, page_jobs: list[Any], plan: OutputPlan, ocr_con
     try:
         if plan.pdf and page_jobs:
             Path(plan.pdf).parent.mkdir(parents=True, exist_ok=True)
-            outputs.write_searchable_pdf(ocr_pages, page_jobs, plan.pdf, ocr_config)
+            from sohoa.ocr.pdf_a import PdfInfo, producer_name
+
+            info = PdfInfo.from_record(record, producer_name())
+            plan.warnings.extend(outputs.write_searchable_pdf(
+                ocr_pages, page_jobs, plan.pdf, ocr_config, info=info,
+                invalidate_signatures=plan.invalidate_signatures))
         for folder, writer, ext in ((plan.alto_dir, "write_alto", "xml"), (plan.hocr_dir, "write_hocr", "hocr")):
             if not folder:
                 continue

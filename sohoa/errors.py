@@ -57,6 +57,13 @@ class EncryptedPdfError(SohoaError):
     remedy = "remove the password (e.g. `qpdf --decrypt in.pdf out.pdf`) and run again"
 
 
+class SignedPdfError(SohoaError):
+    kind = "signed_pdf"
+    remedy = ("a searchable PDF would be a rewritten copy whose signature no longer verifies; keep the "
+              "signed original, run without --pdf-out, or pass --invalidate-signatures (setting "
+              "output.invalidate_signatures) to write the copy anyway")
+
+
 class UnsupportedFileError(SohoaError):
     kind = "unsupported"
     remedy = "sohoa reads PDF, TIFF, PNG, JPEG and .txt files"
