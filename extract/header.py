@@ -232,6 +232,11 @@ def compose_issuer(parent: str, child: str, province: str | None) -> str:
     if ck and ck[0] == "so" and province:
         pk = compact(parent).split()
         return f"{child} {'thành phố' if 'pho' in pk[:4] else 'tỉnh'} {province}"
+    pw, cw = parent.split(), child.split()
+    for n in range(min(len(pw), len(cw)) - 1, 0, -1):
+        # `Văn phòng HĐND và UBND` under `UBND huyện Cam Lâm`: the child ends with the parent's head
+        if compact(" ".join(cw[-n:])) == compact(" ".join(pw[:n])):
+            return " ".join(cw + pw[n:])
     return f"{child} {parent}"
 
 
@@ -240,7 +245,7 @@ _SYMBOL_ORGS = {
     "BTGTU": "Ban Tuyên giáo Tỉnh ủy", "BTGTW": "Ban Tuyên giáo Trung ương", "BTCTU": "Ban Tổ chức Tỉnh ủy",
     "BDVTU": "Ban Dân vận Tỉnh ủy", "UBKTTU": "Ủy ban Kiểm tra Tỉnh ủy", "VPTU": "Văn phòng Tỉnh ủy",
     "BCSĐ": "Ban cán sự đảng UBND tỉnh", "BNCTU": "Ban Nội chính Tỉnh ủy", "VPTW": "Văn phòng Trung ương Đảng",
-    "BTGDVTU": "Ban Tuyên giáo và Dân vận Tỉnh ủy", "UBND": "UBND tỉnh", "VP": "Văn phòng UBND tỉnh",
+    "BTGDVTU": "Ban Tuyên giáo và Dân vận Tỉnh ủy", "UBND": "Ủy ban nhân dân tỉnh", "VP": "Văn phòng UBND tỉnh",
 }
 # central state bodies: the ký hiệu names them whole, never with a province
 _NATIONAL_ORGS = {

@@ -1,6 +1,7 @@
 """Record what the pipeline gets right on data/samples as the regression baseline.
 
-Run after an improvement: `.venv/bin/python scripts/update_regression_baseline.py`.
+Run after an improvement: `.venv/bin/python scripts/update_regression_baseline.py` (`--degraded`: the
+damaged copies of the image samples, ocr.degrade).
 It refuses to drop keys that were right before unless given --allow-loss."""
 
 from __future__ import annotations
@@ -12,22 +13,24 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.regression_samples import BASELINE, load_baseline, run_samples  # noqa: E402
+from tests.regression_samples import BASELINE, DEGRADED_BASELINE, load_baseline, run_degraded, run_samples  # noqa: E402
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--allow-loss", action="store_true", help="write even if some keys were lost")
+    ap.add_argument("--degraded", action="store_true", help="the damaged copies of the image samples")
     args = ap.parse_args()
+    baseline = DEGRADED_BASELINE if args.degraded else BASELINE
     with tempfile.TemporaryDirectory() as tmp:
-        right, counts = run_samples(Path(tmp) / "archive.sqlite")
-    old = load_baseline() if BASELINE.exists() else set()
+        right, counts = run_degraded(Path(tmp)) if args.degraded else run_samples(Path(tmp) / "archive.sqlite")
+    old = load_baseline(baseline) if baseline.exists() else set()
     lost = sorted(old - right)
     if lost and not args.allow_loss:
         print("not written: these were right before and are wrong now:\n" + "\n".join(lost))
         return 1
-    BASELINE.write_text(json.dumps({"right": sorted(right)}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{BASELINE}: {len(right)} right ({len(right - old)} new, {len(lost)} lost); {counts}")
+    baseline.write_text(json.dumps({"right": sorted(right)}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{baseline}: {len(right)} right ({len(right - old)} new, {len(lost)} lost); {counts}")
     return 0
 
 

@@ -14,14 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 GOLD = SAMPLES / "gold"
 BASELINE = ROOT / "tests" / "regression" / "samples_baseline.json"
+DEGRADED_BASELINE = ROOT / "tests" / "regression" / "degraded_baseline.json"
+# the image samples that get real-looking damage (ocr.degrade): a Party and two state documents
+DEGRADED_SOURCES = ("kh_huyenuy_duclinh.png", "qd_ubnd_thaibinh.jpg", "tb_vp_ubnd_camlam.jpg")
 
 
-def run_samples(db: Path, jobs: int = 2) -> tuple[set[str], dict]:
-    report = run([str(SAMPLES)], db=str(db), jobs=jobs)
+def run_samples(db: Path, jobs: int = 2, inputs: Path = SAMPLES, gold: Path = GOLD) -> tuple[set[str], dict]:
+    report = run([str(inputs)], db=str(db), jobs=jobs)
     keys: set[str] = set()
     conn = sqlite3.connect(db)
     try:
-        for item in load_gold_dir(GOLD, [SAMPLES]):
+        for item in load_gold_dir(gold, [inputs]):
             if item.records is None or item.input_path is None:
                 continue
             pred = prediction_from_archive(conn, item.input_path)
@@ -31,5 +34,21 @@ def run_samples(db: Path, jobs: int = 2) -> tuple[set[str], dict]:
     return keys, {"files_ok": report.files_ok, "files_failed": report.files_failed}
 
 
-def load_baseline() -> set[str]:
-    return set(json.loads(BASELINE.read_text(encoding="utf-8"))["right"])
+def load_baseline(path: Path = BASELINE) -> set[str]:
+    return set(json.loads(path.read_text(encoding="utf-8"))["right"])
+
+
+def run_degraded(work: Path, jobs: int = 2) -> tuple[set[str], dict]:
+    """Damage the image samples (ocr.degrade), give each damaged file its source's gold, run the
+    pipeline on them and list what it gets right."""
+    from sohoa.ocr.degrade import write_degraded
+
+    inputs, gold = work / "degraded", work / "gold"
+    gold.mkdir(parents=True, exist_ok=True)
+    for name in DEGRADED_SOURCES:
+        for path in write_degraded(SAMPLES / name, inputs):
+            for ext in (".json", ".txt"):
+                src = GOLD / (Path(name).stem + ext)
+                if src.exists():
+                    (gold / (path.stem + ext)).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    return run_samples(work / "archive.sqlite", jobs, inputs, gold)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.regression_samples import BASELINE, load_baseline, run_samples
+from tests.regression_samples import BASELINE, DEGRADED_BASELINE, load_baseline, run_degraded, run_samples
 
 
 @pytest.mark.slow
@@ -17,3 +17,15 @@ def test_no_field_that_was_right_becomes_wrong(tmp_path):
     assert counts["files_failed"] == 0, counts
     lost = sorted(baseline - right_now)
     assert not lost, "fields that were right and are now wrong:\n" + "\n".join(lost)
+
+
+@pytest.mark.slow
+def test_damaged_scans_keep_what_they_got_right(tmp_path):
+    """The image samples 1-bit at 100 dpi, as a grey photocopy and under red stamps (ocr.degrade):
+    what was right when the baseline was recorded stays right."""
+    baseline = load_baseline(DEGRADED_BASELINE)
+    assert len(baseline) >= 40, f"{DEGRADED_BASELINE} lists too little to guard anything"
+    right_now, counts = run_degraded(tmp_path)
+    assert counts["files_failed"] == 0, counts
+    lost = sorted(baseline - right_now)
+    assert not lost, "fields of damaged scans that were right and are now wrong:\n" + "\n".join(lost)
