@@ -1,8 +1,10 @@
 """Extractor benchmark: dev-gold scores beside the targets, throughput, and underthesea NER beside
 the gazetteer matcher for finding task assignees.
 
-usage: .venv/bin/python bench/extract.py [--shared ../shared] [--repeat 5] [--no-underthesea] [--samples]
+usage: .venv/bin/python bench/extract.py [--shared ../shared] [--repeat 5] [--no-underthesea] [--samples] [--real]
 
+`--real` also runs `../shared/dev/real/score_records.py` (real scans, gold records) beside the
+figures measured when issue #10 was filed and its targets.
 `--samples` also scores the bundled scans (data/samples, whole pipeline: OCR → restoration →
 extraction, about 1-2 minutes) with `sohoa eval`, beside the figures before the scan-layout fixes.
 
@@ -199,6 +201,34 @@ def samples_scores() -> None:
         print(f"  {k:<11}{shown}{SAMPLES_BEFORE[k]:>8.3f}")
 
 
+# Issue #10's figures when it was filed (2026-12-02, real provincial scans; lower bounds), and its targets
+REAL_BEFORE = {"FIELDS": 0.70, "FIELDS_HW": None, "HW": 1 / 12, "REFS": 0.85, "TASKS": 0.57, "RECIPIENTS": 0.80}
+REAL_TARGETS = {"FIELDS": 0.95, "FIELDS_HW": None, "HW": 1.0, "REFS": 0.95, "TASKS": 0.85, "RECIPIENTS": 0.95}
+
+
+def real_scores(shared: Path) -> None:
+    """The shared real-page record scorer (OCR → restoration → extraction on real scans)."""
+    scorer = shared / "dev" / "real" / "score_records.py"
+    if not scorer.exists():
+        print(f"\nReal pages: skipped ({scorer} not found)")
+        return
+    cmd = [sys.executable, str(scorer), "--", sys.executable, "-m", "sohoa.pipeline.cli", "extract",
+           "--format", "json", "--jobs", "1"]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout
+    last = [ln for ln in out.splitlines() if ln.startswith("FIELDS=")]
+    if not last:
+        print(out[-2000:])
+        raise SystemExit("score_records.py printed no summary line")
+    got = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", last[-1])}
+    print("\nReal pages (../shared/dev/real, score_records.py; handwritten fields read wrong are flagged for review)")
+    print(f"  {'metric':<11}{'sohoa':>8}{'#10 then':>9}{'target':>8}")
+    for k in REAL_TARGETS:
+        before, target = REAL_BEFORE[k], REAL_TARGETS[k]
+        b = f"{before:>9.2f}" if before is not None else f"{'-':>9}"
+        t = f"{target:>8.2f}" if target is not None else f"{'-':>8}"
+        print(f"  {k:<11}{got.get(k, 0.0):>8.3f}{b}{t}")
+
+
 def main() -> int:
     global SHARED
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -206,7 +236,10 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-underthesea", action="store_true")
     ap.add_argument("--samples", action="store_true", help="also score the bundled scans (slow)")
+    ap.add_argument("--real", action="store_true", help="also score the real dev pages (../shared/dev/real)")
     args = ap.parse_args()
+    if args.real:
+        real_scores(Path(args.shared))
     if args.samples:
         samples_scores()
     SHARED = Path(args.shared)

@@ -15,6 +15,7 @@ nothing here was used to tune the OCR. For each condition (clean / light / heavy
     .venv/bin/python bench/ocr.py --quick    # 2 pages
     .venv/bin/python bench/ocr.py --real     # also the real scans in ../shared/ocr_eval
     .venv/bin/python bench/ocr.py --samples  # also the non-OCR share on data/samples (12 pages, ~1 min)
+    .venv/bin/python bench/ocr.py --pdf      # also searchable PDFs vs text and OCRmyPDF (bench/ocr_pdf.py)
 """
 
 from __future__ import annotations
@@ -209,6 +210,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--real", action="store_true", help="also the real scans of ../shared/ocr_eval (~1.5 min)")
     ap.add_argument("--samples", action="store_true", help="also the non-OCR share on data/samples (~1 min)")
+    ap.add_argument("--pdf", action="store_true",
+                    help="also the searchable PDFs against sohoa's text and OCRmyPDF (bench/ocr_pdf.py, ~8 min)")
     args = ap.parse_args()
     conditions = QUICK if args.quick else CONDITIONS
     config = OcrConfig()
@@ -268,6 +271,10 @@ def main() -> None:
         ocr_real.main()
     if args.samples:
         run_samples_share(config, args.workers)
+    if args.pdf:
+        import ocr_pdf  # bench/ocr_pdf.py: text-layer CER, word recall, size and time beside OCRmyPDF
+
+        ocr_pdf.main()
 
 
 if __name__ == "__main__":

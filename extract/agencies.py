@@ -49,6 +49,7 @@ class AgencyMatch:
     kind: str
     n_tokens: int  # tokens of the input consumed
     score: float
+    locality: str = ""  # what follows the name (`tỉnh Kiên Giang`), as written out in `text`
 
 
 def _is_abbr(s: str) -> bool:
@@ -227,7 +228,7 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
         parts[1] = "Tỉnh ủy"
     if name in _NEEDS_PLACE and not has_place and not allow_generic:
         return None
-    return AgencyMatch(" ".join(parts), name, kind, consumed, score)
+    return AgencyMatch(" ".join(parts), name, kind, consumed, score, " ".join(parts[1:]))
 
 
 def _match_suffix(tokens: list[str]) -> tuple[str, int] | None:

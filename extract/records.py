@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sohoa.document import Document
+from sohoa.extract.agencies import match_agency
+from sohoa.extract.canonical import canonical_agency
 from sohoa.extract.dates import find_dates, find_deadlines
 from sohoa.extract.header import Header, issuer_from_symbol, parse_header
 from sohoa.extract.lines import Span, TextLine, split_lines
@@ -128,6 +130,11 @@ def _record(seg_lines: list[TextLine], text: str, cover: Draft | None, ocr_lines
     signers = find_signers(seg_lines[closing_idx:] if closing_idx is not None else seg_lines[-40:], ocr_lines)
     if signers and signers[0].authority is None:
         signers[0].authority = implied_authority(signers[0].position, h.style)
+    if h.issuer.value is None and signers:
+        signed_for = issuer_from_authority(signers[0].authority)
+        if signed_for:
+            h.issuer = Span(signed_for, signers[0].start, signers[0].end)
+            spans["issuer"] = (signers[0].start, signers[0].end)
 
     own = {code_key(h.code.value)} if h.code.value else set()
     seg_text = text[seg_start:seg_end]
@@ -156,6 +163,26 @@ def _record(seg_lines: list[TextLine], text: str, cover: Draft | None, ocr_lines
     spans["tasks"] = [(t.start, t.end) for t in tasks]
     spans["deadlines"] = [(body_text_start + d.start, body_text_start + d.end) for d in dls]
     return Draft(rec, spans, (seg_start, seg_end), derived or None)
+
+
+_ON_BEHALF = re.compile(r"^\s*T\s*/?\s*M\s*\.?\s+", re.IGNORECASE)
+
+
+def issuer_from_authority(authority: str | None) -> str | None:
+    """The issuer a page without a header signs for: `TM. Chính phủ` → `Chính phủ`. Only a body
+    that names one agency by itself (a central one, or one with its locality: `TM. Ủy ban nhân dân
+    tỉnh Kiên Giang`); `TM. Ban Thường vụ` alone does not say whose."""
+    m = _ON_BEHALF.match(authority or "")
+    if not m:
+        return None
+    body = authority[m.end():].strip()  # type: ignore[index]
+    canon = canonical_agency(body)
+    if canon is None:
+        return None
+    hit = match_agency(body.split(), allow_generic=True)
+    if hit is None or not (hit.kind == "central" or hit.locality):
+        return None
+    return canon.name
 
 
 _SIGNED_AT = re.compile(r"(?:th[a-z]{0,2}i\s+[a-z]{3,5}n\s+k[a-z]|ng[a-z]y\s+k[a-z]|signed|date)\s*:")

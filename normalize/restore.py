@@ -8,7 +8,9 @@ Public API: `restore_lines` (plain lines in, restored lines out, same count) and
 
 from __future__ import annotations
 
-from sohoa.document import Document, nfc
+from collections.abc import Iterator
+
+from sohoa.document import Document, Line, nfc
 from sohoa.normalize.legacy import convert_legacy
 from sohoa.normalize.restorer import get_restorer
 from sohoa.normalize.tones import normalize_tones
@@ -45,13 +47,36 @@ def prepare_lines(lines: list[str]) -> list[str]:
     return [_prepare(x) for x in lines]
 
 
-def restore_document(doc: Document) -> dict:
+CHUNK_WORDS = 20_000  # words decoded at once: the decoder's memory grows with it, not with the file
+
+
+def line_chunks(lines: list[Line], max_words: int = CHUNK_WORDS) -> Iterator[list[Line]]:
+    """Consecutive runs of whole lines of at most `max_words` words (a longer line alone). A
+    directive (a few thousand words) is one chunk, so it is decoded exactly as before; a long
+    text file is decoded chunk by chunk, its memory bounded by the chunk, not by the file."""
+    chunk: list[Line] = []
+    words = 0
+    for ln in lines:
+        n = len(ln.words)
+        if chunk and words + n > max_words:
+            yield chunk
+            chunk, words = [], 0
+        chunk.append(ln)
+        words += n
+    if chunk:
+        yield chunk
+
+
+def restore_document(doc: Document, max_words: int = CHUNK_WORDS) -> dict:
     lines = [ln for page in doc.pages for ln in page.lines]
-    texts = prepare_lines([ln.text for ln in lines])
-    token_lists = get_restorer().restore_tokens(texts)
-    changed = 0
-    for ln, toks in zip(lines, token_lists, strict=True):
-        ln.tokens = toks
-        ln.restored = " ".join(t.text for t in toks)
-        changed += sum(t.changed for t in toks)
-    return {"lines": len(lines), "changed_tokens": changed, "restorer": "noisy-channel + trigram LM"}
+    restorer = get_restorer()
+    changed = chunks = 0
+    for chunk in line_chunks(lines, max_words):
+        chunks += 1
+        token_lists = restorer.restore_tokens(prepare_lines([ln.text for ln in chunk]))
+        for ln, toks in zip(chunk, token_lists, strict=True):
+            ln.tokens = toks
+            ln.restored = " ".join(t.text for t in toks)
+            changed += sum(t.changed for t in toks)
+    return {"lines": len(lines), "changed_tokens": changed, "chunks": chunks,
+            "restorer": "noisy-channel + trigram LM"}

@@ -475,7 +475,9 @@ class Restorer:
     def _token(self, s: Slot) -> Token:
         text = self._text(s)
         original = s.original
-        return Token(text, original, s.conf if s.kind == "word" else 1.0, text != original)
+        same = text == original
+        # one string for both when the token is unchanged: a long text holds millions of tokens
+        return Token(original if same else text, original, s.conf if s.kind == "word" else 1.0, not same)
 
     def _protect(self, slot: Slot) -> None:
         """Keeping the token costs nothing and every change PROTECT_COST: only strong context changes it."""

@@ -28,10 +28,12 @@ from sohoa.errors import (
     SohoaError,
 )
 from sohoa.ocr import preprocess as pp
+from sohoa.ocr.blank import blank_page, is_blank_image
 from sohoa.ocr.config import OcrConfig
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
+from sohoa.ocr.sigblock import recover_titles
 from sohoa.ocr.tessdata import tessdata_dir
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
@@ -391,7 +393,11 @@ def ocr_page(job: PageJob, config: OcrConfig | None = None) -> Page:
     config = config or OcrConfig()
     where = f"{job.path} page {job.page_number}"
     t0 = time.perf_counter()
+    if job.blank:
+        return blank_page(job.page_number, t0)
     raw, source_dpi = load_page(job, config)
+    if is_blank_image(raw):
+        return blank_page(job.page_number, t0, width=raw.shape[1], height=raw.shape[0], dpi=source_dpi)
     t_render = time.perf_counter() - t0
     page = _ocr_image(raw, config, source_dpi, where, job.page_number)
     if config.orientation and (page.mean_conf or 0) < 50 and raw.size:
@@ -461,6 +467,10 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         for line in block.lines:
             line.box = union_box([wd.box for wd in line.words])
         block.box = union_box([ln.box for ln in block.lines])
+    if config.recover_signature_titles:
+        t_sig = time.perf_counter()
+        recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, source_dpi or prep.dpi, where))
+        timings["signature_titles"] = time.perf_counter() - t_sig
     confs = [wd.conf for wd in all_words if wd.conf is not None]
     kept = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     mean_conf = round(statistics.mean(kept), 1) if kept else (round(statistics.mean(confs), 1) if confs else 0.0)
@@ -475,6 +485,12 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         number=number, blocks=blocks, width=raw_w, height=raw_h, dpi=source_dpi or prep.dpi, source="ocr",
         mean_conf=mean_conf, flags=flags, timings={k: round(v, 4) for k, v in timings.items()},
     )
+
+
+def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str) -> list[Line]:
+    tsv = run_tesseract_tsv(crop, lang=config.lang, psm=6, dpi=dpi, where=where, timeout=config.tesseract_timeout,
+                            cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
+    return parse_engine_tsv(tsv, where)
 
 
 def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> float:

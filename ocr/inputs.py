@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from sohoa.errors import (
     ImageTooLargeError,
     MissingDependencyError,
     SohoaError,
+    TooLargeError,
     UnreadableFileError,
     UnsupportedFileError,
 )
@@ -55,6 +57,7 @@ class PageJob:
     dpi: int = 300
     max_pixels: int = 200_000_000
     frame: int | None = None  # the image frame in `path`, for a page of a set of image files
+    blank: bool = False  # a PDF page that draws nothing: the worker returns an empty page at once
 
     @property
     def frame_index(self) -> int:
@@ -74,6 +77,7 @@ class InputFile:
     text_quality: float | None = None  # share of valid syllables in a PDF text layer
     members: list[str] = field(default_factory=list)  # an image set: the files, in page order
     frames: list[int] = field(default_factory=list)  # frames per member
+    blank_pages: frozenset[int] = frozenset()  # PDF pages (1-based) that draw nothing
     _text: str | None = field(default=None, repr=False)
     _layer_pages: list[Page] | None = field(default=None, repr=False)
 
@@ -101,7 +105,8 @@ class InputFile:
                     jobs.append(PageJob(member, "image", n, self.dpi, self.max_pixels, frame))
             return jobs
         return [
-            PageJob(self.path, self.kind, n, self.dpi, self.max_pixels) for n in range(1, self.page_count + 1)
+            PageJob(self.path, self.kind, n, self.dpi, self.max_pixels, blank=n in self.blank_pages)
+            for n in range(1, self.page_count + 1)
         ]
 
     @property
@@ -109,30 +114,50 @@ class InputFile:
         return bool(self.page_jobs())
 
 
+MAX_TEXT_MB = 10.0  # defaults of the `limits.*` settings (pipeline.config.LimitsSettings)
+MAX_PAGES = 1000
+
+
 def open_input(
-    path: str, *, dpi: int = 300, max_pixels: int = 200_000_000, force_ocr: bool = False
+    path: str, *, dpi: int = 300, max_pixels: int = 200_000_000, force_ocr: bool = False,
+    max_text_mb: float = MAX_TEXT_MB, max_pages: int = MAX_PAGES,
 ) -> InputFile:
-    """Detect the kind of `path` by its content and check it can be read. Raises SohoaError subclasses."""
+    """Detect the kind of `path` by its content and check it can be read. Raises SohoaError subclasses;
+    a text file over `max_text_mb` or a file of more than `max_pages` pages is a TooLargeError,
+    raised before its content is decoded."""
     path = os.fspath(path)
     head, size, sha = _read_head_and_hash(path)
     if size == 0:
         raise EmptyFileError("the file is empty (0 bytes)", path)
     common = {"path": path, "sha256": sha, "size": size, "dpi": dpi, "max_pixels": max_pixels}
     if b"%PDF-" in head[:1024]:
-        return _as_data_error(_open_pdf, common, force_ocr, what="PDF")
-    for magic, fmt in _IMAGE_MAGIC.items():
-        if head.startswith(magic):
-            return _as_data_error(_open_image, common, fmt, what=f"{fmt.upper()} image")
-    for magic, what in _KNOWN_UNSUPPORTED.items():
-        if head.startswith(magic):
-            raise UnsupportedFileError(f"unsupported file type: {what}", path)
-    text = _decode_text(path)
-    if text is None:
-        raise UnsupportedFileError("unsupported file type: binary data that is not PDF, TIFF, PNG or JPEG", path)
-    return InputFile(kind="text", page_count=text.count("\f") + 1, _text=text, **common)
+        opened = _as_data_error(_open_pdf, common, force_ocr, what="PDF")
+    elif fmt := next((f for magic, f in _IMAGE_MAGIC.items() if head.startswith(magic)), None):
+        opened = _as_data_error(_open_image, common, fmt, what=f"{fmt.upper()} image")
+    else:
+        for magic, what in _KNOWN_UNSUPPORTED.items():
+            if head.startswith(magic):
+                raise UnsupportedFileError(f"unsupported file type: {what}", path)
+        if size > max_text_mb * 1e6:
+            raise TooLargeError(f"the text file is {size / 1e6:.1f} MB, over the limit of {max_text_mb:g} MB "
+                                "(limits.max_text_mb)", path)
+        text = _decode_text(path)
+        if text is None:
+            raise UnsupportedFileError("unsupported file type: binary data that is not PDF, TIFF, PNG or JPEG", path)
+        opened = InputFile(kind="text", page_count=text.count("\f") + 1, _text=text, **common)
+    check_page_cap(opened, max_pages)
+    return opened
 
 
-def open_image_set(paths: list[str], *, dpi: int = 300, max_pixels: int = 200_000_000) -> InputFile:
+def check_page_cap(opened: InputFile, max_pages: int) -> None:
+    """Pages to render and OCR (a text file's form feeds cost nothing: its size limit bounds it)."""
+    if opened.kind != "text" and opened.page_count > max_pages:
+        raise TooLargeError(f"the file has {opened.page_count} pages, over the cap of {max_pages} "
+                            "(limits.max_pages)", opened.path)
+
+
+def open_image_set(paths: list[str], *, dpi: int = 300, max_pixels: int = 200_000_000,
+                   max_pages: int = MAX_PAGES) -> InputFile:
     """Consecutive image files of one document (`4_1.jpg`, `4_2.jpg`) as one input whose pages
     are their frames in order. Its sha256 is that of the members' hashes, so the set is stored
     once; a member that is not an image is a data error naming it."""
@@ -141,9 +166,11 @@ def open_image_set(paths: list[str], *, dpi: int = 300, max_pixels: int = 200_00
         if inp.kind != "image":
             raise UnsupportedFileError("a page of an image set is not an image", inp.path)
     digest = hashlib.sha256(("image-set\n" + "\n".join(i.sha256 for i in opened)).encode())
-    return InputFile(path=paths[0], sha256=digest.hexdigest(), size=sum(i.size for i in opened), kind="image",
+    image_set = InputFile(path=paths[0], sha256=digest.hexdigest(), size=sum(i.size for i in opened), kind="image",
                      page_count=sum(i.page_count for i in opened), dpi=dpi, max_pixels=max_pixels,
                      members=list(paths), frames=[i.page_count for i in opened])
+    check_page_cap(image_set, max_pages)
+    return image_set
 
 
 def _as_data_error(reader, *args, what: str) -> InputFile:
@@ -224,6 +251,8 @@ def _open_pdf(common: dict, force_ocr: bool) -> InputFile:
             page_count = len(pages)
             sizes = [_page_size_pt(p) for p in pages]
             has_images = [_page_has_images(p) for p in pages]
+            blank = frozenset(n for n, (p, img) in enumerate(zip(pages, has_images, strict=True), 1)
+                              if not img and _draws_nothing(p))
     except pikepdf.PasswordError as exc:
         raise EncryptedPdfError("the PDF is password-protected", path) from exc
     except (pikepdf.PdfError, ValueError, RecursionError) as exc:
@@ -251,6 +280,7 @@ def _open_pdf(common: dict, force_ocr: bool) -> InputFile:
         force_ocr=force_ocr,
         text_quality=quality,
         _layer_pages=layer_pages if usable else None,
+        blank_pages=blank,
         **common,
     )
 
@@ -283,6 +313,20 @@ def _page_has_images(page) -> bool:
         return True
 
 
+def _draws_nothing(page) -> bool:
+    """A page with no content stream, or one holding only whitespace: blank, no need to render it."""
+    import pikepdf
+
+    try:
+        contents = page.obj.get("/Contents")
+        if contents is None:
+            return True
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        return all(not s.read_bytes().strip() for s in streams)
+    except Exception:  # noqa: BLE001 — an odd content tree: render and look at the page
+        return False
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:160] if text else type(exc).__name__
@@ -293,7 +337,7 @@ def _open_image(common: dict, fmt: str) -> InputFile:
 
     path, max_pixels = common["path"], common["max_pixels"]
     try:
-        with Image.open(path) as im:
+        with pil_pixel_limit(max_pixels), Image.open(path) as im:
             frames = getattr(im, "n_frames", 1)
             for i in range(frames):
                 if i:
@@ -308,8 +352,7 @@ def _open_image(common: dict, fmt: str) -> InputFile:
                 if w < 8 or h < 8:
                     raise CorruptFileError(f"image is only {w}×{h} pixels", path)
             if fmt == "png":
-                with pil_pixel_limit(max_pixels):
-                    im.verify()
+                im.verify()
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(f"image is over the pixel limit ({_short(exc)})", path) from exc
     except (ImageTooLargeError, CorruptFileError):
@@ -330,7 +373,9 @@ def pil_pixel_limit(max_pixels: int):
     old = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = max(1, max_pixels // 2)
     try:
-        yield
+        with warnings.catch_warnings():  # PIL warns past half the limit: our limit is the error
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
     finally:
         Image.MAX_IMAGE_PIXELS = old
 

@@ -7,16 +7,16 @@ import io
 import os
 import zlib
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
 from sohoa.document import Document, Page
 from sohoa.ocr.engine import OcrConfig, check_tesseract, load_page_image, ocr_page
+from sohoa.ocr.final_text import aligned_words
 from sohoa.ocr.inputs import InputFile, PageJob, open_input
-
-_FONT_NAME = "/SohoaGlyphLess"
-
+from sohoa.ocr.pdf_a import PdfInfo, mark_pdfa, producer_name
+from sohoa.ocr.pdf_signature import check_not_signed, drop_signatures, signature_fields
+from sohoa.ocr.pdf_textlayer import glyphless_font, text_ops
 
 # --------------------------------------------------------------------------- the OCR stage
 
@@ -66,7 +66,8 @@ def _bbox(box) -> str:
 
 
 def hocr_page(page: Page) -> str:
-    """The page as an hOCR 1.2 `ocr_page` element."""
+    """The page as an hOCR 1.2 `ocr_page` element: the final (restored) words on their OCR boxes,
+    `x_wconf` the engine's confidence (ocr.final_text)."""
     w, h = page.width or 0, page.height or 0
     out = [f'<div class="ocr_page" id="page_{page.number}" title="bbox 0 0 {w} {h}; ppageno {page.number - 1}'
            f'{"; scan_res " + str(page.dpi) + " " + str(page.dpi) if page.dpi else ""}">']
@@ -74,10 +75,10 @@ def hocr_page(page: Page) -> str:
     for bi, block in enumerate(page.blocks, 1):
         out.append(f' <div class="ocr_carea" id="block_{page.number}_{bi}" data-kind="{block.kind}" '
                    f'title="{_bbox(block.box)}">')
-        out.append(f'  <p class="ocr_par" id="par_{page.number}_{bi}" title="{_bbox(block.box)}">')
+        out.append(f'  <p class="ocr_par" id="par_{page.number}_{bi}" lang="vi" title="{_bbox(block.box)}">')
         for li, line in enumerate(block.lines, 1):
             out.append(f'   <span class="ocr_line" id="line_{page.number}_{bi}_{li}" title="{_bbox(line.box)}">')
-            for word in line.words:
+            for word, _reading in aligned_words(line):
                 wid += 1
                 conf = f"; x_wconf {int(round(word.conf))}" if word.conf is not None else ""
                 out.append(f'    <span class="ocrx_word" id="word_{page.number}_{wid}" '
@@ -98,13 +99,17 @@ def write_hocr(page: Page | list[Page], path: str | os.PathLike) -> None:
         '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="vi" lang="vi">\n<head>\n'
         '<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n'
         '<meta name="ocr-system" content="sohoa (tesseract)"/>\n'
-        '<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word"/>\n'
+        '<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_lang ocrp_wconf"/>\n'
+        '<meta name="ocr-langs" content="vi"/>\n'
+        f'<meta name="ocr-number-of-pages" content="{len(pages)}"/>\n'
         f"<title>sohoa</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
         encoding="utf-8",
     )
 
 
 def alto_page(page: Page) -> str:
+    """The page as an ALTO 4 `Page`: CONTENT the final (restored) word, WC the engine's confidence
+    (0–1), and where restoration changed the word the engine's reading as its ALTERNATIVE."""
     def geo(box) -> str:
         x0, y0, x1, y1 = box or (0, 0, 0, 0)
         return f'HPOS="{x0}" VPOS="{y0}" WIDTH="{x1 - x0}" HEIGHT="{y1 - y0}"'
@@ -117,11 +122,15 @@ def alto_page(page: Page) -> str:
         out.append(f'    <TextBlock ID="block_{page.number}_{bi}" TAGREFS="kind_{block.kind}" {geo(block.box)}>')
         for li, line in enumerate(block.lines, 1):
             out.append(f'     <TextLine ID="line_{page.number}_{bi}_{li}" {geo(line.box)}>')
-            for wi, word in enumerate(line.words):
+            for wi, (word, reading) in enumerate(aligned_words(line)):
                 if wi:
                     out.append("      <SP/>")
-                wc = f' WC="{word.conf / 100:.2f}"' if word.conf is not None else ""
-                out.append(f'      <String CONTENT="{escape(word.text, quote=True)}" {geo(word.box)}{wc}/>')
+                wc = f' WC="{min(1.0, max(0.0, word.conf / 100)):.2f}"' if word.conf is not None else ""
+                attrs = f'CONTENT="{escape(word.text, quote=True)}" {geo(word.box)}{wc}'
+                if reading != word.text:
+                    out.append(f'      <String {attrs}><ALTERNATIVE PURPOSE="ocr">{escape(reading)}</ALTERNATIVE></String>')
+                else:
+                    out.append(f"      <String {attrs}/>")
             out.append("     </TextLine>")
         out.append("    </TextBlock>")
     out.append("   </PrintSpace>\n  </Page>")
@@ -153,15 +162,20 @@ def write_alto(page: Page | list[Page], path: str | os.PathLike) -> None:
 
 
 def write_searchable_pdf(pages: list[Page], jobs: list[PageJob], out_path: str | os.PathLike,
-                         config: OcrConfig | None = None) -> None:
-    """Original page images with an invisible text layer placed on the word boxes.
+                         config: OcrConfig | None = None, *, info: PdfInfo | None = None,
+                         invalidate_signatures: bool = False) -> list[str]:
+    """Original page images with an invisible text layer of the final text (ocr.pdf_textlayer),
+    marked PDF/A-2b (ocr.pdf_a); returns warnings (a source font that could not be embedded).
 
-    PDF input: the original pages are kept byte for byte and only a text overlay is added.
-    Image input: each page embeds the image (JPEG files as they are, without re-encoding)
-    and the file is marked PDF/A-2b (sRGB output intent, XMP, embedded font)."""
+    PDF input: the original pages are kept byte for byte and only a text overlay is added; a
+    signed PDF raises SignedPdfError unless `invalidate_signatures` (its signatures are then removed).
+    Image input: each page embeds the image (JPEG files as they are, without re-encoding)."""
     import pikepdf
 
+    from sohoa.ocr.pdf_sanitize import remove_active_content
+
     config = config or OcrConfig()
+    info = info or PdfInfo(producer=producer_name())
     if len(pages) != len(jobs):
         raise ValueError(f"{len(pages)} pages but {len(jobs)} jobs")
     if not jobs:
@@ -169,73 +183,29 @@ def write_searchable_pdf(pages: list[Page], jobs: list[PageJob], out_path: str |
     source = jobs[0].path
     if jobs[0].kind.startswith("pdf"):
         pdf = pikepdf.open(source)
+        if signature_fields(pdf):
+            if not invalidate_signatures:
+                pdf.close()
+                check_not_signed(source, invalidate=False)
+            drop_signatures(pdf)
         keep = [j.page_number for j in jobs]
-        font = _glyphless_font(pdf)
+        font = glyphless_font(pdf)
         for page, job in zip(pages, jobs, strict=True):
             _drop_invisible_text(pdf, pdf.pages[job.page_number - 1])
-            _overlay_text(pdf, pdf.pages[job.page_number - 1], page, font, config.dpi)
+            _overlay_text(pdf, pdf.pages[job.page_number - 1], page, font)
         for idx in sorted(set(range(1, len(pdf.pages) + 1)) - set(keep), reverse=True):
             del pdf.pages[idx - 1]
-        pdf.save(out_path, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        pdf.close()
-        return
-    pdf = pikepdf.new()
-    font = _glyphless_font(pdf)
-    for page, job in zip(pages, jobs, strict=True):
-        pdf_page = _image_page(pdf, job, page, config)
-        _overlay_text(pdf, pdf_page, page, font, None)
-    _mark_pdfa(pdf)
+        remove_active_content(pdf)  # JavaScript, launch/URI actions, embedded files, forms: never carried over
+    else:
+        pdf = pikepdf.new()
+        font = glyphless_font(pdf)
+        for page, job in zip(pages, jobs, strict=True):
+            pdf_page = _image_page(pdf, job, page, config)
+            _overlay_text(pdf, pdf_page, page, font)
+    warnings = mark_pdfa(pdf, info)
     pdf.save(out_path, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     pdf.close()
-
-
-def _glyphless_font(pdf):
-    """A Type0 font whose every code draws one invisible-width glyph; ToUnicode maps codes to
-    Unicode (UTF-16 code units), so copying and searching give the OCR text."""
-    import pikepdf
-
-    cmap_lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-                  "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-                  "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-                  "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    for start in range(0, 256, 100):
-        chunk = range(start, min(256, start + 100))
-        cmap_lines.append(f"{len(chunk)} beginbfrange")
-        cmap_lines += [f"<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>" for hi in chunk]
-        cmap_lines.append("endbfrange")
-    cmap_lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    to_unicode = pdf.make_stream("\n".join(cmap_lines).encode("ascii"))
-    cid_to_gid = pikepdf.Stream(pdf, zlib.compress(b"\x00\x01" * 65536), Filter=pikepdf.Name.FlateDecode)
-    descriptor = pikepdf.Dictionary(
-        Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name(_FONT_NAME), Flags=5,
-        FontBBox=[0, 0, 500, 1000], ItalicAngle=0, Ascent=1000, Descent=0, CapHeight=1000, StemV=80,
-    )
-    ttf = _glyphless_ttf()
-    if ttf is not None:
-        descriptor.FontFile2 = pdf.make_stream(ttf)
-    cid_font = pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.CIDFontType2, BaseFont=pikepdf.Name(_FONT_NAME),
-        CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
-        FontDescriptor=pdf.make_indirect(descriptor), DW=500, CIDToGIDMap=pdf.make_indirect(cid_to_gid),
-    )
-    font = pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=pikepdf.Name(_FONT_NAME),
-        Encoding=pikepdf.Name("/Identity-H"), DescendantFonts=[pdf.make_indirect(cid_font)],
-        ToUnicode=pdf.make_indirect(to_unicode),
-    )
-    return pdf.make_indirect(font)
-
-
-def _glyphless_ttf() -> bytes | None:
-    """Tesseract ships a one-glyph font (tessdata/pdf.ttf) for exactly this purpose."""
-    candidates = [os.environ.get("TESSDATA_PREFIX", "")]
-    candidates += [f"/usr/share/tesseract-ocr/{v}/tessdata" for v in ("5", "4.00")]
-    candidates += ["/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata"]
-    for folder in candidates:
-        f = Path(folder) / "pdf.ttf"
-        if folder and f.is_file():
-            return f.read_bytes()
-    return None
+    return warnings
 
 
 def _display_matrix(pdf_page) -> tuple[list[float], float, float]:
@@ -254,26 +224,13 @@ def _display_matrix(pdf_page) -> tuple[list[float], float, float]:
     return [1, 0, 0, 1, x0, y0], w, h
 
 
-def _overlay_text(pdf, pdf_page, page: Page, font, dpi: int | None) -> None:
+def _overlay_text(pdf, pdf_page, page: Page, font) -> None:
     import pikepdf
 
     matrix, disp_w, disp_h = _display_matrix(pdf_page)
-    px_w = page.width or 1
-    scale = disp_w / px_w  # points per pixel of the page image the boxes refer to
-    ops = ["q", " ".join(f"{v:.4f}" for v in matrix) + " cm", "BT", "3 Tr"]
-    for line in page.lines:
-        for word in line.words:
-            if not word.box or not word.text:
-                continue
-            x0, y0, x1, y1 = word.box
-            text = word.text + " "
-            size = max(1.0, (y1 - y0) * scale)
-            natural = 0.5 * size * len(text)
-            tz = 100.0 * max(1.0, (x1 - x0) * scale + 0.25 * size) / natural
-            hexs = "".join(f"{cu:04X}" for cu in _utf16_units(text))
-            ops.append(f"/OCR {size:.2f} Tf {tz:.2f} Tz 1 0 0 1 {x0 * scale:.2f} {disp_h - y1 * scale:.2f} Tm "
-                       f"<{hexs}> Tj")
-    ops += ["ET", "Q"]
+    scale = disp_w / (page.width or 1)  # points per pixel of the page image the boxes refer to
+    ops = ["q", " ".join(f"{v:.4f}" for v in matrix) + " cm", "BT", "3 Tr", *text_ops(page, scale, disp_h),
+           "ET", "Q"]
     resources = pdf_page.obj.get("/Resources")
     if resources is None:
         pdf_page.obj.Resources = resources = pikepdf.Dictionary()
@@ -311,11 +268,6 @@ def _drop_invisible_text(pdf, pdf_page) -> None:
         kept.append((operands, op))
     if dropped:
         pdf_page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-
-
-def _utf16_units(text: str) -> list[int]:
-    data = text.encode("utf-16-be")
-    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
 
 
 def _image_page(pdf, job: PageJob, page: Page, config: OcrConfig):
@@ -364,29 +316,6 @@ def _encode_array(pdf, arr):
     cs = pikepdf.Name.DeviceGray if arr.ndim == 2 else pikepdf.Name.DeviceRGB
     return pikepdf.Stream(pdf, buf.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=w,
                           Height=h, ColorSpace=cs, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
-
-
-def _mark_pdfa(pdf) -> None:
-    """PDF/A-2b identification: sRGB output intent and XMP metadata."""
-    import pikepdf
-    from PIL import ImageCms
-
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    icc_stream = pdf.make_stream(icc)
-    icc_stream.N = 3
-    pdf.Root.OutputIntents = pdf.make_indirect(pikepdf.Array([pikepdf.Dictionary(
-        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, OutputConditionIdentifier="sRGB",
-        Info="sRGB IEC61966-2.1", DestOutputProfile=pdf.make_indirect(icc_stream),
-    )]))
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-        meta["pdfaid:part"] = "2"
-        meta["pdfaid:conformance"] = "B"
-        meta["xmp:CreatorTool"] = "sohoa"
-        meta["xmp:CreateDate"] = now
-        meta["xmp:ModifyDate"] = now
-    pdf.docinfo["/Producer"] = "sohoa"
-    pdf.docinfo["/Creator"] = "sohoa"
 
 
 def ocr_input_file(inp: InputFile, config: OcrConfig, jobs: int = 1) -> list[Page]:

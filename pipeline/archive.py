@@ -12,11 +12,9 @@ so an interrupted run (even kill -9) leaves either the old rows or the new ones,
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,48 +24,24 @@ from sohoa.document import Token
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
 from sohoa.pipeline import review_store
+from sohoa.pipeline.archive_migrations import MIGRATIONS, SCHEMA_VERSION, schema_sql
+from sohoa.pipeline.archive_rows import insert_document
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
-from sohoa.pipeline.fold import fold_aligned
+from sohoa.pipeline.backup import backup_archive, checkpoint
+from sohoa.pipeline.export import export_tables
 from sohoa.pipeline.report import FileResult, RunReport
+from sohoa.pipeline.search import Filters, search_documents
 from sohoa.record import HEADER_FIELDS, Record
 
 __all__ = ["Archive", "fts_phrases", "fts_terms", "make_snippet", "document_spans"]
 
-SCHEMA_VERSION = 3
-
-
-def _v1_to_v2(conn: sqlite3.Connection) -> None:
-    """files.status may be `skipped` (not_a_document): SQLite cannot change a CHECK constraint, so
-    the table is rebuilt (foreign keys are off during migrations; file_ids are kept)."""
-    review_store.drop_views(conn)  # views over `files` would block its rebuild; v3 makes them again
-    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()[0]
-    new = re.sub(r"CHECK\s*\(\s*status\s+IN\s*\(\s*'ok'\s*,\s*'failed'\s*\)\s*\)",
-                 "CHECK (status IN ('ok', 'failed', 'skipped'))", sql)
-    if "'skipped'" not in new:
-        raise sqlite3.DatabaseError("the files table's status CHECK is not sohoa's version 1")
-    new = re.sub(r"^CREATE TABLE\s+(IF NOT EXISTS\s+)?\"?files\"?", "CREATE TABLE files_v2", new)
-    conn.execute(new)
-    conn.execute("INSERT INTO files_v2 SELECT * FROM files")
-    conn.execute("DROP TABLE files")
-    conn.execute("ALTER TABLE files_v2 RENAME TO files")
-    conn.execute("CREATE INDEX IF NOT EXISTS files_path ON files(path)")
-
-
-# MIGRATIONS[v] upgrades an archive from version v to v + 1. Add one per schema change and bump
-# SCHEMA_VERSION; schema.sql always holds the newest schema for fresh archives.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: review_store.migrate_v2_to_v3}
-
 RECORD_COLUMNS = HEADER_FIELDS
 ANALYST_TABLES = ("files", "pages", "tokens", "documents", "signers", "recipients", "refs", "tasks",
-                  "deadlines", "corrections", "runs", "run_files", "meta")
+                  "task_partners", "deadlines", "corrections", "runs", "run_files", "meta")
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def schema_sql() -> str:
-    return resources.files("sohoa.pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -185,11 +159,21 @@ class Archive:
         row = self.conn.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return bool(row) and (row[0] == "ok" or (skipped and row[0] == "skipped"))
 
-    def start_run(self, args: Sequence[str] | str | None = None) -> int:
+    def start_run(self, args: Sequence[str] | str | None = None, *,
+                  is_live: Callable[[int], bool] | None = None, on_start: Callable[[int], None] | None = None) -> int:
+        """A new `running` run. With `is_live`, earlier `running` runs it says are gone (their process
+        was killed) are marked `interrupted` first; `on_start(run_id)` runs before the commit (it
+        takes the run's lock, so no other run sees the row without it)."""
         text = args if isinstance(args, str) or args is None else json.dumps(list(args), ensure_ascii=False, default=str)
         with self._write():
+            if is_live is not None:
+                stale = [r for (r,) in self.conn.execute("SELECT run_id FROM runs WHERE status = 'running'")
+                         if not is_live(r)]
+                self.conn.executemany("UPDATE runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in stale])
             cur = self.conn.execute("INSERT INTO runs(started_at, args, status) VALUES (?, ?, 'running')",
                                     (now_iso(), text))
+            if on_start is not None:
+                on_start(int(cur.lastrowid))
         return int(cur.lastrowid)
 
     def finish_run(self, report: RunReport, status: str = "done") -> None:
@@ -199,6 +183,11 @@ class Archive:
                 " documents=?, seconds=?, status=? WHERE run_id=?",
                 (report.finished_at or now_iso(), report.files_ok, report.files_failed, report.files_skipped,
                  report.pages, report.documents, report.seconds, status, report.run_id))
+        checkpoint(self.conn)
+
+    def backup(self, out: str | Path, *, force: bool = False) -> Path:
+        """A consistent single-file copy of the archive at `out` (pipeline.backup)."""
+        return backup_archive(self.conn, self.path, out, force=force)
 
     def record_skip(self, run_id: int | None, result: FileResult) -> None:
         with self._write():
@@ -256,8 +245,6 @@ class Archive:
                   (r.path, r.sha256))
         old = c.execute("SELECT file_id FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
         if old:
-            c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
-                      old)
             for table in ("documents", "pages", "tokens"):
                 c.execute(f"DELETE FROM {table} WHERE file_id = ?", old)
         reports = json.dumps(getattr(state, "reports", None) or {}, ensure_ascii=False, default=str)
@@ -297,8 +284,6 @@ class Archive:
         old_ids = dict(c.execute("SELECT seq, doc_id FROM documents WHERE file_id = ?", (file_id,)).fetchall())
         linked = c.execute("SELECT correction_id, doc_id FROM corrections WHERE doc_id IN"
                            " (SELECT doc_id FROM documents WHERE file_id = ?)", (file_id,)).fetchall()
-        c.execute("DELETE FROM documents_fts WHERE doc_id IN (SELECT doc_id FROM documents WHERE file_id = ?)",
-                  (file_id,))
         for table in ("documents", "pages", "tokens"):  # documents cascade to signers, refs, tasks …
             c.execute(f"DELETE FROM {table} WHERE file_id = ?", (file_id,))
         self._insert_pages(file_id, doc, low_conf_threshold)
@@ -315,57 +300,29 @@ class Archive:
         review_store.reapply(c, file_id)  # search rows carry the reviewed values again
 
     def _insert_pages(self, file_id: int, doc: Any, threshold: float | None) -> None:
-        page_rows, token_rows = [], []
+        page_rows = []
         for page in doc.pages:
             low = "low_confidence" in page.flags or (
                 threshold is not None and page.mean_conf is not None and page.mean_conf < threshold)
             page_rows.append((file_id, page.number, page.source, page.text(restored=False),
                               page.text(restored=True), page.mean_conf, int(low), page.width, page.height,
                               page.dpi, json.dumps(page.flags)))
-            for li, line in enumerate(page.lines):
-                # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
-                toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
-                aligned = len(toks) == len(line.words)
-                for ti, tok in enumerate(toks):
-                    box = line.words[ti].box if aligned and line.words[ti].box else line.box
-                    x0, y0, x1, y1 = box if box else (None, None, None, None)
-                    token_rows.append((file_id, page.number, li, ti, tok.text, tok.source, tok.conf,
-                                       int(tok.changed), x0, y0, x1, y1))
         self.conn.executemany("INSERT INTO pages(file_id, page, source, raw_text, text, mean_conf,"
                               " low_confidence, width, height, dpi, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                               page_rows)
+        # a generator, not a list: a long text has millions of tokens
         self.conn.executemany("INSERT INTO tokens(file_id, page, line, idx, text, source, conf, changed,"
-                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", token_rows)
+                              " x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _token_rows(file_id, doc))
 
     def _insert_document(self, file_id: int, seq: int, record: Record, doc: Any,
                          text: str | None, doc_id: int | None = None) -> None:
-        c = self.conn
         source = record.source.to_dict() if record.source is not None else {}
         page_from, page_to = _page_range(source)
         if text is None and page_from is not None:
             text = "\f".join(p.text(restored=True) for p in doc.pages if page_from <= p.number <= page_to)
         elif text is None:
             text = doc.text(restored=True)
-        cur = c.execute(
-            "INSERT INTO documents(doc_id, file_id, seq, doc_type, number, symbol, code, issuer, place, date,"
-            " subject, page_from, page_to, text, record_json, source_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, file_id, seq, *(getattr(record, k) for k in RECORD_COLUMNS), page_from, page_to, text,
-             json.dumps(record.to_dict(), ensure_ascii=False), json.dumps(source, ensure_ascii=False)))
-        doc_id = cur.lastrowid
-        c.executemany("INSERT INTO signers(doc_id, seq, authority, position, name) VALUES (?,?,?,?,?)",
-                      [(doc_id, i, s.authority, s.position, s.name) for i, s in enumerate(record.signers)])
-        c.executemany("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)",
-                      [(doc_id, i, r) for i, r in enumerate(record.recipients)])
-        c.executemany("INSERT INTO refs(doc_id, seq, doc_type, code, date, issuer) VALUES (?,?,?,?,?,?)",
-                      [(doc_id, i, r.doc_type, r.code, r.date, r.issuer) for i, r in enumerate(record.references)])
-        c.executemany("INSERT INTO tasks(doc_id, seq, assignee, role, partners_json, action, deadline)"
-                      " VALUES (?,?,?,?,?,?,?)",
-                      [(doc_id, i, t.assignee, t.role, json.dumps(t.partners, ensure_ascii=False), t.action,
-                        t.deadline) for i, t in enumerate(record.tasks)])
-        c.executemany("INSERT INTO deadlines(doc_id, seq, text, date) VALUES (?,?,?,?)",
-                      [(doc_id, i, d.text, d.date) for i, d in enumerate(record.deadlines)])
-        c.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)",
-                  (fold_aligned(text), text, doc_id))
+        insert_document(self.conn, file_id, seq, record, text, source, (page_from, page_to), doc_id)
 
     # -- analyst API ------------------------------------------------------------------------
 
@@ -404,15 +361,19 @@ class Archive:
         return self._child("signers", "t.authority, t.position, t.name")
 
     def recipients(self) -> pd.DataFrame:
-        return self._child("recipients", "t.recipient")
+        return self._child("recipients", "t.recipient, t.recipient_canonical, t.recipient_id")
 
     def refs(self) -> pd.DataFrame:
         return self._child("refs", "t.doc_type, t.code, t.date, t.issuer")
 
     def tasks(self) -> pd.DataFrame:
-        df = self._child("tasks", "t.assignee, t.role, t.partners_json, t.action, t.deadline")
+        df = self._child("tasks", "t.assignee, t.assignee_canonical, t.assignee_id, t.role, t.partners_json,"
+                                  " t.action, t.deadline")
         df["partners"] = [json.loads(x) if x else [] for x in df["partners_json"]]
         return df
+
+    def task_partners(self) -> pd.DataFrame:
+        return self._child("task_partners", "t.task_seq, t.partner, t.partner_canonical, t.partner_id")
 
     def deadlines(self) -> pd.DataFrame:
         return self._child("deadlines", "t.text, t.date")
@@ -423,52 +384,53 @@ class Archive:
     def runs(self) -> pd.DataFrame:
         return self.query("SELECT * FROM runs ORDER BY run_id")
 
-    def search(self, words: str, limit: int = 20) -> pd.DataFrame:
-        """Documents matching every word (diacritics and case ignored), best bm25 first, with snippets."""
-        phrases = fts_phrases(words)
-        terms = [t for p in phrases for t in p]
-        cols = ["doc_id", "score", "code", "doc_type", "date", "issuer", "subject", "path", "snippet"]
-        if not terms:
-            return pd.DataFrame(columns=cols)
-        match = " ".join('"' + " ".join(p) + '"' for p in phrases)
-        df = self.query(
-            "SELECT s.doc_id, bm25(documents_fts) AS score, d.code, d.doc_type, d.date, d.issuer, d.subject,"
-            " f.path, s.text FROM documents_fts s JOIN documents d ON d.doc_id = s.doc_id"
-            " JOIN files f ON f.file_id = d.file_id WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts)"
-            " LIMIT ?", (match, int(limit)))
-        df["snippet"] = [make_snippet(text, terms) for text in df.pop("text")]
-        return df[cols]
+    def search(self, words: str, limit: int = 20, *, doc_type: str | None = None, issuer: str | None = None,
+               year: str | int | None = None, code: str | None = None) -> pd.DataFrame:
+        """Documents matching every word (diacritics and case ignored; `"…"` a phrase), the typed
+        phrase first, then closest words, then bm25; with snippets and field filters (pipeline.search)."""
+        try:
+            return search_documents(self.conn, words, limit=limit,
+                                    filters=Filters(doc_type=doc_type, issuer=issuer, year=year, code=code))
+        except sqlite3.Error as e:
+            raise DatabaseError(f"search failed: {e}", path=self.path) from e
 
-    def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None) -> list[Path]:
-        """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>; returns the paths written."""
-        out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
-        names = list(tables) if tables else self.table_names()
-        unknown = sorted(set(names) - set(self.table_names()))
+    def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None,
+               *, excel_csv: bool = False) -> list[Path]:
+        """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>, or all to OUTDIR/archive.xlsx, in
+        one typed schema (pipeline.export); returns the paths written."""
+        known = self.table_names() + self.view_names()
+        names = list(tables) if tables else known
+        unknown = sorted(set(names) - set(known))
         if unknown:
             raise DatabaseError(f"no such table(s): {', '.join(unknown)}", path=self.path,
-                                remedy=f"tables are: {', '.join(self.table_names())}")
-        written = []
-        for name in names:
-            df = self.query(f'SELECT * FROM "{name}"')
-            if fmt == "parquet":
-                path = out / f"{name}.parquet"
-                df.to_parquet(path, index=False)
-            elif fmt == "csv":
-                path = out / f"{name}.csv"
-                df.to_csv(path, index=False)
-            elif fmt == "jsonl":
-                path = out / f"{name}.jsonl"
-                df.to_json(path, orient="records", lines=True, force_ascii=False)
-            else:
-                raise ValueError(f"unknown export format {fmt!r}")
-            written.append(path)
-        return written
+                                remedy=f"tables are: {', '.join(known)}")
+        return export_tables(self.conn, outdir, fmt, names, excel_csv=excel_csv)
+
+    def view_names(self) -> list[str]:
+        """The views exported beside the tables: reviewed values (documents_reviewed …)."""
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='view' ORDER BY name").fetchall()
+        return [r[0] for r in rows]
+
+    def documents_reviewed(self) -> pd.DataFrame:
+        """documents with the reviewers' corrections applied, `corrected_fields` and the review state."""
+        return self.query("SELECT * FROM documents_reviewed ORDER BY doc_id")
 
     def table_names(self) -> list[str]:
         rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
                                  " AND name NOT LIKE 'documents_fts%' ORDER BY name").fetchall()
         return [r[0] for r in rows]
+
+
+def _token_rows(file_id: int, doc: Any) -> Iterator[tuple[Any, ...]]:
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
+            toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
+            aligned = len(toks) == len(line.words)
+            for ti, tok in enumerate(toks):
+                box = line.words[ti].box if aligned and line.words[ti].box else line.box
+                x0, y0, x1, y1 = box if box else (None, None, None, None)
+                yield (file_id, page.number, li, ti, tok.text, tok.source, tok.conf, int(tok.changed), x0, y0, x1, y1)
 
 
 class _Transaction:
@@ -491,10 +453,28 @@ class _Transaction:
                 conn.execute("COMMIT")
                 return
             except sqlite3.Error as e:
-                conn.execute("ROLLBACK")
-                raise DatabaseError(f"cannot write to the archive: {e}", path=self.archive.path) from e
-        conn.execute("ROLLBACK")
+                self._rollback()
+                raise write_error(e, self.archive.path) from e
+        self._rollback()
         if isinstance(exc, sqlite3.Error):
-            raise DatabaseError(f"cannot write to the archive: {exc}", path=self.archive.path) from exc
+            raise write_error(exc, self.archive.path) from exc
+
+    def _rollback(self) -> None:
+        """SQLite has already rolled back after some errors (disk full): ROLLBACK would then fail
+        with "no transaction is active" and hide the real cause."""
+        conn = self.archive.conn
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+def write_error(exc: sqlite3.Error, path: str) -> DatabaseError:
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return DatabaseError(f"the disk holding the archive is full ({exc}); the files stored before this one "
+                             "are kept", path=path, remedy="free some space (or move the archive) and run again: "
+                             "the files already stored are skipped")
+    return DatabaseError(f"cannot write to the archive: {exc}", path=path)
 
 

@@ -32,6 +32,8 @@ DAMAGED_REMEDY = ("restore the archive from a backup, or salvage it with `sqlite
                   " and run again; nothing was written")
 
 LEGACY_TABLES = {"meta", "files", "pages", "documents", "runs", "run_files"}  # a sohoa archive before the mark
+# Pragmas whose argument names what to describe; they read the schema and change nothing.
+_INTROSPECTION = {"table_info", "table_xinfo", "index_info", "index_xinfo", "index_list", "foreign_key_list"}
 _DENIED = {sqlite3.SQLITE_ATTACH: "ATTACH", sqlite3.SQLITE_DETACH: "DETACH"}
 
 
@@ -93,8 +95,8 @@ def mark(conn: sqlite3.Connection, version: int) -> None:
 def _authorize(action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None) -> int:
     if action in _DENIED:
         return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None:  # setting a pragma (query_only = OFF …)
-        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and (arg1 or "").lower() not in _INTROSPECTION:
+        return sqlite3.SQLITE_DENY  # setting a pragma (query_only = OFF …)
     return sqlite3.SQLITE_OK
 
 

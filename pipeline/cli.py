@@ -28,8 +28,9 @@ COMMANDS_HELP = {
     "restore": "restore garbled Vietnamese: lines on stdin, the same number of lines on stdout",
     "extract": "print the records of one file as JSON (the scorer's contract) or a table",
     "query": "run read-only SQL on the archive",
-    "export": "write archive tables as Parquet, CSV or JSON lines",
+    "export": "write archive tables as Parquet, CSV, JSON lines or an Excel workbook",
     "search": "full-text search of the archive, with or without diacritics",
+    "backup": "write a consistent single-file copy of the archive (safe while a run writes)",
     "train": "train the restoration models from a corpus folder",
     "serve": "the review web page for an archive (127.0.0.1 by default)",
     "eval": "score the pipeline against a folder of gold records",
@@ -106,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accept-any", action="store_true", default=None,
                    help="store every readable file, also those that do not read as a document")
     p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
+    p.add_argument("--invalidate-signatures", action="store_true", default=None,
+                   help="write searchable PDFs of digitally signed PDFs too (their signatures are removed)")
     p.add_argument("--alto", metavar="DIR", help="write ALTO XML per OCR'd page here")
     p.add_argument("--hocr", metavar="DIR", help="write hOCR per OCR'd page here")
     p.add_argument("--text-out", metavar="DIR", help="write the restored text of each file here")
@@ -132,15 +135,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export")
     _db_flag(p)
-    p.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
+    p.add_argument("--format", choices=["parquet", "csv", "jsonl", "xlsx"], default="parquet")
+    p.add_argument("--excel-csv", action="store_true",
+                   help="CSV for Excel: byte-order mark, CRLF, cells cut at 32,767 characters (full text in long_texts/)")
     p.add_argument("outdir")
     p.add_argument("--tables", nargs="+", metavar="TABLE", help="only these tables (default: all)")
 
     p = command("search")
     _db_flag(p)
-    p.add_argument("words", nargs="+")
+    p.add_argument("words", nargs="+", help='words (all must match, with or without marks); "…" for a phrase')
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--type", dest="doc_type", metavar="TYPE", help="only this document type (Kế hoạch, ke hoach …)")
+    p.add_argument("--issuer", help="only this issuer, in any spelling the gazetteer knows (UBND = Ủy ban nhân dân)")
+    p.add_argument("--year", help="only documents dated in this year")
+    p.add_argument("--code", help="only codes containing this (07-CT/TU, KH-UBND …)")
     p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = command("backup")
+    _db_flag(p)
+    p.add_argument("out", metavar="OUT", help="the copy's file name")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
     p = command("train")
     p.add_argument("--corpus", required=True, metavar="DIR")
@@ -206,7 +220,8 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
         "ocr.dpi": get("dpi"), "ocr.lang": get("lang"), "ocr.model": get("ocr_model"), "ocr.force_ocr": get("force_ocr"),
         "ocr.max_pixels": get("max_pixels"), "restore.enabled": get("restore"),
         "output.pdf_dir": get("pdf_out"), "output.alto_dir": get("alto"), "output.hocr_dir": get("hocr"),
-        "output.text_dir": get("text_out"), "gate.accept_any": get("accept_any"),
+        "output.text_dir": get("text_out"), "output.invalidate_signatures": get("invalidate_signatures"),
+        "gate.accept_any": get("accept_any"),
         "walk.include": get("include"), "walk.exclude": get("exclude"),
         "walk.group_pages": get("group_pages"),
     }
@@ -332,7 +347,9 @@ def cmd_export(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
     with Archive(archive_path(ns), readonly=True) as archive:
-        paths = archive.export(ns.outdir, ns.format, ns.tables)
+        if ns.excel_csv and ns.format != "csv":
+            raise BadArgumentsError("--excel-csv goes with --format csv")
+        paths = archive.export(ns.outdir, ns.format, ns.tables, excel_csv=ns.excel_csv)
     for p in paths:
         print(p)
     return ExitCode.ok
@@ -342,7 +359,8 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
     with Archive(archive_path(ns), readonly=True) as archive:
-        df = archive.search(" ".join(ns.words), limit=ns.limit)
+        df = archive.search(" ".join(ns.words), limit=ns.limit, doc_type=ns.doc_type, issuer=ns.issuer,
+                            year=ns.year, code=ns.code)
     if ns.format == "json":
         _print_frame(df, "json")
         return ExitCode.ok
@@ -351,8 +369,18 @@ def cmd_search(ns: argparse.Namespace, argv: list[str]) -> int:
         return ExitCode.ok
     for i, row in enumerate(df.itertuples(index=False), 1):
         head = " · ".join(str(x) for x in (row.code, row.doc_type, row.date, row.issuer) if isinstance(x, str) and x)
-        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, bm25 {row.score:.3g})")
+        rank = "phrase, " if row.phrase else ""
+        print(f"{i}. [{row.doc_id}] {head or '(no code)'}  ({row.path}, {rank}bm25 {row.score:.3g})")
         print(f"   {row.snippet}")
+    return ExitCode.ok
+
+
+def cmd_backup(ns: argparse.Namespace, argv: list[str]) -> int:
+    from sohoa.pipeline.archive import Archive
+
+    with Archive(archive_path(ns), readonly=True) as archive:
+        out = archive.backup(ns.out, force=ns.force)
+    print(out)
     return ExitCode.ok
 
 
@@ -413,7 +441,7 @@ def _print_frame(df: Any, fmt: str) -> None:
 
 COMMANDS = {
     "run": cmd_run, "ocr": cmd_ocr, "restore": cmd_restore, "extract": cmd_extract, "query": cmd_query,
-    "export": cmd_export, "search": cmd_search, "train": cmd_train, "serve": cmd_lazy, "eval": cmd_lazy,
+    "export": cmd_export, "search": cmd_search, "backup": cmd_backup, "train": cmd_train, "serve": cmd_lazy, "eval": cmd_lazy,
 }
 
 

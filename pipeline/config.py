@@ -70,6 +70,14 @@ class GateSettings:
 
 
 @dataclass
+class LimitsSettings:
+    """Bounds on one file, checked when it is opened, before any work (docs/reliability.md)."""
+
+    max_text_mb: float = 10.0  # a text file past this fails as too_large (worker memory grows with it)
+    max_pages: int = 1000  # a PDF, TIFF or image set with more pages fails as too_large
+
+
+@dataclass
 class WalkSettings:
     """Folder walks: glob patterns added to / removed from the supported extensions."""
 
@@ -84,6 +92,7 @@ class OutputSettings:
     alto_dir: str | None = None
     hocr_dir: str | None = None
     text_dir: str | None = None
+    invalidate_signatures: bool = False  # write searchable copies of digitally signed PDFs anyway
 
 
 @dataclass
@@ -100,6 +109,7 @@ class Settings:
     extract: StageSwitch = field(default_factory=StageSwitch)
     gate: GateSettings = field(default_factory=GateSettings)
     walk: WalkSettings = field(default_factory=WalkSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,7 +124,7 @@ class Settings:
             extract=StageSwitch(**d["extract"]), gate=GateSettings(**d["gate"]),
             walk=WalkSettings(**{**d["walk"], "include": list(d["walk"]["include"]),
                                  "exclude": list(d["walk"]["exclude"])}),
-            output=OutputSettings(**d["output"]),
+            output=OutputSettings(**d["output"]), limits=LimitsSettings(**d["limits"]),
         )
 
     def replace(self, **changes: Any) -> Settings:
@@ -225,6 +235,8 @@ def validate(settings: dict[str, Any]) -> None:
         raise ConfigError("`jobs` must be at least 1")
     if int(settings["ocr"]["dpi"]) < 50:
         raise ConfigError("`ocr.dpi` must be at least 50")
+    if float(settings["limits"]["max_text_mb"]) <= 0 or int(settings["limits"]["max_pages"]) < 1:
+        raise ConfigError("`limits.max_text_mb` must be positive and `limits.max_pages` at least 1")
     if settings["executor"] not in ("local", "dask"):
         raise ConfigError("`executor` must be local or dask")
     for name in settings["stages"]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, ExitStack
 from typing import Any
@@ -23,7 +28,59 @@ def _mp_context() -> Any:
 
 
 def local_pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=_mp_context())
+    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=_mp_context(),
+                               initializer=die_with, initargs=(os.getpid(),))
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with(main_pid: int) -> None:
+    """Worker initializer: the worker ends when the main process does, even after `kill -9` of it.
+    Its parent is the fork server, which exits when the main process goes: the kernel then kills
+    the worker (PR_SET_PDEATHSIG, Linux). A watchdog thread polling the main process covers the
+    other systems and a fork server that lingers."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch, args=(main_pid,), name="sohoa-watchdog", daemon=True).start()
+
+
+def _watch(main_pid: int, every: float = 1.0) -> None:
+    while _alive(main_pid):
+        time.sleep(every)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed main process not yet reaped by its parent is a zombie: gone all the same
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def stop_workers(executor: Executor, grace: float = 2.0) -> None:
+    """End a local pool's worker processes now (Ctrl-C, SIGTERM, a fatal archive error): SIGTERM,
+    then SIGKILL past `grace` seconds. Their jobs are lost; what was stored stays."""
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
 
 
 class BatchExecutor:
@@ -61,5 +118,7 @@ class BatchExecutor:
 
     def close(self, cancel: bool = False) -> None:
         if self.kind == "local":
+            if cancel:
+                stop_workers(self.executor)
             self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
         self._stack.close()

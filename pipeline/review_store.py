@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
 
-from sohoa.pipeline.fold import fold_aligned
 from sohoa.pipeline.review.text import apply_token_fixes, place_tokens, text_offset
 
 STATUSES = ("to_review", "reviewed")
@@ -156,11 +155,11 @@ def _plain(value: str) -> str:
 
 
 def refresh_fts(conn: sqlite3.Connection, doc_id: int) -> None:
+    """The document's search text becomes its reviewed text (a trigger re-indexes it); the machine's
+    `documents.text` is left as it is."""
     text = reviewed_text(conn, doc_id)
-    conn.execute("DELETE FROM documents_fts WHERE doc_id = ?", (doc_id,))
     if text is not None:
-        conn.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)",
-                     (fold_aligned(text), text, doc_id))
+        conn.execute("UPDATE documents SET search_text = ? WHERE doc_id = ?", (text, doc_id))
 
 
 def reapply(conn: sqlite3.Connection, file_id: int) -> None:

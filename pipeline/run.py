@@ -34,6 +34,8 @@ from sohoa.pipeline.archive import Archive, now_iso
 from sohoa.pipeline.components import DocState
 from sohoa.pipeline.config import Settings, load_settings, make_ocr_config
 from sohoa.pipeline.executors import BatchExecutor
+from sohoa.pipeline.locks import Locks, file_claim, lock_dir, run_lock
+from sohoa.pipeline.output_paths import output_rels
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.pipeline.single import check_engine, open_file
@@ -45,7 +47,7 @@ from sohoa.pipeline.walk import (
     discover,
     group_page_images,
 )
-from sohoa.pipeline.worker import OutputPlan, finish_file, ocr_one_page
+from sohoa.pipeline.worker import OutputPlan, finish_file, ocr_one_page, unpack_state
 
 __all__ = ["IGNORE_FILE", "SUPPORTED_EXTENSIONS", "InputPath", "PassedOver", "discover", "file_sha256", "run"]
 
@@ -107,12 +109,14 @@ def run(inputs: Sequence[str], *, db: str | None = None, jobs: int | None = None
     check_resources(settings)
     db_path = settings.db
     passed: list[PassedOver] = []
-    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal"],
+    files = discover(inputs, exclude=[db_path, db_path + "-wal", db_path + "-shm", db_path + "-journal",
+                                      str(lock_dir(db_path))],
                      include_globs=settings.walk.include, exclude_globs=settings.walk.exclude, passed=passed)
     if settings.walk.group_pages:
         files = group_page_images(files)
     with Archive(db_path, create=True) as archive:
         batch = _Batch(archive, settings, force, progress or Progress(), argv)
+        batch.out_rels = output_rels(files)
         batch.report.passed_over = [{"path": p.path, "reason": p.reason} for p in passed]
         return batch.run(files)
 
@@ -143,22 +147,37 @@ class _Batch:
         self.ocr_config: Any = None
         self.max_inflight = max(2, 2 * settings.jobs)
         self.accept_any = settings.gate.accept_any
+        self.locks = Locks(archive.path)
+        self.out_rels: dict[str, Path] = {}  # input path → output path stem (pipeline.output_paths)
 
     # -- the batch ----------------------------------------------------------------------------
 
     def run(self, inputs: list[InputPath]) -> RunReport:
+        """The run is `done`, `interrupted` (Ctrl-C, SIGTERM) or `failed` (the archive cannot be
+        written, a missing dependency, a bug) — never left `running`, except by kill -9 or a power
+        cut, which the next run on the archive detects (its lock is free) and marks `interrupted`."""
         t0 = time.perf_counter()
         self.report.started_at = now_iso()
-        self.report.run_id = self.archive.start_run(self.argv)
+        self.report.run_id = self.archive.start_run(
+            self.argv, is_live=lambda r: self.locks.is_held_elsewhere(run_lock(r)),
+            on_start=lambda r: self.locks.acquire(run_lock(r)))
+        status = "failed"
         try:
             self.progress.start(len(inputs), 0)  # pages are added as files are opened
             self._process(self._prepare(inputs))
+            status = "done"
         except KeyboardInterrupt:
-            self._finish(t0, "interrupted")
+            status = "interrupted"
             raise
         finally:
             self.progress.close()
-        self._finish(t0, "done")
+            try:
+                self._finish(t0, status)
+            except SohoaError:
+                if status == "done":
+                    raise  # else the error that ended the run is the one to report
+            finally:
+                self.locks.release_all()
         return self.report
 
     def _finish(self, t0: float, status: str) -> None:
@@ -192,6 +211,16 @@ class _Batch:
                 out.append(f)
         return out
 
+    def _claim(self, f: _File) -> str:
+        """"ok" when this run may work on the file; "later" when another run on the archive holds it;
+        "stored" when that other run stored it meanwhile."""
+        if not self.locks.acquire(file_claim(f.result.sha256 or f.inp.path)):
+            return "later"
+        if not self.force and f.result.sha256 and self.archive.is_done(f.result.sha256, skipped=not self.accept_any):
+            self.locks.release(file_claim(f.result.sha256))
+            return "stored"
+        return "ok"
+
     def _open(self, f: _File) -> bool:
         """Open a file (kind, pages, page jobs); False when it failed."""
         f.t0 = time.perf_counter()
@@ -200,15 +229,24 @@ class _Batch:
             f.result.size, f.result.kind = f.opened.size, f.opened.kind
             f.result.pages = f.opened.page_count
             f.page_jobs = f.opened.page_jobs()
+            if self.settings.output.pdf_dir and f.page_jobs and f.opened.kind.startswith("pdf"):
+                from sohoa.ocr.pdf_signature import check_not_signed
+
+                check_not_signed(f.inp.path, self.settings.output.invalidate_signatures)
             if f.page_jobs:
                 self._check_engine()
-            else:
+            elif not self._worker_reads(f):
                 f.pages = {p.number: p for p in f.opened.text_pages()}
         except Exception as e:  # noqa: BLE001 — SohoaError, or an unexpected reader bug: the file fails alone
             self._fail(f, e)
             return False
-        self.progress.add_pages(len(f.page_jobs) or len(f.pages))
+        self.progress.add_pages(len(f.page_jobs) or len(f.pages) or f.opened.page_count)
         return True
+
+    def _worker_reads(self, f: _File) -> bool:
+        """A text file is read by the worker (the `ocr` stage), not here: sent as pages it would be
+        pickled, and held, by both processes."""
+        return f.opened.kind == "text" and "ocr" in self.settings.stages
 
     def _check_engine(self) -> None:
         if self.engine_checked:
@@ -232,9 +270,21 @@ class _Batch:
         executor = BatchExecutor(self.settings.executor, self.settings.jobs, self.settings.scheduler)
         try:
             while pending or self.queue or self.inflight:
+                held_elsewhere = 0
                 while len(self.inflight) < self.max_inflight and (self.queue or pending):
                     if not self.queue:
-                        self._enqueue_file(pending.popleft())
+                        f = pending.popleft()
+                        claim = self._claim(f)
+                        if claim == "later":  # another run is on it: come back to it after the others
+                            pending.append(f)
+                            held_elsewhere += 1
+                            if held_elsewhere >= len(pending):
+                                break
+                            continue
+                        if claim == "stored":
+                            self._skip(f, "stored meanwhile by another run on this archive")
+                            continue
+                        self._enqueue_file(f)
                         continue
                     unit = self.queue.popleft()
                     if unit.file.failed:
@@ -245,6 +295,8 @@ class _Batch:
                         self.queue.appendleft(unit)
                         self._recover(executor, [])
                 if not self.inflight:
+                    if held_elsewhere:
+                        time.sleep(0.5)  # only files another run holds are left: wait for it
                     continue
                 done, _ = wait(list(self.inflight), timeout=0.5, return_when=FIRST_COMPLETED)
                 broken = []
@@ -257,10 +309,27 @@ class _Batch:
                         self._handle(unit, fut)
                 if broken:
                     self._recover(executor, broken)
+        except KeyboardInterrupt:
+            try:
+                self._keep_finished()
+            finally:
+                executor.close(cancel=True)
+            raise
         except BaseException:
             executor.close(cancel=True)
             raise
         executor.close()
+
+    def _keep_finished(self) -> None:
+        """Interrupted: store the files whose last job had already finished; the rest is dropped
+        (a re-run does it)."""
+        for fut, unit in list(self.inflight.items()):
+            if unit.page_job is None and fut.done() and not fut.cancelled() and fut.exception() is None:
+                try:
+                    self._handle(unit, fut)
+                except SohoaError:
+                    break  # the archive cannot be written: nothing more to keep
+        self.inflight.clear()
 
     def _enqueue_file(self, f: _File) -> None:
         if not self._open(f):
@@ -282,16 +351,16 @@ class _Batch:
 
     def _output_plan(self, f: _File) -> OutputPlan:
         out = self.settings.output
-        rel = f.inp.rel
-        plan = OutputPlan(stem=rel.stem)
+        stem = self.out_rels.get(f.inp.path) or f.inp.rel.with_suffix("")
+        plan = OutputPlan(stem=stem.name, invalidate_signatures=out.invalidate_signatures)
         if out.pdf_dir and f.page_jobs:
-            plan.pdf = str(Path(out.pdf_dir) / rel.with_suffix(".pdf"))
+            plan.pdf = str(Path(out.pdf_dir) / stem.parent / f"{stem.name}.pdf")
         if out.text_dir:
-            plan.text = str(Path(out.text_dir) / rel.with_suffix(".txt"))
+            plan.text = str(Path(out.text_dir) / stem.parent / f"{stem.name}.txt")
         if out.alto_dir:
-            plan.alto_dir = str(Path(out.alto_dir) / rel.parent)
+            plan.alto_dir = str(Path(out.alto_dir) / stem.parent)
         if out.hocr_dir:
-            plan.hocr_dir = str(Path(out.hocr_dir) / rel.parent)
+            plan.hocr_dir = str(Path(out.hocr_dir) / stem.parent)
         return plan
 
     def _handle(self, unit: _Unit, fut: Future) -> None:
@@ -312,7 +381,7 @@ class _Batch:
             if len(f.pages) == len(f.page_jobs):
                 self.queue.appendleft(_Unit(f))  # finish this file before starting others
             return
-        state: DocState = fut.result()
+        state: DocState = unpack_state(fut.result())
         if not f.page_jobs:
             self.progress.pages_done(len(state.doc.pages))
         self._store(f, state)
@@ -370,7 +439,10 @@ class _Batch:
         r.finished_at = now_iso()
         r.seconds = time.perf_counter() - f.t0
         self.queue = deque(u for u in self.queue if u.file is not f)
-        self.archive.store_file(r, run_id=self.report.run_id)
+        try:
+            self.archive.store_file(r, run_id=self.report.run_id)
+        finally:
+            self.locks.release(file_claim(r.sha256 or f.inp.path))
         self.report.files.append(r)
         self.progress.file_done(r)
 
@@ -389,8 +461,11 @@ class _Batch:
         r.finished_at = now_iso()
         r.seconds = time.perf_counter() - f.t0
         state.timings["ocr"] = r.timings["ocr"]
-        self.archive.store_file(r, state, run_id=self.report.run_id,
-                                low_conf_threshold=self.settings.ocr.low_conf_threshold)
+        try:
+            self.archive.store_file(r, state, run_id=self.report.run_id,
+                                    low_conf_threshold=self.settings.ocr.low_conf_threshold)
+        finally:
+            self.locks.release(file_claim(r.sha256 or f.inp.path))
         self.report.files.append(r)
         self.progress.file_done(r)
         f.pages.clear()  # free the memory of a finished file

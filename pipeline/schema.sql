@@ -57,8 +57,12 @@ CREATE TABLE IF NOT EXISTS documents (
     text      TEXT,                     -- the document's (restored) text
     record_json TEXT NOT NULL,          -- the full record as `sohoa extract --format json` prints it
     source_json TEXT,                   -- provenance: spans, pages, boxes
+    issuer_canonical TEXT,              -- the gazetteer's name of the issuer (extract.canonical), NULL if unknown
+    issuer_id TEXT,                     -- its stable id, e.g. uy-ban-nhan-dan-tinh-kien-giang
+    search_text TEXT,                   -- what search indexes when reviewers corrected it (else `text`)
     UNIQUE (file_id, seq)
 );
+CREATE INDEX IF NOT EXISTS documents_issuer_id ON documents(issuer_id);
 CREATE INDEX IF NOT EXISTS documents_code ON documents(code);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
 
@@ -68,7 +72,7 @@ CREATE TABLE IF NOT EXISTS signers (
 );
 CREATE TABLE IF NOT EXISTS recipients (
     doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, recipient TEXT
+    seq INTEGER NOT NULL, recipient TEXT, recipient_canonical TEXT, recipient_id TEXT
 );
 CREATE TABLE IF NOT EXISTS refs (
     doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -77,7 +81,12 @@ CREATE TABLE IF NOT EXISTS refs (
 CREATE INDEX IF NOT EXISTS refs_code ON refs(code);
 CREATE TABLE IF NOT EXISTS tasks (
     doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, assignee TEXT, role TEXT, partners_json TEXT, action TEXT, deadline TEXT
+    seq INTEGER NOT NULL, assignee TEXT, role TEXT, partners_json TEXT, action TEXT, deadline TEXT,
+    assignee_canonical TEXT, assignee_id TEXT
+);
+CREATE TABLE IF NOT EXISTS task_partners (  -- tasks.partners_json, a row per partner
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    task_seq INTEGER NOT NULL, seq INTEGER NOT NULL, partner TEXT, partner_canonical TEXT, partner_id TEXT
 );
 CREATE TABLE IF NOT EXISTS deadlines (
     doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -108,11 +117,24 @@ CREATE TABLE IF NOT EXISTS run_files (
     error_kind TEXT, error TEXT, seconds REAL, pages INTEGER, documents INTEGER
 );
 
--- Full-text search over document text, diacritics folded (đ → d too): the `folded`
--- column holds pipeline.fold.fold(text); queries are folded the same way.
+-- Full-text search over documents.text (external content: datasette's own search finds it).
+-- The tokenizer drops tone and vowel marks but keeps đ; sohoa search folds the query and asks for
+-- d and đ at a word's start (Vietnamese has d/đ only there), so `dang uy` finds `Đảng ủy`, and
+-- datasette's `Đảng` finds it too. Triggers keep the index in step with the documents rows; it
+-- holds `search_text` (the text with reviewers' corrections, pipeline.review_store) where set.
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    folded, text UNINDEXED, doc_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+    text, content="documents", content_rowid="doc_id", tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, coalesce(new.search_text, new.text));
+END;
+CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.doc_id, coalesce(old.search_text, old.text));
+END;
+CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text, search_text ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.doc_id, coalesce(old.search_text, old.text));
+    INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, coalesce(new.search_text, new.text));
+END;
 
 -- BEGIN v3 (the review workflow; pipeline.review_store.migrate_v2_to_v3 runs this part on a v2 archive)
 -- Where each file is: absolute path when stored, and the directory `sohoa run` ran in (relative

@@ -14,10 +14,11 @@ def open_file(path: str | list[str], settings: Settings) -> Any:
     classes of sohoa/errors.py."""
     from sohoa.ocr.inputs import open_image_set, open_input
 
-    o = settings.ocr
+    o, lim = settings.ocr, settings.limits
     if isinstance(path, list):
-        return open_image_set(path, dpi=o.dpi, max_pixels=o.max_pixels)
-    return open_input(path, dpi=o.dpi, max_pixels=o.max_pixels, force_ocr=o.force_ocr)
+        return open_image_set(path, dpi=o.dpi, max_pixels=o.max_pixels, max_pages=lim.max_pages)
+    return open_input(path, dpi=o.dpi, max_pixels=o.max_pixels, force_ocr=o.force_ocr,
+                      max_text_mb=lim.max_text_mb, max_pages=lim.max_pages)
 
 
 def check_engine(settings: Settings) -> None:
@@ -27,11 +28,24 @@ def check_engine(settings: Settings) -> None:
 
 
 def load_document(path: str, settings: Settings, jobs: int = 1) -> Document:
-    """Pages from the text layer or OCR (ocr.outputs.ocr_file with the `ocr.*` settings)."""
-    from sohoa.ocr.outputs import ocr_file
+    """Pages from the text itself, the text layer or OCR (as ocr.outputs.ocr_file does), with the
+    `ocr.*` and `limits.*` settings."""
+    from sohoa.ocr.outputs import ocr_pages
 
-    o = settings.ocr
-    return ocr_file(path, o.engine_config(), jobs, force_ocr=o.force_ocr, max_pixels=o.max_pixels)
+    opened = open_file(path, settings)
+    page_jobs = opened.page_jobs()
+    config = settings.ocr.engine_config()
+    meta: dict[str, Any] = {"kind": opened.kind, "page_count": opened.page_count, "size": opened.size}
+    if opened.text_quality is not None:
+        meta["text_layer_quality"] = round(opened.text_quality, 3)
+    if page_jobs:
+        check_engine(settings)
+        pages = ocr_pages(page_jobs, config, jobs)
+        meta["ocr"] = {"lang": config.lang, "dpi": config.dpi, "jobs": jobs}
+        meta["page_jobs"] = [job.__dict__ for job in page_jobs]
+    else:
+        pages = opened.text_pages()
+    return Document(path=str(path), pages=pages, sha256=opened.sha256, meta=meta)
 
 
 def process_file(path: str, settings: Settings, jobs: int = 1) -> DocState:

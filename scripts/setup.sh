@@ -16,6 +16,8 @@ fonts="$(fc-list : family 2>/dev/null || true)"
 grep -qi "Liberation Serif" <<<"$fonts" || need+=(fonts-liberation2)
 grep -qi "DejaVu Serif" <<<"$fonts" || need+=(fonts-dejavu-core)
 grep -qi "FreeSerif" <<<"$fonts" || need+=(fonts-freefont-ttf)
+# metric-compatible stand-ins embedded for a source PDF's unembedded Times/Helvetica/Courier (PDF/A)
+[ -d /usr/share/fonts/opentype/urw-base35 ] || need+=(fonts-urw-base35)
 if [ "$extras" = dev ]; then
     command -v chromium >/dev/null || need+=(chromium)
     command -v qpdf >/dev/null || need+=(qpdf)

@@ -18,7 +18,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-@dataclass
+@dataclass(slots=True)  # millions of them in a long text: no per-object dict
 class Token:
     """One restored token: what it became, what OCR read, how sure the restorer is."""
 
@@ -28,7 +28,7 @@ class Token:
     changed: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # millions of them in a long text: no per-object dict
 class Word:
     text: str
     box: Box | None = None

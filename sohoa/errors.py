@@ -57,6 +57,13 @@ class EncryptedPdfError(SohoaError):
     remedy = "remove the password (e.g. `qpdf --decrypt in.pdf out.pdf`) and run again"
 
 
+class SignedPdfError(SohoaError):
+    kind = "signed_pdf"
+    remedy = ("a searchable PDF would be a rewritten copy whose signature no longer verifies; keep the "
+              "signed original, run without --pdf-out, or pass --invalidate-signatures (setting "
+              "output.invalidate_signatures) to write the copy anyway")
+
+
 class UnsupportedFileError(SohoaError):
     kind = "unsupported"
     remedy = "sohoa reads PDF, TIFF, PNG, JPEG and .txt files"
@@ -65,6 +72,12 @@ class UnsupportedFileError(SohoaError):
 class ImageTooLargeError(SohoaError):
     kind = "image_too_large"
     remedy = "the image exceeds the pixel limit (decompression-bomb guard); raise --max-pixels if it is genuine"
+
+
+class TooLargeError(SohoaError):
+    kind = "too_large"
+    remedy = ("the file is over a size limit that bounds a worker's memory and time; split it, or raise "
+              "`limits.max_text_mb` / `limits.max_pages` in sohoa.toml if it is genuine")
 
 
 class OcrEngineError(SohoaError):

@@ -48,6 +48,11 @@ def slow(state: DocState, settings: Settings) -> None:
     time.sleep(0.15)
 
 
+def sleep_on_marker(state: DocState, settings: Settings) -> None:
+    if "SLEEP" in state.doc.text(restored=False):
+        time.sleep(60)
+
+
 def crash_on_marker(state: DocState, settings: Settings) -> None:
     """Kill the worker process outright (like a segfault in a native library) on CRASH files."""
     if "CRASH" in state.doc.text(restored=False):

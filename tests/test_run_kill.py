@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_run import make_docs
+from tests.test_run import DOC, make_docs
 from tests.test_run_components import stages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,9 @@ def test_kill_9_mid_run_then_rerun_leaves_no_duplicates(tmp_path):
     skipped, ok = con.execute(
         "SELECT sum(status = 'skipped'), sum(status = 'ok') FROM run_files WHERE run_id = 2").fetchone()
     assert skipped >= partial and skipped + ok == n
-    assert one("SELECT status FROM runs WHERE run_id = 1") == "running"  # never finished: visible as such
+    # never finished; its lock was released with its process, so the second run marked it
+    assert one("SELECT status FROM runs WHERE run_id = 1") == "interrupted"
+    assert one("SELECT status FROM runs WHERE run_id = 2") == "done"
     assert one("PRAGMA integrity_check") == "ok"
 
 
@@ -106,3 +108,106 @@ def test_ctrl_c_or_sigterm_stops_the_run_keeps_what_is_stored_and_exits_130(tmp_
     stored = con.execute("SELECT count(*) FROM files WHERE status = 'ok'").fetchone()[0]
     assert status == "interrupted" and 3 <= stored < 40
     assert stored - 1 <= files_ok <= stored  # Ctrl-C may land between a commit and the report's count
+
+
+def _session_pids(sid: int) -> set[int]:
+    """Live processes of the session `sid` (a run started with start_new_session: its workers,
+    the fork server, Tesseract)."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != b"Z":
+            out.add(int(entry.name))
+    return out
+
+
+def _sohoa(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sohoa.pipeline.cli", *args]
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_main_process_alone_leaves_no_worker_behind(tmp_path):
+    make_docs(tmp_path / "in", 40)
+    db = tmp_path / "a.sqlite"
+    cfg = _toml(tmp_path / "slow.toml", stages("ocr", "slow", "code_records"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(_sohoa("run", str(tmp_path / "in"), "--db", str(db), "--config", str(cfg)),
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while _stored(db) < 3 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert len(_session_pids(proc.pid) - {proc.pid}) >= 2  # the fork server and the workers
+    proc.send_signal(signal.SIGKILL)  # the main process only, as the OOM killer would
+    proc.wait(timeout=10)
+    t0 = time.time()
+    while _session_pids(proc.pid) and time.time() - t0 < 10:
+        time.sleep(0.1)
+    left = _session_pids(proc.pid)
+    for pid in left:  # clean up before failing
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"orphans after kill -9 of the main process: {left}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_a_stop_does_not_wait_for_long_jobs_and_keeps_the_finished_files(tmp_path, how):
+    make_docs(tmp_path / "in", 6)
+    for i in range(2):  # two files that would keep both workers busy for a minute
+        (tmp_path / "in" / f"z_long{i}.txt").write_text(DOC.format(prov="Sơn La", n=900 + i) + "SLEEP\n",
+                                                      encoding="utf-8")
+    db = tmp_path / "a.sqlite"
+    cfg = _toml(tmp_path / "c.toml", stages("ocr", "sleep_on_marker", "code_records"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(_sohoa("run", str(tmp_path / "in"), "--db", str(db), "--config", str(cfg)),
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while _stored(db) < 6 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)  # both long jobs are running now
+    t0 = time.time()
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    stopped_in = time.time() - t0
+    assert proc.returncode == 130, err.decode()
+    assert stopped_in < 15, f"took {stopped_in:.1f} s to stop"  # the long jobs sleep 60 s
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+    assert con.execute("SELECT count(*) FROM files WHERE status = 'ok'").fetchone()[0] == 6
+    assert not _session_pids(proc.pid)
+
+
+@pytest.mark.slow
+def test_two_runs_on_one_archive_never_both_do_the_same_file(tmp_path):
+    n = 60
+    make_docs(tmp_path / "in", n)
+    db = tmp_path / "a.sqlite"
+    cfg = _toml(tmp_path / "slow.toml", stages("ocr", "slow", "code_records"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = _sohoa("run", str(tmp_path / "in"), "--db", str(db), "--config", str(cfg))
+    first = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while _stored(db) < 1 and time.time() < deadline:
+        time.sleep(0.02)
+    second = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for proc in (first, second):
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+    con = sqlite3.connect(db)
+    one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    assert one("SELECT count(*) FROM files WHERE status = 'ok'") == n
+    # each file was done (ok) by exactly one of the two runs; the other skipped it
+    assert one("SELECT count(*) FROM run_files WHERE status = 'ok'") == n
+    per_run = dict(con.execute("SELECT run_id, sum(status = 'ok') FROM run_files GROUP BY run_id").fetchall())
+    assert len(per_run) == 2 and all(v > 0 for v in per_run.values()), per_run  # both worked, in parallel
+    assert one("SELECT count(*) FROM documents") == n
+    assert con.execute("SELECT DISTINCT status FROM runs").fetchall() == [("done",)]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from sohoa.pipeline.fold import fold
 from sohoa.pipeline.review.app import render_segments
 from sohoa.pipeline.review.text import align_tokens, field_spans, place_tokens, text_segments, token_positions
 
@@ -118,7 +117,6 @@ def build_archive(path: Path, image_dir: Path | None = None) -> dict[str, int]:
                          "VALUES (?,?,?,?,?,?,?)", (doc_id, i, t["assignee"], t["role"], "[]", t["action"], t["deadline"]))
         for i, r in enumerate(record["recipients"]):
             conn.execute("INSERT INTO recipients(doc_id, seq, recipient) VALUES (?,?,?)", (doc_id, i, r))
-        conn.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)", (fold(text), text, doc_id))
     conn.commit()
     conn.close()
     return ids
@@ -127,7 +125,7 @@ def build_archive(path: Path, image_dir: Path | None = None) -> dict[str, int]:
 def test_build_archive_makes_two_searchable_documents(tmp_path: Path) -> None:
     ids = build_archive(tmp_path / "a.sqlite")
     conn = sqlite3.connect(tmp_path / "a.sqlite")
-    hits = conn.execute("SELECT doc_id FROM documents_fts WHERE documents_fts MATCH '\"ke hoach\"'").fetchall()
+    hits = conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH '\"ke hoach\"'").fetchall()
     assert [h[0] for h in hits] == [ids["plan"]]
     assert conn.execute("SELECT count(*) FROM tokens WHERE conf < 0.5").fetchone()[0] == 1
 
@@ -278,7 +276,6 @@ def add_flagged_scan(db: Path, image_dir: Path) -> int:
         " page_to, text, record_json, source_json) VALUES (?,0,?,?,?,?,?,?,?,?,1,1,?,?,?)",
         (file_id, rec["doc_type"], None, rec["symbol"], None, rec["issuer"], None, None, subject, text,
          json.dumps(rec, ensure_ascii=False), json.dumps(rec["source"], ensure_ascii=False))).lastrowid
-    conn.execute("INSERT INTO documents_fts(folded, text, doc_id) VALUES (?,?,?)", (fold(text), text, doc_id))
     conn.commit()
     conn.close()
     return int(doc_id)

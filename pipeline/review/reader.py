@@ -15,6 +15,7 @@ from typing import Any
 
 from sohoa.pipeline.fold import fold
 from sohoa.pipeline.review.images import resolve_path
+from sohoa.pipeline.search import matching_doc_ids
 
 
 class ArchiveReader:
@@ -50,14 +51,12 @@ class ArchiveReader:
         """Documents whose folded (reviewed) text holds every word of `q` (FTS5), or whose code matches."""
         words = [w for w in re.split(r"\s+", fold(q)) if w]
         ids: set[int] = set()
-        fts_query = " ".join('"' + w.replace('"', '""') + '"' for w in words)
         try:
-            ids.update(r[0] for r in conn.execute("SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ?",
-                                                  (fts_query,)))
+            ids.update(matching_doc_ids(conn, q))
         except sqlite3.Error:  # no FTS table (an older archive): fall back to a scan
             pass
         if not ids:
-            rows = conn.execute("SELECT doc_id, text FROM documents").fetchall()
+            rows = conn.execute("SELECT doc_id, coalesce(search_text, text) FROM documents").fetchall()
             ids.update(r[0] for r in rows if all(w in fold(r[1] or "") for w in words))
         like = "%" + q.strip().replace("%", "") + "%"
         ids.update(r[0] for r in conn.execute("SELECT doc_id FROM documents_reviewed WHERE code LIKE ?", (like,)))
