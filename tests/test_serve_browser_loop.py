@@ -176,3 +176,18 @@ def test_another_origin_can_neither_post_nor_frame(site, browser, tmp_path: Path
     finally:
         other.shutdown()
     assert sqlite3.connect(db).execute("SELECT count(*) FROM corrections").fetchone()[0] == 0
+
+
+def test_accept_key_checks_flagged_fields_one_by_one(site, browser) -> None:
+    base, db, ids = site
+    page = new_page(browser, 1366, 768)
+    page.goto(f"{base}/doc/{ids['scan']}")
+    flagged = page.locator('input.fieldinput[data-flagged="1"]').evaluate_all("xs => xs.map(x => x.ariaLabel)")
+    assert flagged[0] == "number" and len(flagged) >= 2
+    page.keyboard.press("a")
+    page.wait_for_url("**saved=1**")
+    page.keyboard.press("a")
+    page.wait_for_function(f"document.querySelectorAll('input.fieldinput[data-flagged=\"1\"]').length == {len(flagged) - 2}")
+    rows = sqlite3.connect(db).execute("SELECT field, new_value FROM corrections ORDER BY correction_id").fetchall()
+    assert rows == [(flagged[0], None), (flagged[1], None)]  # confirmed empty, as shown
+    assert page.locator('input.fieldinput[data-flagged="1"]').evaluate_all("xs => xs.map(x => x.ariaLabel)") == flagged[2:]

@@ -199,3 +199,31 @@ def test_the_real_server_answers_200_concurrent_requests(live) -> None:
     with ThreadPoolExecutor(max_workers=200) as pool:
         statuses = list(pool.map(fetch, urls))
     assert statuses == [200] * 200
+
+
+def test_a_slow_request_head_is_cut_off(archive) -> None:
+    import time
+
+    db, _ = archive
+    server = serve.make_server(db, "127.0.0.1", 0, quiet=True, head_timeout=1.0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
+            start = time.monotonic()
+            assert s.recv(100) == b""  # closed by the server
+            assert time.monotonic() - start < 5
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:  # keep-alive then silence
+            s.sendall(f"GET /static/review.css HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            first = s.recv(65536)
+            assert first.startswith(b"HTTP/1.1 200")
+            s.sendall(b"GET / HTTP/1.1\r\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+            assert b"HTTP/1.1 200" not in data  # nothing more was answered, the connection was closed
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).status == 200
+    finally:
+        server.shutdown()
+        server.server_close()

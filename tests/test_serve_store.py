@@ -131,3 +131,29 @@ def test_sohoa_query_and_search_see_the_reviewed_values(tmp_path: Path, capsys) 
                      "corrected_fields": "code,issuer"}]
     assert main(["search", "--db", str(db), "uy ban nhan dan tinh an giang", "--format", "json"]) == 0
     assert [r["doc_id"] for r in json.loads(capsys.readouterr().out)] == [ids["letter"]]
+
+
+def test_a_correction_made_on_the_site_is_in_the_export(tmp_path: Path, capsys) -> None:
+    import pandas as pd
+
+    from sohoa.pipeline.cli import main
+    from tests.test_serve_helpers import client, post_form
+
+    db = tmp_path / "a.sqlite"
+    ids = build_archive(db)
+    with Archive(db):
+        pass
+    c = client(db, reviewer="lan")
+    assert post_form(c, f"/doc/{ids['plan']}/correct", {"target": "field", "field": "issuer",
+                                                        "new_value": "Tỉnh ủy Kiên Giang"}).status_code == 303
+    assert post_form(c, f"/doc/{ids['plan']}/review", {"set_status": "reviewed"}).status_code == 303
+    out = tmp_path / "out"
+    assert main(["export", "--db", str(db), "--format", "csv", str(out), "--tables", "documents_reviewed",
+                 "documents"]) == 0
+    reviewed = pd.read_csv(out / "documents_reviewed.csv").set_index("doc_id")
+    machine = pd.read_csv(out / "documents.csv").set_index("doc_id")
+    assert reviewed.loc[ids["plan"], "issuer"] == "Tỉnh ủy Kiên Giang"
+    assert reviewed.loc[ids["plan"], "corrected_fields"] == "issuer"
+    assert (reviewed.loc[ids["plan"], "review_status"], reviewed.loc[ids["plan"], "reviewed_by"]) == ("reviewed", "lan")
+    assert machine.loc[ids["plan"], "issuer"] == "Ban Tuyên giáo Tỉnh ủy Kiên Giang"
+    assert reviewed.loc[ids["letter"], "review_status"] == "to_review"

@@ -19,6 +19,42 @@ TOKENS_ENV = "SOHOA_REVIEW_TOKENS"
 TIMEOUT_KEEP_ALIVE = 5  # seconds an idle keep-alive connection is kept
 MAX_CONCURRENCY = 1000  # connections + tasks at once before uvicorn answers 503
 GRACEFUL_SHUTDOWN = 5
+HEAD_TIMEOUT = 10.0  # seconds a connection may take to send a complete request head
+
+
+def head_timeout_protocol(seconds: float) -> type:
+    """uvicorn's h11 protocol, closing a connection that has not sent a complete request head within
+    `seconds` of connecting or of its last answer (uvicorn itself waits forever: slow-header clients
+    would hold connections until the concurrency limit)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadTimeoutH11(H11Protocol):
+        def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+            super().connection_made(transport)
+            self._arm_head_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            timer = getattr(self, "_head_timer", None)
+            if timer is not None:
+                timer.cancel()
+            super().connection_lost(exc)
+
+        def _arm_head_timer(self) -> None:
+            old = getattr(self, "_head_timer", None)
+            if old is not None:
+                old.cancel()
+            self._head_timer = self.loop.call_later(seconds, self._head_expired, self.cycle)
+
+        def _head_expired(self, cycle_when_armed: object) -> None:
+            # no new request began since the timer was set: the head is still incomplete
+            if self.cycle is cycle_when_armed and not self.transport.is_closing():
+                self.transport.close()
+
+    return HeadTimeoutH11
 
 
 def is_loopback(host: str) -> bool:
@@ -34,7 +70,7 @@ class ReviewServer:
     """uvicorn serving the site on a socket bound at construction (so `port=0` has its port at once);
     `serve_forever()` blocks, `shutdown()` stops it from another thread, `server_close()` frees it."""
 
-    def __init__(self, app, host: str, port: int, quiet: bool = False):
+    def __init__(self, app, host: str, port: int, quiet: bool = False, head_timeout: float = HEAD_TIMEOUT):
         import uvicorn
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -46,7 +82,7 @@ class ReviewServer:
         config = uvicorn.Config(app, log_level="warning" if quiet else "info", access_log=not quiet,
                                 timeout_keep_alive=TIMEOUT_KEEP_ALIVE, limit_concurrency=MAX_CONCURRENCY,
                                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, h11_max_incomplete_event_size=16 * 1024,
-                                server_header=False, lifespan="off", http="h11", ws="none")
+                                server_header=False, lifespan="off", http=head_timeout_protocol(head_timeout), ws="none")
         self.server = uvicorn.Server(config)
         self._stopped = threading.Event()
 
@@ -66,7 +102,8 @@ class ReviewServer:
 
 def make_server(db: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: str | None = None,
                 low_conf: float = 0.6, quiet: bool = False, tokens: dict[str, str] | None = None,
-                allowed_hosts: list[str] | None = None, engine_low: float = 0.6) -> ReviewServer:
+                allowed_hosts: list[str] | None = None, engine_low: float = 0.6,
+                head_timeout: float = HEAD_TIMEOUT) -> ReviewServer:
     """The review server for `db`; a non-loopback `host` without `tokens` is refused (ValueError)."""
     from sohoa.pipeline.review.app import create_app
 
@@ -78,7 +115,7 @@ def make_server(db: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: s
         hosts.add(host)
     app = create_app(db, reviewer=reviewer, low_conf=low_conf, engine_low=engine_low, tokens=tokens,
                      allowed_hosts=hosts)
-    return ReviewServer(app, host, port, quiet=quiet)
+    return ReviewServer(app, host, port, quiet=quiet, head_timeout=head_timeout)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -29,6 +29,7 @@ PAGE_SIZE = 100
 FILTER_KEYS = ("q", "status", "type", "issuer", "year")
 SHORTCUTS = [("j / n", "văn bản tiếp theo"), ("k / p", "văn bản trước"), ("e", "sửa trường tiếp theo (trường cần kiểm tra trước)"),
              ("Enter", "chấp nhận (lưu) giá trị đang sửa"), ("Esc", "thôi sửa"),
+             ("a", "chấp nhận giá trị của trường cần kiểm tra tiếp theo như đang hiển thị"),
              ("r", "đánh dấu đã duyệt và mở văn bản tiếp theo"), ("+ / − / 0", "phóng to / thu nhỏ / vừa khung ảnh"),
              ("b", "bật/tắt khung chữ"), ("h", "bật/tắt tô sáng"), ("?", "danh sách phím tắt")]
 

@@ -95,6 +95,12 @@ function editNextField() {
   next.closest("tr").scrollIntoView({ block: "nearest" });
 }
 
+function acceptNextFlagged() {
+  // the first flagged field not yet checked: its value as shown is saved (the field counts as checked)
+  const input = document.querySelector('input.fieldinput[data-flagged="1"]');
+  if (input) input.form.requestSubmit();
+}
+
 function go(which) {
   const bar = document.getElementById("docbar");
   const url = bar && bar.dataset[which];
@@ -130,6 +136,7 @@ function onKey(ev) {
       if (sel) window.location.assign(sel.href);
     },
     e: editNextField,
+    a: acceptNextFlagged,
     r: () => { const f = document.getElementById("reviewform"); if (f) f.requestSubmit(); },
     b: () => flip("toggle-boxes"),
     h: () => flip("toggle-hl"),
