@@ -46,6 +46,8 @@ def test_queue_filters_by_status_type_issuer_year(archive) -> None:
     assert queue_ids(c.get("/?type=C%C3%B4ng+v%C4%83n").text) == [ids["scan"], ids["letter"]]
     assert queue_ids(c.get("/?year=2021").text) == [ids["plan"]]
     assert queue_ids(c.get("/?issuer=UBND+t%E1%BB%89nh+C%C3%A0+Mau").text) == [ids["scan"]]
+    assert queue_ids(c.get("/?code=kh%2Fbtg").text) == [ids["plan"]]  # part of the code, any case
+    assert queue_ids(c.get("/?code=4211%2F+VP").text) == [ids["letter"]]  # spaces ignored
     assert post_form(c, f"/doc/{ids['scan']}/review", {"set_status": "reviewed"}).status_code == 303
     assert ids["scan"] not in queue_ids(c.get("/").text)
     reviewed = c.get("/?status=reviewed").text

@@ -98,7 +98,7 @@ class Queue:
     def build(self, conn: sqlite3.Connection, filters: dict[str, str]) -> tuple[list[tuple[sqlite3.Row, Need]], dict]:
         """(row, need) in queue order for the filters, and the counts (to review / reviewed / all)."""
         rows = self.reader.candidates(conn, filters.get("q", ""), filters.get("type", ""),
-                                      filters.get("issuer", ""), filters.get("year", ""))
+                                      filters.get("issuer", ""), filters.get("year", ""), filters.get("code", ""))
         status = filters.get("status") or "to_review"
         counts = {"to_review": 0, "reviewed": 0, "all": len(rows)}
         items = []

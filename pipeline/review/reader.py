@@ -62,7 +62,8 @@ class ArchiveReader:
         ids.update(r[0] for r in conn.execute("SELECT doc_id FROM documents_reviewed WHERE code LIKE ?", (like,)))
         return sorted(int(i) for i in ids)
 
-    def candidates(self, conn: sqlite3.Connection, q: str, doc_type: str, issuer: str, year: str) -> list[sqlite3.Row]:
+    def candidates(self, conn: sqlite3.Connection, q: str, doc_type: str, issuer: str, year: str,
+                   code: str = "") -> list[sqlite3.Row]:
         """The reviewed rows (documents_reviewed) that the search words and filters let through."""
         where, params = [], []
         if q.strip():
@@ -73,6 +74,9 @@ class ArchiveReader:
             if value:
                 where.append(f"{col} = ?")
                 params.append(value)
+        if code.strip():  # part of the code, spaces and case ignored (`07-ct/tu`, `KH-UBND`)
+            where.append("replace(upper(d.code), ' ', '') LIKE ?")
+            params.append("%" + "".join(code.upper().split()).replace("%", "") + "%")
         sql = ("SELECT d.doc_id, d.file_id, d.sha256, d.seq, d.doc_type, d.number, d.symbol, d.code, d.issuer,"
                " d.place, d.date, d.subject, d.page_from, d.page_to, d.path, d.record_json, d.corrected_fields,"
                " d.review_status, d.reviewed_by, d.reviewed_at,"

@@ -26,7 +26,7 @@ from sohoa.record import Record
 
 MAX_VALUE_CHARS = 20_000
 PAGE_SIZE = 100
-FILTER_KEYS = ("q", "status", "type", "issuer", "year")
+FILTER_KEYS = ("q", "status", "type", "issuer", "year", "code")
 SHORTCUTS = [("j / n", "văn bản tiếp theo"), ("k / p", "văn bản trước"), ("e", "sửa trường tiếp theo (trường cần kiểm tra trước)"),
              ("Enter", "chấp nhận (lưu) giá trị đang sửa"), ("Esc", "thôi sửa"),
              ("a", "chấp nhận giá trị của trường cần kiểm tra tiếp theo như đang hiển thị"),
