@@ -132,7 +132,8 @@ def main() -> None:
     print("| input | size (MB) | peak RSS worker (MB) | peak RSS main (MB) | seconds | outcome |")
     print("|---|---:|---:|---:|---:|---|")
     for label, size, r in rows:
-        print(f"| {label} | {size:.1f} | {r['worker']:.0f} | {r['main']:.0f} | {r['seconds']:.1f} | {r['outcome']} |")
+        worker = f"{r['worker']:.0f}" if r['worker'] else "—"
+        print(f"| {label} | {size:.1f} | {worker} | {r['main']:.0f} | {r['seconds']:.1f} | {r['outcome']} |")
 
 
 if __name__ == "__main__":
