@@ -135,6 +135,7 @@ CELL = st.one_of(st.integers(-5, 5000).map(str), st.sampled_from(["", "-1", "96.
 
 @FUZZ
 @given(st.lists(st.lists(CELL, min_size=0, max_size=13).map("\t".join), max_size=8))
+@example(["\r0"])  # found by this test: csv.Error escaped
 def test_the_tsv_parser_gives_lines_or_an_engine_error(rows):
     from sohoa.ocr.engine import parse_engine_tsv
 
