@@ -1,6 +1,6 @@
 """Peak memory of `sohoa run` against input size: 1, 10 and 50 MB of text and a 100-page scanned PDF.
 
-    python bench/memory.py                 # all cases, -j 1 (one worker: its peak is the per-worker figure)
+    python bench/memory.py                 # all cases, -j 1 for texts (one worker), -j 2 for the PDF
     python bench/memory.py --cases 1 10    # only these text sizes (MB); `pdf` for the 100-page PDF
     python bench/memory.py --max-text-mb 60   # raise limits.max_text_mb to see what a 50 MB text costs
 
@@ -72,8 +72,8 @@ def _hwm_mb(pid: int) -> tuple[str, float] | None:
     return None
 
 
-def measure(inp: Path, db: Path, extra: list[str]) -> dict:
-    cmd = [sys.executable, "-m", "sohoa.pipeline.cli", "run", str(inp), "--db", str(db), "-j", "1",
+def measure(inp: Path, db: Path, extra: list[str], jobs: int = 1) -> dict:
+    cmd = [sys.executable, "-m", "sohoa.pipeline.cli", "run", str(inp), "--db", str(db), "-j", str(jobs),
            "--report", str(db) + ".json", *extra]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -110,6 +110,7 @@ def main() -> None:
     ap.add_argument("--cases", nargs="*", default=["1", "10", "50", "pdf"])
     ap.add_argument("--max-text-mb", type=float, help="limits.max_text_mb for the runs (default: the setting's)")
     ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--pdf-jobs", type=int, default=2, help="workers for the PDF case (its pages are OCR'd in parallel)")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,13 +126,14 @@ def main() -> None:
             else:
                 inp, label = make_text(t / f"text{case}mb.txt", float(case)), f"{case} MB text"
             size = inp.stat().st_size / 1e6
-            r = measure(inp, t / f"{case}.sqlite", extra)
+            r = measure(inp, t / f"{case}.sqlite", extra, args.pdf_jobs if case == "pdf" else 1)
             rows.append((label, size, r))
             print(f"{label}: {r}", file=sys.stderr, flush=True)
     print("| input | size (MB) | peak RSS worker (MB) | peak RSS main (MB) | seconds | outcome |")
     print("|---|---:|---:|---:|---:|---|")
     for label, size, r in rows:
-        print(f"| {label} | {size:.1f} | {r['worker']:.0f} | {r['main']:.0f} | {r['seconds']:.1f} | {r['outcome']} |")
+        worker = f"{r['worker']:.0f}" if r['worker'] else "—"
+        print(f"| {label} | {size:.1f} | {worker} | {r['main']:.0f} | {r['seconds']:.1f} | {r['outcome']} |")
 
 
 if __name__ == "__main__":

@@ -337,7 +337,7 @@ def parse_engine_tsv(tsv: str, where: str) -> list[Line]:
     """parse_tsv of what Tesseract printed: a malformed row is the engine's fault (OcrEngineError)."""
     try:
         return parse_tsv(tsv)
-    except (ValueError, IndexError) as exc:
+    except (ValueError, IndexError, csv.Error) as exc:  # csv.Error: a bare carriage return in a field
         raise OcrEngineError(f"Tesseract printed a malformed TSV row ({exc})", where or None) from exc
 
 

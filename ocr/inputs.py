@@ -114,7 +114,7 @@ class InputFile:
         return bool(self.page_jobs())
 
 
-MAX_TEXT_MB = 10.0  # defaults of the `limits.*` settings (pipeline.config.LimitsSettings)
+MAX_TEXT_MB = 3.0  # defaults of the `limits.*` settings (pipeline.config.LimitsSettings)
 MAX_PAGES = 1000
 
 

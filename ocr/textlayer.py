@@ -21,10 +21,19 @@ def read_text_layer(path: str, *, dpi: int = 300) -> list[Page]:
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise CorruptFileError(f"cannot read the PDF text layer ({msg[-1] if msg else 'pdftotext failed'})", path)
-    return parse_bbox_layout(proc.stdout, dpi=dpi)
+    return parse_bbox_layout(proc.stdout, dpi=dpi, path=path)
 
 
-def parse_bbox_layout(xhtml: bytes, *, dpi: int = 300) -> list[Page]:
+def parse_bbox_layout(xhtml: bytes, *, dpi: int = 300, path: str | None = None) -> list[Page]:
+    """Pages of `pdftotext -bbox-layout` output; what cannot be parsed (not XML, a box that is
+    not a number) is a CorruptFileError, never a bare parser exception."""
+    try:
+        return _parse_bbox_layout(xhtml, dpi)
+    except (ET.ParseError, ValueError, OverflowError) as exc:
+        raise CorruptFileError(f"the PDF text layer cannot be read ({type(exc).__name__}: {exc})", path) from exc
+
+
+def _parse_bbox_layout(xhtml: bytes, dpi: int) -> list[Page]:
     root = ET.fromstring(xhtml)
     scale = dpi / 72.0
     pages: list[Page] = []

@@ -73,7 +73,7 @@ class GateSettings:
 class LimitsSettings:
     """Bounds on one file, checked when it is opened, before any work (docs/reliability.md)."""
 
-    max_text_mb: float = 10.0  # a text file past this fails as too_large (worker memory grows with it)
+    max_text_mb: float = 3.0  # a text file past this fails as too_large (worker memory grows with it)
     max_pages: int = 1000  # a PDF, TIFF or image set with more pages fails as too_large
 
 

@@ -40,9 +40,10 @@ def die_with(main_pid: int) -> None:
     Its parent is the fork server, which exits when the main process goes: the kernel then kills
     the worker (PR_SET_PDEATHSIG, Linux). A watchdog thread polling the main process covers the
     other systems and a fork server that lingers."""
+    signal.signal(signal.SIGTERM, _end_with_children)
     if sys.platform.startswith("linux"):
         try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         except (OSError, AttributeError):
             pass
     threading.Thread(target=_watch, args=(main_pid,), name="sohoa-watchdog", daemon=True).start()
@@ -51,6 +52,24 @@ def die_with(main_pid: int) -> None:
 def _watch(main_pid: int, every: float = 1.0) -> None:
     while _alive(main_pid):
         time.sleep(every)
+    _end_with_children()
+
+
+def _end_with_children(*_: Any) -> None:
+    """End this worker and what it started (a Tesseract run would otherwise go on alone, even
+    hang: its timeout is kept by the worker)."""
+    me = str(os.getpid())
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as fh:
+                        if fh.read().rsplit(b")", 1)[1].split()[1].decode() == me:
+                            os.kill(int(entry), signal.SIGKILL)
+                except (OSError, IndexError):
+                    continue
+    except OSError:  # no /proc (not Linux)
+        pass
     os._exit(1)
 
 

@@ -211,3 +211,54 @@ def test_two_runs_on_one_archive_never_both_do_the_same_file(tmp_path):
     assert len(per_run) == 2 and all(v > 0 for v in per_run.values()), per_run  # both worked, in parallel
     assert one("SELECT count(*) FROM documents") == n
     assert con.execute("SELECT DISTINCT status FROM runs").fetchall() == [("done",)]
+
+
+HANGING_TESSERACT = """#!{python}
+import sys, time
+if "--list-langs" in sys.argv:
+    print("List of available languages in \\"/fake\\" (3):\\neng\\nosd\\nvie")
+    sys.exit(0)
+time.sleep(300)
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_main_process_ends_the_workers_tesseract_too(tmp_path):
+    from tests.gate_fixtures import POSTER_VI, text_image
+
+    exe = tmp_path / "tesseract"
+    exe.write_text(HANGING_TESSERACT.format(python=sys.executable), encoding="utf-8")
+    exe.chmod(0o755)
+    (tmp_path / "in").mkdir()
+    for i in range(2):
+        text_image(POSTER_VI[i:]).save(tmp_path / "in" / f"scan{i}.png", dpi=(300, 300))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'jobs = 2\n[ocr]\norientation = false\ntesseract_cmd = "{exe}"\n', encoding="utf-8")
+    proc = subprocess.Popen(_sohoa("run", str(tmp_path / "in"), "--db", str(tmp_path / "a.sqlite"), "--config", str(cfg)),
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+    deadline = time.time() + 60
+    while time.time() < deadline and _count_cmd(proc.pid, b"/tesseract\0") < 2:
+        time.sleep(0.1)
+    assert _count_cmd(proc.pid, b"/tesseract\0") == 2  # both pages are in a (hanging) Tesseract
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    t0 = time.time()
+    while _session_pids(proc.pid) and time.time() - t0 < 10:
+        time.sleep(0.1)
+    left = _session_pids(proc.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"left running after kill -9 of the main process: {left}"
+
+
+def _count_cmd(sid: int, word: bytes) -> int:
+    n = 0
+    for pid in _session_pids(sid):
+        try:
+            if word in Path(f"/proc/{pid}/cmdline").read_bytes():
+                n += 1
+        except OSError:
+            continue
+    return n
