@@ -11,7 +11,8 @@ bench/ocr_real.py. For each file it prints
 * word recall for search: the share of ground-truth words (NFC, case kept, punctuation
   stripped) found by searching the PDF's text, with repeats counted;
 * file size and time of each system; the PDF/A checks of ocr/pdf_a.py on sohoa's PDFs; and how
-  two other readers see sohoa's layer (pypdf in drawing order; pdftotext -layout, order-free).
+  other readers see sohoa's layer (pypdf in drawing order; pdf.js when `npm install --prefix
+  bench/pdfjs` has installed pdfjs-dist; pdftotext -layout, order-free).
 
     .venv/bin/python bench/ocr_pdf.py     # or: bench/ocr.py --pdf (~6 min on 2 cores)
 """
@@ -63,6 +64,18 @@ def pdftotext(pdf: Path, *flags: str) -> str:
         return ""
     return subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
                           text=True).stdout
+
+
+PDFJS = ROOT / "bench" / "pdfjs"
+
+
+def pdfjs_text(pdf: Path) -> str | None:
+    """The text pdf.js gives (bench/pdfjs/pdf_text.mjs); None without node or pdfjs-dist
+    (`npm install --prefix bench/pdfjs`)."""
+    if not (PDFJS / "node_modules" / "pdfjs-dist").is_dir() or shutil.which("node") is None or not pdf.is_file():
+        return None
+    proc = subprocess.run(["node", str(PDFJS / "pdf_text.mjs"), str(pdf)], capture_output=True, text=True)
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def pypdf_text(pdf: Path) -> str:
@@ -147,9 +160,11 @@ def main() -> None:
             rows.append((name, c_text, c_layer, c_omp, word_recall(truth, layer), word_recall(truth, omp_layer),
                          ours_pdf.stat().st_size if ours_pdf.is_file() else 0,
                          omp_pdf.stat().st_size if omp_pdf.is_file() else 0))
+            js = pdfjs_text(ours_pdf)
             others.append((name, score.score_texts(truth, pypdf_text(ours_pdf))["cer"] - c_text,
                            score.score_texts(truth, pdftotext(ours_pdf, "-layout"))["bag_cer"]
-                           - score.score_texts(truth, text)["bag_cer"]))
+                           - score.score_texts(truth, text)["bag_cer"],
+                           None if js is None else score.score_texts(truth, js)["cer"] - c_text))
     print(f"CER against the ground truth on {len(rows)} files (lower is better); recall = words found by search")
     head = ("file", "sohoa text", "sohoa pdf", "ocrmypdf pdf", "Δ pdf−text", "recall sohoa", "recall omp",
             "KB sohoa", "KB omp")
@@ -161,9 +176,9 @@ def main() -> None:
     means = [sum(r[i] for r in rows) / n for i in range(1, 8)]
     print(f"{'MEAN':<24}{means[0]:>14.3f}{means[1]:>14.3f}{means[2]:>14.3f}{means[1] - means[0]:>+14.3f}"
           f"{means[3]:>14.3f}{means[4]:>14.3f}{means[5] / 1024:>14.0f}{means[6] / 1024:>14.0f}")
-    print("other readers of sohoa's PDF, CER − text CER: pypdf (drawing order) / pdftotext -layout bag CER "
-          "(columns side by side by design, so order-free): "
-          + ", ".join(f"{n} {a:+.3f}/{b:+.3f}" for n, a, b in others))
+    print("other readers of sohoa's PDF, CER − text CER: pypdf (drawing order) / pdf.js / pdftotext -layout "
+          "bag CER (columns side by side by design, so order-free): "
+          + ", ".join(f"{n} {a:+.3f}/{'n/a' if j is None else format(j, '+.3f')}/{b:+.3f}" for n, a, b, j in others))
     print(f"seconds: sohoa (one batch, 2 jobs, OCR + restore + extract + PDF) {sohoa_s:.1f}; "
           f"OCRmyPDF (2 jobs, PDF/A) {omp_s:.1f}")
     print(f"acceptance (pdftotext CER ≤ text CER + {ACCEPT} on every file): "

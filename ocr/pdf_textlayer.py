@@ -10,6 +10,7 @@ import math
 import statistics
 import zlib
 from pathlib import Path
+from typing import Any
 
 from sohoa.document import Block, Page, Word
 from sohoa.ocr.final_text import final_words
@@ -135,7 +136,7 @@ def _utf16_units(text: str) -> list[int]:
     return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
 
 
-def glyphless_font(pdf):
+def glyphless_font(pdf: Any) -> Any:
     """A Type0 font whose every code draws one invisible glyph of width 500; ToUnicode maps codes to
     Unicode (UTF-16 code units), so copying and searching give the text. The glyph program is
     embedded (PDF/A): Tesseract's one-glyph pdf.ttf."""

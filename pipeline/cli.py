@@ -27,6 +27,7 @@ COMMANDS_HELP = {
     "ocr": "print the text of one file, pages separated by form feeds",
     "restore": "restore garbled Vietnamese: lines on stdin, the same number of lines on stdout",
     "extract": "print the records of one file as JSON (the scorer's contract) or a table",
+    "outputs": "write searchable PDFs / ALTO / hOCR / text of stored files again, with the reviewers' corrections",
     "query": "run read-only SQL on the archive",
     "export": "write archive tables as Parquet, CSV, JSON lines or an Excel workbook",
     "search": "full-text search of the archive, with or without diacritics",
@@ -127,6 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=["json", "table"], default="json")
     _settings_flags(p, batch=False)
+
+    p = command("outputs")
+    _db_flag(p)
+    p.add_argument("files", nargs="*", metavar="FILE", help="only these stored files (default: all)")
+    p.add_argument("--pdf-out", metavar="DIR", help="write searchable PDFs of scans here")
+    p.add_argument("--invalidate-signatures", action="store_true", default=None,
+                   help="write searchable PDFs of digitally signed PDFs too (their signatures are removed)")
+    p.add_argument("--alto", metavar="DIR", help="write ALTO XML per OCR'd page here")
+    p.add_argument("--hocr", metavar="DIR", help="write hOCR per OCR'd page here")
+    p.add_argument("--text-out", metavar="DIR", help="write the reviewed text of each file here")
 
     p = command("query")
     _db_flag(p)
@@ -334,6 +345,22 @@ def cmd_extract(ns: argparse.Namespace, argv: list[str]) -> int:
     return ExitCode.ok
 
 
+def cmd_outputs(ns: argparse.Namespace, argv: list[str]) -> int:
+    from sohoa.pipeline.reviewed_outputs import write_reviewed_outputs
+
+    settings = _settings(ns)
+    out = settings.output
+    if not any((out.pdf_dir, out.alto_dir, out.hocr_dir, out.text_dir)):
+        raise BadArgumentsError("nothing to write: give --pdf-out, --alto, --hocr or --text-out")
+    report = write_reviewed_outputs(settings, ns.files or None)
+    for line in report.failed:
+        print(line, file=sys.stderr)
+    if not ns.quiet:
+        print(f"{len(report.written)} files written ({report.corrections} reviewed tokens applied), "
+              f"{len(report.failed)} failed", file=sys.stderr)
+    return int(ExitCode.some_files_failed if report.failed else ExitCode.ok)
+
+
 def cmd_query(ns: argparse.Namespace, argv: list[str]) -> int:
     from sohoa.pipeline.archive import Archive
 
@@ -441,6 +468,7 @@ def _print_frame(df: Any, fmt: str) -> None:
 
 COMMANDS = {
     "run": cmd_run, "ocr": cmd_ocr, "restore": cmd_restore, "extract": cmd_extract, "query": cmd_query,
+    "outputs": cmd_outputs,
     "export": cmd_export, "search": cmd_search, "backup": cmd_backup, "train": cmd_train, "serve": cmd_lazy, "eval": cmd_lazy,
 }
 

@@ -8,7 +8,9 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from sohoa.pipeline.config import OutputSettings
 from sohoa.pipeline.walk import InputPath
+from sohoa.pipeline.worker import OutputPlan
 
 
 def _top(inp: InputPath) -> str:
@@ -33,3 +35,17 @@ def output_rels(inputs: list[InputPath]) -> dict[str, Path]:
     rels = {i.path: Path(os.path.relpath(os.path.abspath(i.path), base)) for i in inputs}
     stems = Counter(r.with_suffix("") for r in rels.values())
     return {path: (r if stems[r.with_suffix("")] > 1 else r.with_suffix("")) for path, r in rels.items()}
+
+
+def output_plan(stem: Path, out: OutputSettings, has_pages: bool) -> OutputPlan:
+    """Where one input's outputs go, `stem` from `output_rels`; a searchable PDF only for OCR'd pages."""
+    plan = OutputPlan(stem=stem.name, invalidate_signatures=out.invalidate_signatures)
+    if out.pdf_dir and has_pages:
+        plan.pdf = str(Path(out.pdf_dir) / stem.parent / f"{stem.name}.pdf")
+    if out.text_dir:
+        plan.text = str(Path(out.text_dir) / stem.parent / f"{stem.name}.txt")
+    if out.alto_dir:
+        plan.alto_dir = str(Path(out.alto_dir) / stem.parent)
+    if out.hocr_dir:
+        plan.hocr_dir = str(Path(out.hocr_dir) / stem.parent)
+    return plan

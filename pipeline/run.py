@@ -35,7 +35,7 @@ from sohoa.pipeline.components import DocState
 from sohoa.pipeline.config import Settings, load_settings, make_ocr_config
 from sohoa.pipeline.executors import BatchExecutor
 from sohoa.pipeline.locks import Locks, file_claim, lock_dir, run_lock
-from sohoa.pipeline.output_paths import output_rels
+from sohoa.pipeline.output_paths import output_plan, output_rels
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.pipeline.single import check_engine, open_file
@@ -350,18 +350,8 @@ class _Batch:
                                self.ocr_config)
 
     def _output_plan(self, f: _File) -> OutputPlan:
-        out = self.settings.output
         stem = self.out_rels.get(f.inp.path) or f.inp.rel.with_suffix("")
-        plan = OutputPlan(stem=stem.name, invalidate_signatures=out.invalidate_signatures)
-        if out.pdf_dir and f.page_jobs:
-            plan.pdf = str(Path(out.pdf_dir) / stem.parent / f"{stem.name}.pdf")
-        if out.text_dir:
-            plan.text = str(Path(out.text_dir) / stem.parent / f"{stem.name}.txt")
-        if out.alto_dir:
-            plan.alto_dir = str(Path(out.alto_dir) / stem.parent)
-        if out.hocr_dir:
-            plan.hocr_dir = str(Path(out.hocr_dir) / stem.parent)
-        return plan
+        return output_plan(stem, self.settings.output, bool(f.page_jobs))
 
     def _handle(self, unit: _Unit, fut: Future) -> None:
         f = unit.file

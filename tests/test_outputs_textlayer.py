@@ -108,3 +108,38 @@ def test_words_sit_on_their_ocr_boxes(searchable):
         assert abs(x0 - ocr[0] * pt) < 2 and abs(x1 - ocr[2] * pt) < 4
         assert abs(y1 - ocr[3] * pt) < 1  # on the OCR baseline (the font has no descent)
         assert y0 <= ocr[1] * pt + 0.5  # and its height covers the word
+
+
+def _write(tmp_path: Path, page: Page) -> Path:
+    img = tmp_path / "p.jpg"
+    Image.new("L", (page.width, page.height), 255).save(img, dpi=(150, 150))
+    out = tmp_path / "p.pdf"
+    write_searchable_pdf([page], [PageJob(str(img), "image", 1, 150)], out)
+    return out
+
+
+def test_skewed_lines_stay_apart_and_in_order(tmp_path):
+    """A 3° skew: the end of each line is lower than the start of the next one."""
+    def skewed(texts: list[str], y: int) -> Line:
+        words, x = [], 100
+        for t in texts:
+            w = 22 * len(t)
+            top = y + int(0.055 * (x - 100))
+            words.append(Word(t, (x, top, x + w, top + 30), 90.0))
+            x += w + 16
+        return Line(words, (100, y, x, words[-1].box[3]))
+
+    first = "Ủy ban nhân dân tỉnh yêu cầu các sở ngành khẩn trương triển khai".split()
+    second = "kế hoạch này".split()
+    page = Page(1, [Block([skewed(first, 300), skewed(second, 338)])], 1700, 2200, 150, source="ocr")
+    lines = [ln for ln in _pdftotext(_write(tmp_path, page)).splitlines() if ln.strip()]
+    assert lines == [" ".join(first), " ".join(second)]
+
+
+def test_a_table_row_stays_one_line(tmp_path):
+    row = _line([("STT", 100, 160), ("Hàng", 400, 480), ("hóa", 490, 550), ("Thành", 1000, 1100),
+                 ("tiền", 1110, 1180)], 300)
+    below = _line([("01", 100, 140), ("Máy", 400, 470), ("tính", 480, 550), ("28.500.000", 1000, 1180)], 360)
+    page = Page(1, [Block([row, below])], 1240, 1754, 150, source="ocr")
+    lines = [" ".join(ln.split()) for ln in _pdftotext(_write(tmp_path, page)).splitlines() if ln.strip()]
+    assert lines == ["STT Hàng hóa Thành tiền", "01 Máy tính 28.500.000"]
