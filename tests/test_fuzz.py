@@ -171,13 +171,13 @@ def test_the_bbox_layout_parser_gives_pages_or_a_corrupt_file_error(xhtml):
 @pytest.fixture(scope="module")
 def review_app(tmp_path_factory):
     from sohoa.pipeline.run import run
-    from sohoa.pipeline.serve import ReviewApp
     from tests.test_run import make_docs, settings
+    from tests.test_serve_helpers import client
 
     tmp = tmp_path_factory.mktemp("review")
     make_docs(tmp / "in", 3)
     run([str(tmp / "in")], db=str(tmp / "a.sqlite"), config=settings())
-    return ReviewApp(tmp / "a.sqlite")
+    return client(tmp / "a.sqlite")
 
 
 QUERY_VALUE = st.one_of(st.text(ALPHABET, max_size=20), st.sampled_from(['"', "'", "*", "NEAR(", "a OR", "-1", "1e99",
@@ -188,5 +188,5 @@ QUERY_VALUE = st.one_of(st.text(ALPHABET, max_size=20), st.sampled_from(['"', "'
 @given(st.dictionaries(st.sampled_from(["q", "type", "issuer", "year", "offset", "x"]), QUERY_VALUE, max_size=5),
        st.sampled_from(["/", "/doc/1", "/doc/999999", "/doc/1.json", "/nope"]))
 def test_the_review_page_answers_any_query(review_app, params, path):
-    resp = review_app.handle("GET", path + "?" + urlencode(params), b"", {})
-    assert resp.status in (200, 400, 404)
+    resp = review_app.get(path + "?" + urlencode(params))
+    assert resp.status_code in (200, 400, 404)
