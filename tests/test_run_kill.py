@@ -183,6 +183,9 @@ def test_a_stop_does_not_wait_for_long_jobs_and_keeps_the_finished_files(tmp_pat
     con = sqlite3.connect(db)
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
     assert con.execute("SELECT count(*) FROM files WHERE status = 'ok'").fetchone()[0] == 6
+    t1 = time.time()  # the workers end with the main process: give them a moment to notice
+    while _session_pids(proc.pid) and time.time() - t1 < 5:
+        time.sleep(0.1)
     assert not _session_pids(proc.pid)
 
 
