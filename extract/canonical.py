@@ -32,6 +32,8 @@ _PUNCT = "*_•-–+.,;:()[]\"'“”‘’ "
 class Canonical:
     name: str
     id: str
+    kind: str = ""  # the gazetteer entry's kind: central, state, party …
+    has_locality: bool = False  # the written name carried its locality (`… tỉnh Kiên Giang`)
 
 
 def agency_id(name: str) -> str:
@@ -66,7 +68,7 @@ def _canonical(written: str, province: str | None) -> Canonical | None:
         name = f"{name} {province}"
     elif province and not m.locality and name.startswith("Sở "):  # a department of the document's province
         name = f"{name} {_province_kind(province)} {province}"
-    return Canonical(name, agency_id(name))
+    return Canonical(name, agency_id(name), m.kind, bool(m.locality))
 
 
 @lru_cache(maxsize=128)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sohoa.document import Document
-from sohoa.extract.agencies import match_agency
 from sohoa.extract.canonical import canonical_agency
 from sohoa.extract.dates import find_dates, find_deadlines
 from sohoa.extract.header import Header, issuer_from_symbol, parse_header
@@ -177,10 +176,7 @@ def issuer_from_authority(authority: str | None) -> str | None:
         return None
     body = authority[m.end():].strip()  # type: ignore[index]
     canon = canonical_agency(body)
-    if canon is None:
-        return None
-    hit = match_agency(body.split(), allow_generic=True)
-    if hit is None or not (hit.kind == "central" or hit.locality):
+    if canon is None or not (canon.kind == "central" or canon.has_locality):
         return None
     return canon.name
 

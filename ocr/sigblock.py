@@ -163,8 +163,8 @@ def _consistent(ordered: list[tuple[float, str, tuple[int, int, int, int]]],
             alts = [snap(raw, after=body) for _, _, b, raw in readings if _same_line(b, box)]
             alts = [a for a in alts if a is not None]
             if alts:
-                text = max(alts, key=lambda a: a[2] + (CONSISTENT_BONUS if a[0].title() in
-                                                       {h.upper().title() for h in HEADS.get(body, ())} else 0))[0]
+                heads = {h.upper() for h in HEADS.get(body, ())}
+                text = max(alts, key=lambda a: a[2] + (CONSISTENT_BONUS if a[0] in heads else 0.0))[0]
         entry = next((e for e in vocabulary() if e.text == text and e.kind == "authority"), None)
         body = entry.body if entry is not None else None
         out.append((text, box))

@@ -65,7 +65,7 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     backfill_canonical(conn)
     conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
-    review_store.migrate_v2_to_v3(conn)
+    review_store.record_file_paths(conn)
     for (doc_id,) in conn.execute("SELECT DISTINCT doc_id FROM corrections WHERE doc_id IS NOT NULL").fetchall():
         review_store.refresh_fts(conn, doc_id)  # search sees what reviewers corrected
 

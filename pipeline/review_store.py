@@ -19,26 +19,16 @@ import json
 import os
 import sqlite3
 from datetime import datetime, timezone
-from importlib import resources
 from typing import Any
 
 from sohoa.pipeline.review.text import apply_token_fixes, place_tokens, text_offset
 
 STATUSES = ("to_review", "reviewed")
 SECTION_START = "-- BEGIN v3"
-SECTION_END = "-- END v3"
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def review_ddl() -> list[str]:
-    """The v3 statements of schema.sql (between its `-- BEGIN v3` and `-- END v3` lines)."""
-    sql = resources.files("sohoa.pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
-    section = sql[sql.index(SECTION_START):sql.index(SECTION_END)]
-    body = "\n".join(ln for ln in section.splitlines() if not ln.lstrip().startswith("--"))
-    return [s.strip() for s in body.split(";\n") if s.strip()]
 
 
 VIEWS = ("documents_reviewed", "review_status", "corrections_latest")
@@ -49,11 +39,10 @@ def drop_views(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP VIEW IF EXISTS {name}")
 
 
-def migrate_v2_to_v3(conn: sqlite3.Connection) -> None:
-    """Add the review tables and views; record the absolute path of each file still found (relative
-    paths are tried against the archive's directory, then the current one)."""
-    for stmt in review_ddl():
-        conn.execute(stmt)
+def record_file_paths(conn: sqlite3.Connection) -> None:
+    """For an archive made before `file_paths` (the v3 migration, which creates the table from
+    schema.sql): the absolute path of each file still found (relative paths are tried against the
+    archive's directory, then the current one)."""
     db_file = conn.execute("PRAGMA database_list").fetchone()[2] or ""
     archive_dir = os.path.dirname(os.path.abspath(db_file)) if db_file else os.getcwd()
     for file_id, path in conn.execute("SELECT file_id, path FROM files WHERE path IS NOT NULL").fetchall():

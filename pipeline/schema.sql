@@ -136,7 +136,7 @@ CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text, search_t
     INSERT INTO documents_fts(rowid, text) VALUES (new.doc_id, coalesce(new.search_text, new.text));
 END;
 
--- BEGIN v3 (the review workflow; pipeline.review_store.migrate_v2_to_v3 runs this part on a v2 archive)
+-- BEGIN v3 (the review workflow; the v3 migration creates it with the rest, pipeline.archive_migrations)
 -- Where each file is: absolute path when stored, and the directory `sohoa run` ran in (relative
 -- page_files of an image set resolve against it). files.path keeps the path as given.
 CREATE TABLE IF NOT EXISTS file_paths (
