@@ -53,7 +53,7 @@ def _case_restored_text(doc: Document) -> str:
     pages = []
     for page in doc.pages:
         blocks = []
-        for b in page.blocks:
+        for b in page.text_blocks:
             lines = []
             for ln in b.lines:
                 lines.append(_recase_line(ln.text, ln.final_text))

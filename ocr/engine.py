@@ -13,7 +13,7 @@ import shutil
 import statistics
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -34,6 +34,7 @@ from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
 from sohoa.ocr.sigblock import recover_titles
+from sohoa.ocr.stamps import Frame, find_frames, split_stamps
 from sohoa.ocr.tessdata import tessdata_dir
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
@@ -179,6 +180,7 @@ class Prepared:
     dpi: int  # resolution of `image` as told to Tesseract
     flags: list[str]
     timings: dict[str, float]
+    frames: list[Frame] = field(default_factory=list)  # stamp frames, in `image`'s pixels
 
 
 def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_turns: int = 0) -> Prepared:
@@ -215,6 +217,7 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
         if abs(angle) >= 0.2:  # Tesseract copes with less; a warp costs ~0.05 s
             gray, matrix = timed("deskew", pp.rotate, gray, -angle)
             flags.append("deskewed")
+    frames = timed("stamps", find_frames, gray) if config.find_stamps else []
     if config.remove_rules:
         gray, n_rules = timed("rules", pp.remove_rules, gray)
         if n_rules:
@@ -248,7 +251,9 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
             gray = timed("binarize", lambda g: 255 - 255 * pp.otsu_ink(g).astype(np.uint8), gray)
             flags.append("binarized")
     geometry = pp.Geometry(raw_size, quarter_turns, matrix, scale)
-    return Prepared(gray, geometry, dpi, flags, timings)
+    if scale != 1.0:
+        frames = [Frame(tuple(int(round(v * scale)) for v in fr.box)) for fr in frames]
+    return Prepared(gray, geometry, dpi, flags, timings, frames)
 
 
 def _osd_timeout(config: OcrConfig) -> float:
@@ -456,10 +461,12 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     if config.drop_noise_lines:
         lines = [ln for ln in map(_drop_junk_words, lines) if ln.words]
     h, w = prep.image.shape[:2]
+    lines, stamps = split_stamps(lines, prep.frames)
     blocks = arrange_blocks(lines, w, h, _is_noise_line if config.drop_noise_lines else None)
     if config.header_psm is not None:
         timings_h = _reread_headers(blocks, prep, config, where)
         timings["tesseract_header"] = timings_h
+    blocks += stamps
     placed = [wd for block in blocks for line in block.lines for wd in line.words]
     for word, box in zip(placed, prep.geometry.to_raw_many([wd.box for wd in placed]), strict=True):
         word.box = box

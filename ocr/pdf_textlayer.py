@@ -39,7 +39,7 @@ def text_ops(page: Page, scale: float, disp_h: float) -> list[str]:
     text height), small enough for the gap to a block beside it (the two header columns, Nơi nhận and
     the signature) and 30 % apart from that block's size: each block is read whole, the left header
     column before the right one, not row by row across the columns."""
-    blocks = [lines for lines in (_block_lines(block) for block in page.blocks) if lines]
+    blocks = [lines for lines in (_block_lines(block) for block in page.text_blocks) if lines]
     sizes = _block_sizes(blocks)
     ops = []
     for lines, size_px in zip(blocks, sizes, strict=True):

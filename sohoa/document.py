@@ -55,11 +55,20 @@ class Line:
         return cls(words=[Word(w) for w in nfc(text).split()])
 
 
+NON_TEXT_KINDS = frozenset({"stamp"})
+
+
 @dataclass
 class Block:
     lines: list[Line] = field(default_factory=list)
     box: Box | None = None
     kind: str = "body"  # header_left, header_right, body, signature, recipients, stamp …
+
+    @property
+    def is_text(self) -> bool:
+        """Part of the document's own text; a stamp put on the paper later is not (its words stay
+        in the model, ALTO and hOCR)."""
+        return self.kind not in NON_TEXT_KINDS
 
 
 @dataclass
@@ -78,10 +87,15 @@ class Page:
     def lines(self) -> list[Line]:
         return [ln for b in self.blocks for ln in b.lines]
 
+    @property
+    def text_blocks(self) -> list[Block]:
+        """The blocks whose words are the document's text (stamps left out)."""
+        return [b for b in self.blocks if b.is_text]
+
     def text(self, restored: bool = True) -> str:
-        """Blocks separated by blank lines, lines by newlines."""
+        """Text blocks separated by blank lines, lines by newlines."""
         parts = []
-        for b in self.blocks:
+        for b in self.text_blocks:
             parts.append("\n".join(ln.final_text if restored else ln.text for ln in b.lines))
         return "\n\n".join(parts)
 
@@ -144,7 +158,7 @@ class Document:
         for pi, page in enumerate(self.pages):
             if pi:
                 pos += 1  # form feed
-            for bi, block in enumerate(page.blocks):
+            for bi, block in enumerate(page.text_blocks):
                 if bi:
                     pos += 2
                 for li, line in enumerate(block.lines):

@@ -15,6 +15,9 @@ SAMPLES = ROOT / "data" / "samples"
 GOLD = SAMPLES / "gold"
 BASELINE = ROOT / "tests" / "regression" / "samples_baseline.json"
 DEGRADED_BASELINE = ROOT / "tests" / "regression" / "degraded_baseline.json"
+REAL_BASELINE = ROOT / "tests" / "regression" / "real_baseline.json"
+# real scans with gold records (../shared/dev/real): the pages that carry a record of their own
+REAL = ROOT.parent / "shared" / "dev" / "real"
 # the image samples that get real-looking damage (ocr.degrade): a Party and two state documents
 DEGRADED_SOURCES = ("kh_huyenuy_duclinh.png", "qd_ubnd_thaibinh.jpg", "tb_vp_ubnd_camlam.jpg")
 
@@ -52,3 +55,16 @@ def run_degraded(work: Path, jobs: int = 2) -> tuple[set[str], dict]:
                 if src.exists():
                     (gold / (path.stem + ext)).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     return run_samples(work / "archive.sqlite", jobs, inputs, gold)
+
+
+def run_real(work: Path, jobs: int = 2) -> tuple[set[str], dict]:
+    """The real scanned pages of ../shared/dev/real that have gold records, each run as its own
+    file (so the two pages of one decree are not joined into an image set), scored like the samples."""
+    inputs = work / "real"
+    inputs.mkdir(parents=True, exist_ok=True)
+    for gold in sorted(REAL.glob("*.json")):
+        image = gold.with_suffix(".jpg")
+        if image.exists():
+            (inputs / image.name).write_bytes(image.read_bytes())
+            (inputs / gold.name).write_text(gold.read_text(encoding="utf-8"), encoding="utf-8")
+    return run_samples(work / "archive.sqlite", jobs, inputs, inputs)

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.regression_samples import BASELINE, DEGRADED_BASELINE, load_baseline, run_degraded, run_samples
+from tests.regression_samples import (
+    BASELINE,
+    DEGRADED_BASELINE,
+    REAL,
+    REAL_BASELINE,
+    load_baseline,
+    run_degraded,
+    run_real,
+    run_samples,
+)
 
 
 @pytest.mark.slow
@@ -29,3 +38,16 @@ def test_damaged_scans_keep_what_they_got_right(tmp_path):
     assert counts["files_failed"] == 0, counts
     lost = sorted(baseline - right_now)
     assert not lost, "fields of damaged scans that were right and are now wrong:\n" + "\n".join(lost)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/dev/real is not beside the checkout")
+def test_real_scans_keep_what_they_got_right(tmp_path):
+    """Real scanned decree pages (arrival stamps, a seal over the signature, handwritten fill-ins):
+    every field, reference and recipient right when the baseline was recorded stays right."""
+    baseline = load_baseline(REAL_BASELINE)
+    assert len(baseline) >= 20, f"{REAL_BASELINE} lists too little to guard anything"
+    right_now, counts = run_real(tmp_path)
+    assert counts["files_failed"] == 0, counts
+    lost = sorted(baseline - right_now)
+    assert not lost, "fields of real scans that were right and are now wrong:\n" + "\n".join(lost)
