@@ -30,6 +30,7 @@ from sohoa.errors import (
 from sohoa.ocr import preprocess as pp
 from sohoa.ocr.blank import blank_page, is_blank_image
 from sohoa.ocr.config import OcrConfig
+from sohoa.ocr.fillins import check_fill_ins
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
@@ -478,6 +479,11 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         t_sig = time.perf_counter()
         recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, source_dpi or prep.dpi, where))
         timings["signature_titles"] = time.perf_counter() - t_sig
+    if config.check_fill_ins:
+        t_fill = time.perf_counter()
+        if check_fill_ins(blocks, raw, lambda crop: _read_line(crop, config, source_dpi or prep.dpi, where)):
+            prep.flags.append("unsure_fill_in")
+        timings["fill_ins"] = time.perf_counter() - t_fill
     confs = [wd.conf for wd in all_words if wd.conf is not None]
     kept = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     mean_conf = round(statistics.mean(kept), 1) if kept else (round(statistics.mean(confs), 1) if confs else 0.0)
@@ -498,6 +504,12 @@ def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str) -> lis
     tsv = run_tesseract_tsv(crop, lang=config.lang, psm=6, dpi=dpi, where=where, timeout=config.tesseract_timeout,
                             cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
     return parse_engine_tsv(tsv, where)
+
+
+def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str) -> str:
+    tsv = run_tesseract_tsv(crop, lang=config.lang, psm=7, dpi=dpi, where=where, timeout=config.tesseract_timeout,
+                            cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
+    return " ".join(w.text for ln in parse_engine_tsv(tsv, where) for w in ln.words)
 
 
 def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> float:

@@ -1,0 +1,97 @@
+"""The số and ngày lines of a header, read again: a misread digit must not pass as certain.
+
+Tesseract can misread a digit of the number or date with high confidence (`345/TB-VP` for
+`245/TB-VP` at 84 on a 1-bit 100 dpi scan): a word-level confidence cannot catch it. Here each
+header line that holds the number (`Số: …`) or the date (`…, ngày … tháng … năm …`) is cut out of
+the page and read again as one line (psm 7) in a few variants — its own size, enlarged with
+smooth interpolation, enlarged and blurred — and the digit groups of every reading compared:
+
+- all readings but at most one agree with the page's: nothing changes;
+- else the line's digit words get an unsure confidence (UNSURE_CONF, under the review
+  threshold), so extraction keeps the value but review flags it with its box;
+- a majority of all readings agrees on other digits with the same shape (as many groups, same
+  lengths): those digits replace the page's, still marked unsure.
+
+Digits are the only thing changed; letters, punctuation and the code's symbol stay as read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from sohoa.document import Block, Line
+from sohoa.ocr.layout import fold
+
+UNSURE_CONF = 40.0
+_DIGITS = re.compile(r"\d+")
+_NUMBER_LINE = re.compile(r"^\W*s\w?\s*[:;.,]")  # `Số:`, `Só:`, `So;` — the line that carries the number
+_DATE_LINE = re.compile(r"\bngay\b.*\bn\w{1,2}m\b")  # `ngày … tháng … năm`
+
+LineReader = Callable[[np.ndarray], str]  # one line's text from a crop (psm 7)
+
+
+def fill_in_lines(blocks: list[Block]) -> list[Line]:
+    """Header lines with the number or the date and at least one digit."""
+    out = []
+    for block in blocks:
+        if block.kind not in ("header_left", "header_right"):
+            continue
+        for line in block.lines:
+            text = fold(line.text)
+            if line.box is not None and _DIGITS.search(line.text) and (_NUMBER_LINE.search(text) or _DATE_LINE.search(text)):
+                out.append(line)
+    return out
+
+
+def variants(crop: np.ndarray) -> list[np.ndarray]:
+    """The crop as it is, twice its size (cubic), three times (linear) with a light blur."""
+    big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    bigger = cv2.GaussianBlur(cv2.resize(crop, None, fx=3, fy=3, interpolation=cv2.INTER_LINEAR), (3, 3), 0)
+    return [crop, big, bigger]
+
+
+def check_fill_ins(blocks: list[Block], image: np.ndarray, read: LineReader) -> int:
+    """Re-read the số / ngày lines of `blocks` (boxes in `image`'s pixels); returns how many were
+    found unsure. Changes the lines' words in place."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    unsure = 0
+    for line in fill_in_lines(blocks):
+        x0, y0, x1, y1 = line.box  # type: ignore[misc]
+        pad = max(4, (y1 - y0) // 3)
+        crop = np.ascontiguousarray(gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad])
+        if crop.size == 0:
+            continue
+        readings = [_DIGITS.findall(read(v)) for v in variants(crop)]
+        if _settle(line, readings):
+            unsure += 1
+    return unsure
+
+
+def _settle(line: Line, readings: list[list[str]]) -> bool:
+    """Vote among the page's digit groups and the re-readings; True when the line is unsure.
+    The page's reading stands when all but one reading agree with it (one variant misreading a
+    blurred `2021` as `202` is noise, not doubt)."""
+    page = [g for w in line.words for g in _DIGITS.findall(w.text)]
+    votes = Counter(tuple(r) for r in [page, *readings])
+    if votes[tuple(page)] >= len(readings):
+        return False
+    shape = [len(g) for g in page]
+    best = next((r for r, _ in votes.most_common() if [len(g) for g in r] == shape), None)
+    if best is not None and list(best) != page and votes[best] * 2 > len(readings) + 1:
+        _replace_digits(line, list(best))
+    for w in line.words:
+        if _DIGITS.search(w.text) or not any(ch.isalpha() for ch in w.text):
+            w.conf = min(w.conf if w.conf is not None else UNSURE_CONF, UNSURE_CONF)
+    return True
+
+
+def _replace_digits(line: Line, groups: list[str]) -> None:
+    it = iter(groups)
+    for w in line.words:
+        if _DIGITS.search(w.text):
+            w.text = _DIGITS.sub(lambda _m: next(it), w.text)

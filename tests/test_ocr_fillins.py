@@ -1,0 +1,82 @@
+"""The header's số / ngày lines re-read in variants (ocr/fillins.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from sohoa.document import Block, Line, Word
+from sohoa.extract.review import assess
+from sohoa.ocr.fillins import UNSURE_CONF, check_fill_ins, fill_in_lines
+from sohoa.record import FieldSource, Record, Source
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+def _line(*texts: str, conf: float = 92.0) -> Line:
+    words = [Word(t, (100 + 80 * i, 100, 170 + 80 * i, 130), conf) for i, t in enumerate(texts)]
+    return Line(words, (100, 100, 170 + 80 * (len(texts) - 1), 130))
+
+
+def _blocks(*lines: Line) -> list[Block]:
+    return [Block(list(lines), None, "header_left"), Block([_line("Căn", "cứ", "12")], None, "body")]
+
+
+def _reader(*answers: str):
+    it = iter(answers)
+    return lambda _crop: next(it)
+
+
+IMAGE = np.full((400, 1200), 255, np.uint8)
+
+
+def test_only_header_lines_with_the_number_or_the_date_are_checked():
+    number, date, other = _line("Số:", "12/KH-UBND"), _line("Hà", "Nội,", "ngày", "3", "tháng", "5", "năm", "2021"), \
+        _line("Điều", "12")
+    assert fill_in_lines(_blocks(number, date, other)) == [number, date]
+
+
+def test_agreeing_readings_change_nothing():
+    line = _line("Số:", "245/TB-VP")
+    # one variant of three may misread: that is noise, not doubt
+    assert check_fill_ins(_blocks(line), IMAGE, _reader("Số: 245/TB-VP", "Số: 245/TB-VP", "Số: 24/TB-VP")) == 0
+    assert [(w.text, w.conf) for w in line.words] == [("Số:", 92.0), ("245/TB-VP", 92.0)]
+
+
+def test_a_confident_misread_outvoted_by_the_variants_is_corrected_and_marked_unsure():
+    line = _line("Số:", "345/TB-VP")
+    assert check_fill_ins(_blocks(line), IMAGE, _reader("Số: 245/TB-VP", "So: 245/TB-VP", "Số: 245/TB-VF")) == 1
+    assert [(w.text, w.conf) for w in line.words] == [("Số:", 92.0), ("245/TB-VP", UNSURE_CONF)]
+
+
+def test_disagreement_without_a_majority_only_marks_the_digits_unsure():
+    line = _line("Hà", "Nội,", "ngày", "1]", "tháng", "11", "năm", "2023")
+    assert check_fill_ins(_blocks(line), IMAGE, _reader("ngày 17 tháng 11 năm 2023", "ngày 11 tháng 1 năm 2023",
+                                                        "ngày tháng năm 2028")) == 1
+    assert [w.text for w in line.words] == ["Hà", "Nội,", "ngày", "1]", "tháng", "11", "năm", "2023"]
+    unsure = [w.text for w in line.words if w.conf == UNSURE_CONF]
+    assert unsure == ["1]", "11", "2023"]
+
+
+def test_an_unsure_number_reaches_review_with_its_box():
+    fs = FieldSource(0, 9, page=1, box=[10, 10, 90, 30], conf=UNSURE_CONF / 100)
+    record = Record(number="245", symbol="TB-VP", code="245/TB-VP", source=Source(fields={"number": fs}))
+    flags = assess(record)
+    assert [(f.field, f.reason) for f in flags][:1] == [("number", "low_confidence")]
+    assert flags[0].box == [10, 10, 90, 30]
+
+
+@pytest.mark.slow
+def test_a_1_bit_100_dpi_scan_number_misread_by_the_page_pass_is_read_again(tmp_path):
+    from sohoa.ocr.degrade import write_degraded
+    from sohoa.ocr.engine import ocr_image
+
+    path = next(p for p in write_degraded(SAMPLES / "tb_vp_ubnd_camlam.jpg", tmp_path) if "1bit100" in p.name)
+    page = ocr_image(cv2.imread(str(path)))
+    number = next(ln for ln in fill_in_lines(page.blocks) if ln.words[0].text.startswith("Số"))
+    code = next(w for w in number.words if "/" in w.text)
+    # the page pass reads 345/TB-VP at ~84 % here; whatever it reads, a wrong number is never sure
+    assert code.text == "245/TB-VP" or code.conf < 60
