@@ -23,6 +23,7 @@ class OcrConfig:
     low_conf_threshold: float = 60.0  # page mean below this → "low_confidence"
     drop_noise_lines: bool = True  # lines that are all low-confidence short fragments (stamps, scribbles)
     find_stamps: bool = True  # framed reception stamps become `stamp` blocks, out of the page text (ocr/stamps.py)
+    reread_unsure_lines: bool = True  # lines under 75 % mean confidence read again from the original image (ocr/reread.py)
     check_fill_ins: bool = True  # re-read the header's số / ngày lines in variants; disagreeing digits are marked unsure (ocr/fillins.py)
     recover_signature_titles: bool = True  # re-read the titles above a signer's name lost under a seal (ocr/sigblock.py)
     max_deskew_deg: float = 5.0

@@ -34,12 +34,14 @@ from sohoa.ocr.fillins import check_fill_ins
 from sohoa.ocr.inputs import PageJob, pil_pixel_limit, require_poppler
 from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.pdfimage import native_page_image
+from sohoa.ocr.reread import reread_unsure_lines
 from sohoa.ocr.sigblock import recover_titles
 from sohoa.ocr.stamps import Frame, find_frames, split_stamps
 from sohoa.ocr.tessdata import tessdata_dir
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300  # pdftoppm, and run_tesseract_tsv when no timeout is given
+CROP_TIMEOUT_S = 30.0  # a second look at a line or a block: past it the look is given up, not the page
 OSD_TIMEOUT_S = 120.0  # orientation detection: a failure there only means "not turned"
 UPSCALE_INTERPOLATION = cv2.INTER_LINEAR  # measured: better than cubic or Lanczos on 200 dpi scans
 
@@ -475,6 +477,12 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         for line in block.lines:
             line.box = union_box([wd.box for wd in line.words])
         block.box = union_box([ln.box for ln in block.lines])
+    if config.reread_unsure_lines:
+        t_re = time.perf_counter()
+        dpi = source_dpi or prep.dpi
+        if reread_unsure_lines(blocks, raw, lambda crop: _read_crop(crop, config, dpi, where, psm=7)):
+            prep.flags.append("lines_reread")
+        timings["reread"] = time.perf_counter() - t_re
     if config.recover_signature_titles:
         t_sig = time.perf_counter()
         recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, source_dpi or prep.dpi, where))
@@ -500,16 +508,23 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     )
 
 
-def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str) -> list[Line]:
-    tsv = run_tesseract_tsv(crop, lang=config.lang, psm=6, dpi=dpi, where=where, timeout=config.tesseract_timeout,
-                            cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
-    return parse_engine_tsv(tsv, where)
+def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 6) -> list[Line]:
+    """A second look at part of a page. It only ever adds evidence: Tesseract refusing a sliver
+    (`Line cannot be recognized`, SIGFPE) or a crop too small to hold a letter reads as nothing
+    instead of failing the page the first pass read."""
+    if min(crop.shape[:2]) < 6:
+        return []
+    try:
+        tsv = run_tesseract_tsv(crop, lang=config.lang, psm=psm, dpi=dpi, where=where,
+                                timeout=min(config.tesseract_timeout, CROP_TIMEOUT_S),
+                                cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
+        return parse_engine_tsv(tsv, where)
+    except OcrEngineError:
+        return []
 
 
 def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str) -> str:
-    tsv = run_tesseract_tsv(crop, lang=config.lang, psm=7, dpi=dpi, where=where, timeout=config.tesseract_timeout,
-                            cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
-    return " ".join(w.text for ln in parse_engine_tsv(tsv, where) for w in ln.words)
+    return " ".join(w.text for ln in _read_crop(crop, config, dpi, where, psm=7) for w in ln.words)
 
 
 def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> float:
