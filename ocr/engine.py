@@ -41,6 +41,7 @@ from sohoa.ocr.tessdata import tessdata_dir
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300  # pdftoppm, and run_tesseract_tsv when no timeout is given
+UPSIDE_DOWN_BELOW = 50.0  # page mean confidence under which OSD is asked whether the page is upside down
 CROP_TIMEOUT_S = 30.0  # a second look at a line or a block: past it the look is given up, not the page
 OSD_TIMEOUT_S = 120.0  # orientation detection: a failure there only means "not turned"
 UPSCALE_INTERPOLATION = cv2.INTER_LINEAR  # measured: better than cubic or Lanczos on 200 dpi scans
@@ -408,7 +409,7 @@ def ocr_page(job: PageJob, config: OcrConfig | None = None) -> Page:
         return blank_page(job.page_number, t0, width=raw.shape[1], height=raw.shape[0], dpi=source_dpi)
     t_render = time.perf_counter() - t0
     page = _ocr_image(raw, config, source_dpi, where, job.page_number)
-    if config.orientation and (page.mean_conf or 0) < 50 and raw.size:
+    if config.orientation and (page.mean_conf or 0) < UPSIDE_DOWN_BELOW and raw.size:
         page = _retry_upside_down(raw, config, source_dpi, where, job.page_number, page)
     page.timings = {"render": round(t_render, 4), **page.timings}
     page.timings["total"] = round(time.perf_counter() - t0, 4)
@@ -420,7 +421,7 @@ def ocr_image(img: np.ndarray, config: OcrConfig | None = None, *, dpi: int | No
     """OCR an in-memory page image (BGR or grey) — for tests, benchmarks and notebooks."""
     config = config or OcrConfig()
     page = _ocr_image(img, config, dpi, "<image>", number)
-    if config.orientation and (page.mean_conf or 0) < 50:
+    if config.orientation and (page.mean_conf or 0) < UPSIDE_DOWN_BELOW:
         page = _retry_upside_down(img, config, dpi, "<image>", number, page)
     return page
 
@@ -477,7 +478,9 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         for line in block.lines:
             line.box = union_box([wd.box for wd in line.words])
         block.box = union_box([ln.box for ln in block.lines])
-    if config.reread_unsure_lines:
+    first = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
+    # a page read this badly is turned or hopeless: the orientation retry judges the page pass
+    if config.reread_unsure_lines and first and statistics.mean(first) >= UPSIDE_DOWN_BELOW:
         t_re = time.perf_counter()
         dpi = source_dpi or prep.dpi
         if reread_unsure_lines(blocks, raw, lambda crop: _read_crop(crop, config, dpi, where, psm=7)):
