@@ -91,12 +91,12 @@ def test_a_parser_crash_on_a_damaged_pdf_is_corrupt(tmp_path, monkeypatch):
 
 
 def test_a_decoder_crash_on_a_damaged_page_is_corrupt(tmp_path, monkeypatch):
-    import sohoa.ocr.engine as engine
+    import sohoa.ocr.page_images as page_images
 
     def boom(*a, **k):
         raise TypeError("Missing dimensions")
 
-    monkeypatch.setattr(engine, "_read_image_frame", boom)
+    monkeypatch.setattr(page_images, "_read_image_frame", boom)
     job = inputs_mod.PageJob(str(KINDS["png"]), "image", 1)
     with pytest.raises(CorruptFileError, match="page 1 cannot be decoded"):
         load_page(job)
