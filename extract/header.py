@@ -14,7 +14,8 @@ from sohoa.extract.lines import Span, TextLine
 from sohoa.extract.segment import motto_span, title_type
 from sohoa.extract.textkey import compact, key, upper_ratio
 
-_PLACE_DATE = re.compile(r"(?P<place>[^,]{2,60}?),?\s*ng[a-z]?y\W{0,2}\S{0,4}\s*th[a-z]?ng")
+# `Thái Bình, ngày 1 thung Ñ năm 23023`: a place-and-date line whose date could not be read
+_PLACE_UNREAD_DATE = re.compile(r"^\W*(?P<place>[^\W\d_][^,\d]{1,40}?),\s*ng[a-z]?y\b.{0,30}\bn[a-z]?m\b")
 _VV = re.compile(r"^\W{0,3}(?:v\s?/\s?v\b|ve viec\b)")
 _KINH_GUI = re.compile(r"^\W{0,3}k[a-z]{1,2}nh\s+g[a-z]{1,3}i\b")
 _OF_LINE = re.compile(r"^\W{0,3}cu[a-z]{0,2}\s")  # `CỦA BAN THƯỜNG VỤ TỈNH ỦY` under a Party title
@@ -88,6 +89,9 @@ _CITING = re.compile(r"^\W*(?:can cu|theo|thuc hien|\d+[.)]\s)")
 def _place_date(ln: TextLine, h: Header) -> None:
     dates = find_dates(ln.text, ln.key)
     if not dates:
+        m = _PLACE_UNREAD_DATE.match(ln.key)
+        if m and h.place.value is None and not _CITING.match(ln.key):
+            _place(ln, ln.text[: m.end("place")].rstrip(" ,"), h)
         return
     d = dates[0]
     before = ln.text[:d.start].rstrip(" ,")
@@ -95,6 +99,12 @@ def _place_date(ln: TextLine, h: Header) -> None:
     if toks and _CITED.search(toks[-1]) or _CITING.match(ln.key):
         return  # `… số 151/2013/NĐ-CP ngày 01 tháng 11 năm 2013`, `Căn cứ Luật … ngày`: a cited document's date
     h.date = Span(d.iso, ln.start + d.start, ln.start + d.end)
+    _place(ln, before, h)
+
+
+def _place(ln: TextLine, before: str, h: Header) -> None:
+    """The địa danh at the end of `before` (the text of `ln` up to its date)."""
+    toks = before.split()
     for k in range(min(4, len(toks)), 0, -1):
         cand = toks[-k:]
         prov = match_province(cand, 70.0)

@@ -60,5 +60,6 @@ def assess(record: Record) -> list[FieldReview]:
             out.append(_flag("date", "inconsistent", f"the date's year is not the code's ({year.group(1)})",
                              fs, record.date))
     elif has_header and record.number is not None:
-        out.append(_flag("date", "unreadable", "the document's date could not be read", None, None))
+        # the place is read from the date's line (`Thái Bình, ngày …`): its box shows the reviewer where
+        out.append(_flag("date", "unreadable", "the document's date could not be read", _source(record, "place"), None))
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sohoa.extract.records import extract_text
 from sohoa.extract.review import LOW_CONFIDENCE, assess
 from sohoa.record import FieldSource, Record, Source
 
@@ -75,3 +76,11 @@ def test_real_handwritten_fill_ins_are_never_unflagged():
         for name in hand:
             field = "code" if name == "number" else name
             assert rec[field] == gold[field] or name in flagged, (gold_path.name, name, rec[field])
+
+
+def test_a_place_and_date_line_with_an_unreadable_date_still_gives_the_place():
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH THÁI BÌNH\nSố: 1876/QĐ-UBND\nThái Bình, ngày 1 thung Ñ năm 23023\n\n"
+            "QUYẾT ĐỊNH\nVề việc thành lập Tổ công tác\n")
+    rec = extract_text(text)[0]
+    assert rec.place == "Thái Bình" and rec.date is None
+    assert [(f.field, f.reason) for f in rec.review] == [("date", "unreadable")]
