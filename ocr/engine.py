@@ -200,8 +200,9 @@ def _tess_env() -> dict[str, str]:
 
 def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where: str = "",
                       timeout: float = TESSERACT_TIMEOUT_S, cmd: str | None = None,
-                      tessdata: str | None = None) -> str:
+                      tessdata: str | None = None, variables: dict[str, str] | None = None) -> str:
     """One Tesseract process: the image goes in on stdin as PNM, TSV comes out on stdout.
+    `variables` are Tesseract `-c` settings (a character whitelist for a digits-only pass).
     A crash, a non-zero exit, a run longer than `timeout` seconds (the process is killed) or
     output that is not Tesseract's TSV is an OcrEngineError: the page fails, the batch goes on."""
     ok, buf = cv2.imencode(".pgm" if image.ndim == 2 else ".ppm", image)
@@ -209,7 +210,7 @@ def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where
         raise OcrEngineError("could not encode the page image for Tesseract", where or None)
     argv = [
         cmd or TESSERACT_CMD, "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
-        "-c", "tessedit_do_invert=0", "tsv",
+        "-c", "tessedit_do_invert=0", *(a for k, v in (variables or {}).items() for a in ("-c", f"{k}={v}")), "tsv",
     ]
     if tessdata:
         argv[1:1] = ["--tessdata-dir", tessdata]
@@ -382,7 +383,9 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         timings["signature_titles"] = time.perf_counter() - t_sig
     if config.check_fill_ins:
         t_fill = time.perf_counter()
-        if check_fill_ins(blocks, raw, lambda crop: _read_line(crop, config, source_dpi or prep.dpi, where)):
+        dpi = source_dpi or prep.dpi
+        if check_fill_ins(blocks, raw, lambda crop: _read_line(crop, config, dpi, where),
+                          lambda crop, psm: _read_digits(crop, config, dpi, where, psm)):
             prep.flags.append("unsure_fill_in")
         timings["fill_ins"] = time.perf_counter() - t_fill
     confs = [wd.conf for wd in all_words if wd.conf is not None]
@@ -401,7 +404,8 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     )
 
 
-def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 6) -> list[Line]:
+def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 6,
+               variables: dict[str, str] | None = None) -> list[Line]:
     """A second look at part of a page. It only ever adds evidence: Tesseract refusing a sliver
     (`Line cannot be recognized`, SIGFPE) or a crop too small to hold a letter reads as nothing
     instead of failing the page the first pass read."""
@@ -410,14 +414,20 @@ def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: i
     try:
         tsv = run_tesseract_tsv(crop, lang=config.lang, psm=psm, dpi=dpi, where=where,
                                 timeout=min(config.tesseract_timeout, CROP_TIMEOUT_S),
-                                cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang))
+                                cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang),
+                                variables=variables)
         return parse_engine_tsv(tsv, where)
     except OcrEngineError:
         return []
 
 
-def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str) -> str:
-    return " ".join(w.text for ln in _read_crop(crop, config, dpi, where, psm=7) for w in ln.words)
+def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 7) -> str:
+    return " ".join(w.text for ln in _read_crop(crop, config, dpi, where, psm=psm) for w in ln.words)
+
+
+def _read_digits(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int) -> str:
+    lines = _read_crop(crop, config, dpi, where, psm=psm, variables={"tessedit_char_whitelist": "0123456789"})
+    return "".join(w.text for ln in lines for w in ln.words)
 
 
 def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> float:

@@ -33,6 +33,9 @@ _NUMBER_LINE = re.compile(r"^\W*s\w?\s*[:;.,]")  # `Số:`, `Só:`, `So;` — th
 _DATE_LINE = re.compile(r"\bngay\b.*\bn\w{1,2}m\b")  # `ngày … tháng … năm`
 
 LineReader = Callable[[np.ndarray], str]  # one line's text from a crop (psm 7)
+DigitReader = Callable[[np.ndarray, int], str]  # the digits Tesseract finds in a crop, digits-only, given psm
+DIGIT_PSMS = (8, 13)  # one word; one raw line (no layout analysis): both at 1× and 2×
+_SLOT_RANGE = {"day": (1, 31), "month": (1, 12), "number": (1, 99999)}
 
 
 def fill_in_lines(blocks: list[Block]) -> list[Line]:
@@ -55,12 +58,15 @@ def variants(crop: np.ndarray) -> list[np.ndarray]:
     return [crop, big, bigger]
 
 
-def check_fill_ins(blocks: list[Block], image: np.ndarray, read: LineReader) -> int:
+def check_fill_ins(blocks: list[Block], image: np.ndarray, read: LineReader,
+                   read_digits: DigitReader | None = None) -> int:
     """Re-read the số / ngày lines of `blocks` (boxes in `image`'s pixels); returns how many were
     found unsure. Changes the lines' words in place."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     unsure = 0
     for line in fill_in_lines(blocks):
+        if read_digits is not None:
+            unsure += read_slots(line, gray, read_digits)
         x0, y0, x1, y1 = line.box  # type: ignore[misc]
         pad = max(4, (y1 - y0) // 3)
         crop = np.ascontiguousarray(gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad])
@@ -95,3 +101,54 @@ def _replace_digits(line: Line, groups: list[str]) -> None:
     for w in line.words:
         if _DIGITS.search(w.text):
             w.text = _DIGITS.sub(lambda _m: next(it), w.text)
+
+
+def slots(line: Line) -> list[tuple[int, str]]:
+    """(word index, slot) of the words that must be numbers: the word after `ngày` (day), after
+    `tháng` (month), after a separate `Số:` (the number)."""
+    out = []
+    folded = [fold(w.text).strip(",.;:") for w in line.words]
+    for i, f in enumerate(folded[:-1]):
+        if re.fullmatch(r"ng[a-z]?y", f):
+            out.append((i + 1, "day"))
+        elif re.fullmatch(r"th[a-z]{1,3}g", f):
+            out.append((i + 1, "month"))
+        elif i == 0 and re.fullmatch(r"s\w?", f) and line.words[0].text.rstrip().endswith((":", ";", ".")):
+            out.append((1, "number"))
+    return out
+
+
+def read_slots(line: Line, gray: np.ndarray, read_digits: DigitReader) -> int:
+    """A number slot read as something else than digits (`ä{`` for a handwritten 31) is read
+    again digits-only, at two sizes and two segmentations; a value at least three of the four
+    readings agree on, in the slot's range, takes the word's place, marked unsure. Returns how
+    many slots were filled."""
+    filled = 0
+    for i, slot in slots(line):
+        word = line.words[i]
+        head = word.text.split("/")[0] if slot == "number" else word.text
+        if word.box is None or _DIGITS.fullmatch(head.strip(",.;:")):
+            continue
+        if slot == "number" and "/" not in word.text:
+            continue  # the number of a code (`4°95/2020/NĐ-CP`): the symbol after it is kept
+        x0, y0, x1, y1 = word.box
+        cut = x1 if slot != "number" else x0 + _digits_width(word.text, x1 - x0)
+        pad = max(4, (y1 - y0) // 4)
+        crop = np.ascontiguousarray(gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad // 2) : cut + pad // 2])
+        if crop.size == 0 or min(crop.shape[:2]) < 6:
+            continue
+        big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        votes = Counter(read_digits(img, psm) for img in (crop, big) for psm in DIGIT_PSMS)
+        value, n = votes.most_common(1)[0]
+        lo, hi = _SLOT_RANGE[slot]
+        if n >= 3 and value.isdigit() and lo <= int(value) <= hi:
+            word.text = value if slot != "number" else value + word.text[word.text.find("/"):]
+            word.conf = min(word.conf if word.conf is not None else UNSURE_CONF, UNSURE_CONF)
+            filled += 1
+    return filled
+
+
+def _digits_width(text: str, width: int) -> int:
+    """Pixels of a code word up to its first `/` (the number), by share of characters."""
+    cut = text.find("/")
+    return width if cut <= 0 else max(1, round(width * cut / len(text)))

@@ -10,7 +10,7 @@ import pytest
 
 from sohoa.document import Block, Line, Word
 from sohoa.extract.review import assess
-from sohoa.ocr.fillins import UNSURE_CONF, check_fill_ins, fill_in_lines
+from sohoa.ocr.fillins import UNSURE_CONF, check_fill_ins, fill_in_lines, read_slots, slots
 from sohoa.record import FieldSource, Record, Source
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -80,3 +80,35 @@ def test_a_1_bit_100_dpi_scan_number_misread_by_the_page_pass_is_read_again(tmp_
     code = next(w for w in number.words if "/" in w.text)
     # the page pass reads 345/TB-VP at ~84 % here; whatever it reads, a wrong number is never sure
     assert code.text == "245/TB-VP" or code.conf < 60
+
+
+def _digits(*answers: str):
+    it = iter(answers)
+    return lambda _crop, _psm: next(it)
+
+
+def test_number_slots_are_the_words_after_ngay_thang_and_so():
+    line = _line("Hà", "Nội,", "ngày", "ä{`", "tháng", "12", "năm", "2020")
+    assert slots(line) == [(3, "day"), (5, "month")]
+    assert slots(_line("Số:", "4°5/2020/NĐ-CP")) == [(1, "number")]
+
+
+def test_a_garbled_day_read_alike_by_most_digit_passes_is_filled_and_unsure():
+    line = _line("Hà", "Nội,", "ngày", "ä{`", "tháng", "12", "năm", "2020")
+    assert read_slots(line, IMAGE, _digits("31", "31", "3", "31")) == 1
+    assert line.words[3].text == "31" and line.words[3].conf == UNSURE_CONF
+
+
+@pytest.mark.parametrize("answers", [("31", "3", "", "13"), ("41", "41", "41", "41")])
+def test_no_majority_or_a_value_out_of_range_leaves_the_slot_alone(answers):
+    line = _line("Hà", "Nội,", "ngày", "ä{`", "tháng", "12", "năm", "2020")
+    read_slots(line, IMAGE, _digits(*answers))
+    assert line.words[3].text == "ä{`"
+
+
+def test_the_number_of_a_code_is_filled_and_its_symbol_kept():
+    line = _line("Số:", "4°5/2020/NĐ-CP")
+    assert read_slots(line, IMAGE, _digits("155", "155", "155", "45")) == 1
+    assert line.words[1].text == "155/2020/NĐ-CP"
+    clean = _line("Số:", "245/TB-VP")
+    assert read_slots(clean, IMAGE, _digits()) == 0  # digits already: never read again
