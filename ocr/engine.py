@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from sohoa.document import Line, Page, Word, nfc
+from sohoa.document import Box, Line, Page, Word, nfc
 from sohoa.errors import (
     TESSERACT_INSTALL,
     MissingDependencyError,
@@ -35,7 +35,7 @@ from sohoa.ocr.layout import arrange_blocks, union_box
 from sohoa.ocr.page_images import image_dpi, load_page, load_page_image  # noqa: F401
 from sohoa.ocr.reread import reread_unsure_lines
 from sohoa.ocr.sigblock import recover_titles
-from sohoa.ocr.stamps import Frame, find_frames, split_stamps
+from sohoa.ocr.stamps import find_frames, split_stamps
 from sohoa.ocr.tessdata import tessdata_dir
 
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
@@ -74,7 +74,7 @@ class Prepared:
     dpi: int  # resolution of `image` as told to Tesseract
     flags: list[str]
     timings: dict[str, float]
-    frames: list[Frame] = field(default_factory=list)  # stamp frames, in `image`'s pixels
+    frames: list[Box] = field(default_factory=list)  # stamp frames, in `image`'s pixels
 
 
 def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_turns: int = 0) -> Prepared:
@@ -146,7 +146,7 @@ def prepare(img: np.ndarray, config: OcrConfig, source_dpi: int | None, quarter_
             flags.append("binarized")
     geometry = pp.Geometry(raw_size, quarter_turns, matrix, scale)
     if scale != 1.0:
-        frames = [Frame(tuple(int(round(v * scale)) for v in fr.box)) for fr in frames]
+        frames = [tuple(int(round(v * scale)) for v in fr) for fr in frames]
     return Prepared(gray, geometry, dpi, flags, timings, frames)
 
 
@@ -369,23 +369,24 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
         for line in block.lines:
             line.box = union_box([wd.box for wd in line.words])
         block.box = union_box([ln.box for ln in block.lines])
+    # second looks at parts of the page, in the rendered page's pixels
+    crop_dpi = source_dpi or prep.dpi
+    raw_gray = pp.to_gray(raw)
     first = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     # a page read this badly is turned or hopeless: the orientation retry judges the page pass
     if config.reread_unsure_lines and first and statistics.mean(first) >= UPSIDE_DOWN_BELOW:
         t_re = time.perf_counter()
-        dpi = source_dpi or prep.dpi
-        if reread_unsure_lines(blocks, raw, lambda crop: _read_crop(crop, config, dpi, where, psm=7)):
+        if reread_unsure_lines(blocks, raw_gray, lambda crop: _read_crop(crop, config, crop_dpi, where, psm=7)):
             prep.flags.append("lines_reread")
         timings["reread"] = time.perf_counter() - t_re
     if config.recover_signature_titles:
         t_sig = time.perf_counter()
-        recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, source_dpi or prep.dpi, where))
+        recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, crop_dpi, where))
         timings["signature_titles"] = time.perf_counter() - t_sig
     if config.check_fill_ins:
         t_fill = time.perf_counter()
-        dpi = source_dpi or prep.dpi
-        if check_fill_ins(blocks, raw, lambda crop: _read_line(crop, config, dpi, where),
-                          lambda crop, psm: _read_digits(crop, config, dpi, where, psm)):
+        if check_fill_ins(blocks, raw_gray, lambda crop: _read_line(crop, config, crop_dpi, where),
+                          lambda crop, psm: _read_digits(crop, config, crop_dpi, where, psm)):
             prep.flags.append("unsure_fill_in")
         timings["fill_ins"] = time.perf_counter() - t_fill
     confs = [wd.conf for wd in all_words if wd.conf is not None]
@@ -442,10 +443,7 @@ def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> fl
         x0, y0, x1, y1 = block.box
         x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
         crop = np.ascontiguousarray(prep.image[y0:y1, x0:x1])
-        tsv = run_tesseract_tsv(crop, lang=config.lang, psm=config.header_psm, dpi=prep.dpi, where=where,
-                                timeout=config.tesseract_timeout, cmd=config.tesseract_cmd,
-                            tessdata=tessdata_dir(config.model, config.lang))
-        lines = parse_engine_tsv(tsv, where)
+        lines = _read_crop(crop, config, prep.dpi, where, psm=config.header_psm)
         for ln in lines:
             for wd in ln.words:
                 wd.box = (wd.box[0] + x0, wd.box[1] + y0, wd.box[2] + x0, wd.box[3] + y0)

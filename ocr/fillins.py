@@ -58,11 +58,10 @@ def variants(crop: np.ndarray) -> list[np.ndarray]:
     return [crop, big, bigger]
 
 
-def check_fill_ins(blocks: list[Block], image: np.ndarray, read: LineReader,
+def check_fill_ins(blocks: list[Block], gray: np.ndarray, read: LineReader,
                    read_digits: DigitReader | None = None) -> int:
-    """Re-read the số / ngày lines of `blocks` (boxes in `image`'s pixels); returns how many were
-    found unsure. Changes the lines' words in place."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    """Re-read the số / ngày lines of `blocks` (boxes in the pixels of `gray`, the page in grey);
+    returns how many were found unsure. Changes the lines' words in place."""
     unsure = 0
     for line in fill_in_lines(blocks):
         if read_digits is not None:

@@ -69,10 +69,9 @@ def unsure_lines(blocks: list[Block]) -> list[Line]:
     return sorted(lines, key=lambda ln: _mean_conf(ln.words))[:MAX_LINES]
 
 
-def reread_unsure_lines(blocks: list[Block], image: np.ndarray, read: CropReader) -> int:
-    """Re-read the unsure lines of `blocks` (boxes in `image`'s pixels) in place; returns how many
-    were replaced."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+def reread_unsure_lines(blocks: list[Block], gray: np.ndarray, read: CropReader) -> int:
+    """Re-read the unsure lines of `blocks` in place (boxes in the pixels of `gray`, the page in
+    grey); returns how many were replaced."""
     replaced = 0
     for line in unsure_lines(blocks):
         x0, y0, x1, y1 = line.box  # type: ignore[misc]

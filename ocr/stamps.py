@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -31,12 +30,7 @@ _VOCAB = re.compile(r"\b(den|gio|ngay|so|chuyen|luu ho so|cong van den|thong tin
 _UNSURE_CONF = 60.0
 
 
-@dataclass(frozen=True)
-class Frame:
-    box: Box
-
-
-def find_frames(gray: np.ndarray) -> list[Frame]:
+def find_frames(gray: np.ndarray) -> list[Box]:
     """Stamp-sized closed rectangles of thin lines with no ruling inside, in `gray`'s pixels."""
     h, w = gray.shape[:2]
     f = 2 if w >= 1200 else 1
@@ -53,7 +47,7 @@ def find_frames(gray: np.ndarray) -> list[Frame]:
         if not (0.08 * sw <= bw <= 0.45 * sw and 0.02 * sh <= bh <= 0.15 * sh and 1.2 <= bw / bh <= 8):
             continue
         if _closed(hor[y : y + bh, x : x + bw], ver[y : y + bh, x : x + bw]):
-            out.append(Frame((x * f, y * f, (x + bw) * f, (y + bh) * f)))
+            out.append((x * f, y * f, (x + bw) * f, (y + bh) * f))
     return out
 
 
@@ -93,21 +87,21 @@ def _is_stamp_text(words: list[Word]) -> bool:
     return bool(confs) and statistics.mean(confs) < _UNSURE_CONF
 
 
-def split_stamps(lines: list[Line], frames: list[Frame]) -> tuple[list[Line], list[Block]]:
+def split_stamps(lines: list[Line], frames: list[Box]) -> tuple[list[Line], list[Block]]:
     """The lines with every stamp's words taken out, and one `stamp` block per stamp."""
     if not frames:
         return lines, []
     blocks: list[Block] = []
     taken: set[int] = set()
     for fr in frames:
-        inside = [w for ln in lines for w in ln.words if id(w) not in taken and _centre_in(w, fr.box)]
+        inside = [w for ln in lines for w in ln.words if id(w) not in taken and _centre_in(w, fr)]
         if not inside or not _is_stamp_text(inside):
             continue
         taken.update(id(w) for w in inside)
         ids = {id(w) for w in inside}
         rows = [Line([w for w in ln.words if id(w) in ids]) for ln in lines]
         rows = [_boxed(r) for r in rows if r.words]
-        blocks.append(Block(rows, fr.box, STAMP_KIND))
+        blocks.append(Block(rows, fr, STAMP_KIND))
     if not taken:
         return lines, []
     kept = [_boxed(Line([w for w in ln.words if id(w) not in taken])) for ln in lines]

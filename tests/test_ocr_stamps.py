@@ -10,7 +10,7 @@ import pytest
 
 from sohoa.document import Block, Document, Line, Page, Word
 from sohoa.ocr.layout import fold
-from sohoa.ocr.stamps import Frame, find_frames, split_stamps
+from sohoa.ocr.stamps import find_frames, split_stamps
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "real"
 
@@ -30,7 +30,7 @@ def test_a_stamp_sized_frame_with_a_divider_is_found():
     cv2.putText(img, "DEN  Gio: ....", (115, 250), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
     frames = find_frames(img)
     assert len(frames) == 1
-    x0, y0, x1, y1 = frames[0].box
+    x0, y0, x1, y1 = frames[0]
     assert abs(x0 - 100) <= 6 and abs(y0 - 150) <= 6 and abs(x1 - 450) <= 6 and abs(y1 - 300) <= 6
 
 
@@ -62,7 +62,7 @@ def test_words_inside_a_frame_with_stamp_words_go_to_a_stamp_block():
     title = Line([_w("ĐẾN", 110, 220, 40), _w("Số:...", 200, 220, 30), _w("NGHỊ", 700, 220), _w("ĐỊNH", 800, 220)])
     date = Line([_w("Ngày:04/01/2021", 110, 260, 35)])
     body = Line([_w("Căn", 150, 500), _w("cứ", 230, 500)])
-    kept, stamps = split_stamps([title, date, body], [Frame((100, 200, 450, 300))])
+    kept, stamps = split_stamps([title, date, body], [(100, 200, 450, 300)])
     assert [ln.text for ln in kept] == ["NGHỊ ĐỊNH", "Căn cứ"]
     assert len(stamps) == 1 and stamps[0].kind == "stamp"
     assert [ln.text for ln in stamps[0].lines] == ["ĐẾN Số:...", "Ngày:04/01/2021"]
@@ -71,7 +71,7 @@ def test_words_inside_a_frame_with_stamp_words_go_to_a_stamp_block():
 
 def test_a_framed_line_of_sure_printed_text_stays_text():
     boxed = Line([_w("DỰ", 120, 220), _w("THẢO", 200, 220)])
-    kept, stamps = split_stamps([boxed], [Frame((100, 200, 450, 300))])
+    kept, stamps = split_stamps([boxed], [(100, 200, 450, 300)])
     assert stamps == [] and [ln.text for ln in kept] == ["DỰ THẢO"]
 
 

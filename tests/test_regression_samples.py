@@ -18,26 +18,25 @@ from tests.regression_samples import (
 )
 
 
-@pytest.mark.slow
-def test_no_field_that_was_right_becomes_wrong(tmp_path):
-    baseline = load_baseline()
-    assert len(baseline) >= 20, f"{BASELINE} lists too little to guard anything"
-    right_now, counts = run_samples(tmp_path / "archive.sqlite")
+def _keeps_what_was_right(path, minimum: int, result: tuple[set[str], dict], what: str) -> None:
+    baseline = load_baseline(path)
+    assert len(baseline) >= minimum, f"{path} lists too little to guard anything"
+    right_now, counts = result
     assert counts["files_failed"] == 0, counts
     lost = sorted(baseline - right_now)
-    assert not lost, "fields that were right and are now wrong:\n" + "\n".join(lost)
+    assert not lost, f"{what} that were right and are now wrong:\n" + "\n".join(lost)
+
+
+@pytest.mark.slow
+def test_no_field_that_was_right_becomes_wrong(tmp_path):
+    _keeps_what_was_right(BASELINE, 20, run_samples(tmp_path / "archive.sqlite"), "fields")
 
 
 @pytest.mark.slow
 def test_damaged_scans_keep_what_they_got_right(tmp_path):
     """The image samples 1-bit at 100 dpi, as a grey photocopy and under red stamps (ocr.degrade):
     what was right when the baseline was recorded stays right."""
-    baseline = load_baseline(DEGRADED_BASELINE)
-    assert len(baseline) >= 40, f"{DEGRADED_BASELINE} lists too little to guard anything"
-    right_now, counts = run_degraded(tmp_path)
-    assert counts["files_failed"] == 0, counts
-    lost = sorted(baseline - right_now)
-    assert not lost, "fields of damaged scans that were right and are now wrong:\n" + "\n".join(lost)
+    _keeps_what_was_right(DEGRADED_BASELINE, 40, run_degraded(tmp_path), "fields of damaged scans")
 
 
 @pytest.mark.slow
@@ -45,9 +44,4 @@ def test_damaged_scans_keep_what_they_got_right(tmp_path):
 def test_real_scans_keep_what_they_got_right(tmp_path):
     """Real scanned decree pages (arrival stamps, a seal over the signature, handwritten fill-ins):
     every field, reference and recipient right when the baseline was recorded stays right."""
-    baseline = load_baseline(REAL_BASELINE)
-    assert len(baseline) >= 20, f"{REAL_BASELINE} lists too little to guard anything"
-    right_now, counts = run_real(tmp_path)
-    assert counts["files_failed"] == 0, counts
-    lost = sorted(baseline - right_now)
-    assert not lost, "fields of real scans that were right and are now wrong:\n" + "\n".join(lost)
+    _keeps_what_was_right(REAL_BASELINE, 20, run_real(tmp_path), "fields of real scans")
