@@ -20,6 +20,7 @@ from rapidfuzz.distance import Levenshtein
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from sohoa.normalize.harm import harm_benefit  # noqa: E402
 from sohoa.normalize.restore import prepare_lines, restore_lines  # noqa: E402
 from sohoa.normalize.restorer import get_restorer  # noqa: E402
 from sohoa.normalize.vnsyl import old_style_text, strip_marks  # noqa: E402
@@ -33,7 +34,7 @@ BASELINE_UNDERTHESEA_DEV = 0.38  # from the brief (underthesea has no restorer t
 # sohoa before issue #11 part 2 (main at 6fb2c69, 2026-12-07, the models committed then), measured
 # with this benchmark: the "previous" column
 PREVIOUS = {"dev": "0.0329", "pairs": "0.0714", "accentless": "0.9953", "clean": "0.0002",
-            "harm": "27 fixed, 6 broken (0.222)"}
+            "harm": "27 fixed, 6 broken (0.222)", "harm_ocr_eval": "24 fixed, 1 broken (0.042)"}
 
 
 def toks(text: str) -> list[str]:
@@ -179,12 +180,17 @@ def main() -> None:
     if os.path.isdir(scans):
         print("\n== real scans (Đà Nẵng công văn, Tesseract vie output shipped in ocr_eval), WER before → after")
         print("   (absolute figures inflated by reading-order differences with the model-written ground truth)")
+        reports = {}
         for name in ("4_1", "4_2"):
             with open(os.path.join(scans, f"{name}_gt.txt"), encoding="utf-8") as f:
                 gt = f.read()
             with open(os.path.join(scans, "baseline_tesseract_vie", f"{name}.txt"), encoding="utf-8") as f:
                 ocr = f.read().split("\n")
-            print(f"  {name}: {ser([gt], [' '.join(ocr)]):.4f} → {ser([gt], [' '.join(restore_lines(ocr))]):.4f}")
+            restored = restore_lines(ocr)
+            print(f"  {name}: {ser([gt], [' '.join(ocr)]):.4f} → {ser([gt], [' '.join(restored)]):.4f}")
+            reports[name] = harm_benefit(ocr, restored, gt)
+        print_harm("  harm / benefit there (ground truth written by a model):", reports,
+                   f"; previous: {PREVIOUS['harm_ocr_eval']}")
 
     if not args.no_ocr:
         print(f"\n== Tesseract vie on rendered held-out text ({args.pages} pages each), WER before → after restore")
