@@ -171,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", required=True, metavar="DIR")
     p.add_argument("--out", default="data/models", metavar="DIR")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--real", metavar="DIR", help="real scans with ground truth (NAME.jpg + NAME.gt.txt) read "
+                   "by Tesseract eng for the channel model")
+    p.add_argument("--real-holdout", default="", metavar="NAMES", help="comma-separated pages of --real kept out")
 
     for name in LAZY_COMMANDS:
         p = sub.add_parser(name, help=COMMANDS_HELP[name], description=COMMANDS_HELP[name], add_help=False)
@@ -419,6 +422,11 @@ def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
     if not Path(ns.corpus).is_dir():
         raise BadArgumentsError("corpus folder not found", path=ns.corpus)
     kwargs: dict[str, Any] = {"seed": ns.seed}
+    if ns.real:
+        if not Path(ns.real).is_dir():
+            raise BadArgumentsError("real pages folder not found", path=ns.real)
+        kwargs["real_dir"] = ns.real
+        kwargs["real_holdout"] = tuple(x for x in ns.real_holdout.split(",") if x)
     if "log" in inspect.signature(train).parameters:
         kwargs["log"] = lambda msg: print(msg, file=sys.stderr, flush=True)
     with contextlib.redirect_stdout(sys.stderr):
