@@ -22,6 +22,7 @@ from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.digits import fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
+from sohoa.normalize.rescore4 import rescore_fourgram
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
 from sohoa.resources import check as check_resources
@@ -332,6 +333,8 @@ class Restorer:
         path = choice.tolist()
         for k, s in enumerate(seq):
             s.choice = path[k + 2]
+        if self.lm.k4 is not None and rescore_fourgram(self.lm, seq, self.bos_id, scale):  # a 4-gram LM
+            path = [0, 0] + [s.choice for s in seq]
         self._confidences(seq, flat_ids, first, sizes, path, flat_costs, scale)
 
     def _decode_runs(

@@ -26,6 +26,7 @@ CORPUS_WEIGHTS = {"admin_vn": int(os.environ.get("SOHOA_ADMIN_WEIGHT", "10"))}
 REFERENCE_WEIGHT = 40  # an abbreviation of the gazetteer counts as if the corpus had it this often
 CHANNEL_PAGES = 128
 CHANNEL_SAMPLE_LINES = 4000
+FOURGRAM_MIN: int | None = None  # store 4-grams seen this often (None: a trigram LM; see docs/restore.md)
 REAL_WEIGHT = 1  # each token pair of a real page read by Tesseract `eng` counts this many times
 
 
@@ -59,7 +60,7 @@ def _weighted_paragraphs(files: list[str]) -> Iterator[tuple[str, int]]:
 def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHANNEL_PAGES,
           max_paragraphs: int | None = None, pairs_path: str | None = None,
           parts: tuple[str, ...] = ("lm", "codes", "channel"), real_dir: str | None = None,
-          real_holdout: tuple[str, ...] = (), log=print) -> dict:
+          real_holdout: tuple[str, ...] = (), fourgram_min: int | None = FOURGRAM_MIN, log=print) -> dict:
     """Rebuild the model files. parts: "lm" (LM + case statistics), "codes" (code segments and
     acronyms, normalize.codes) and/or "channel".
     pairs_path: also save the channel's (intended, observed) token pairs there (JSON).
@@ -75,7 +76,7 @@ def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHA
     if "lm" in parts:
         paragraphs = itertools.islice(_weighted_paragraphs(files), max_paragraphs)
         weighted = itertools.chain(paragraphs, ((p, SUPPLEMENT_WEIGHT) for p in supplement))
-        lm_stats = build_lm(weighted, out_dir, trigram_min=1)
+        lm_stats = build_lm(weighted, out_dir, trigram_min=1, fourgram_min=fourgram_min)
         lm_stats.update(build_case_stats(
             itertools.chain(itertools.islice(_paragraphs(files), max_paragraphs), supplement), out_dir))
         log(f"LM: {lm_stats} in {time.time() - t0:.0f}s")
@@ -130,7 +131,9 @@ if __name__ == "__main__":
     ap.add_argument("--parts", default="lm,codes,channel", help="comma-separated: lm, codes, channel")
     ap.add_argument("--real", help="folder of real scans with ground truth (NAME.jpg + NAME.gt.txt) for the channel")
     ap.add_argument("--real-holdout", default="", help="comma-separated page names of --real not trained on")
+    ap.add_argument("--fourgram-min", type=int, default=FOURGRAM_MIN,
+                    help="also store 4-grams seen at least this often (default: a trigram LM)")
     args = ap.parse_args()
     print(train(args.corpus, args.out, args.seed, channel_pages=args.pages, pairs_path=args.pairs,
                 parts=tuple(args.parts.split(",")), real_dir=args.real,
-                real_holdout=tuple(x for x in args.real_holdout.split(",") if x)))
+                real_holdout=tuple(x for x in args.real_holdout.split(",") if x), fourgram_min=args.fourgram_min))
