@@ -46,3 +46,27 @@ def test_a_page_read_by_tesseract_eng_gives_garbled_pairs(tmp_path):
     assert {"ban", "tháng"} <= intended  # tokens of the ground truth, each with what eng read
     assert any(a != b for a, b in pairs)  # eng drops or misreads the marks
     assert len(pairs) >= 20
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None or not available_fonts(), reason="tesseract not installed")
+def test_train_adds_the_real_pages_but_not_the_held_out_ones(tmp_path):
+    from sohoa.normalize.train import train
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tiny.train.txt").write_text("\n".join([" ".join(LINES)] * 40), encoding="utf-8")
+    real = tmp_path / "real"
+    real.mkdir()
+    spec = RenderSpec(available_fonts()[0][0], 13.0, 250, 0.0, 0.0, None, None, "eng")
+    for name in ("p1", "p2"):
+        render_page(LINES, spec, random.Random(0)).save(real / f"{name}.png", dpi=(250, 250))
+        (real / f"{name}.gt.txt").write_text("\n".join(LINES), encoding="utf-8")
+    base = train(str(corpus), str(tmp_path / "a"), seed=1, channel_pages=1, parts=("channel",), log=lambda *_: None)
+    info = train(str(corpus), str(tmp_path / "b"), seed=1, channel_pages=1, parts=("channel",), real_dir=str(real),
+                 real_holdout=("p2",), log=lambda *_: None)
+    assert base["real_pages"] == [] and info["real_pages"] == ["p1"]
+    assert info["channel_pairs"] > base["channel_pairs"] + 20  # p1 read at three resolutions
+    with pytest.raises(FileNotFoundError, match="no real page with ground truth left"):
+        train(str(corpus), str(tmp_path / "c"), channel_pages=0, parts=("channel",), real_dir=str(real),
+              real_holdout=("p1", "p2"), log=lambda *_: None)
