@@ -351,8 +351,24 @@ class Prediction:
     source: str  # "archive" or "run"
 
 
+def page_set_of(path: Path) -> list[str] | None:
+    """The files of the image set (one image per page) that `path` starts, as `sohoa run` groups
+    its folder, or None when `path` is a file of its own."""
+    from sohoa.pipeline.walk import InputPath, group_page_images
+
+    siblings = [InputPath(str(p), Path(p.name)) for p in sorted(path.parent.iterdir()) if p.is_file()]
+    for inp in group_page_images(siblings):
+        if inp.members and Path(inp.path) == path:
+            return inp.members
+    return None
+
+
 def prediction_from_archive(conn: sqlite3.Connection, path: Path) -> Prediction | None:
-    row = conn.execute("SELECT file_id FROM files WHERE sha256 = ? AND status = 'ok'", (sha256_of(path),)).fetchone()
+    from sohoa.pipeline.run import set_sha256
+
+    members = page_set_of(path)
+    sha = set_sha256(members) if members else sha256_of(path)
+    row = conn.execute("SELECT file_id FROM files WHERE sha256 = ? AND status = 'ok'", (sha,)).fetchone()
     if row is None:
         return None
     file_id = row[0]
@@ -369,7 +385,7 @@ def prediction_from_pipeline(path: Path, config_file: str | None = None) -> Pred
     from sohoa.pipeline.config import load_settings
     from sohoa.pipeline.single import process_file
 
-    state = process_file(str(path), load_settings(config_file), jobs=1)
+    state = process_file(page_set_of(path) or str(path), load_settings(config_file), jobs=1)
     return Prediction(state.records, state.doc.text(restored=True), "run")
 
 
