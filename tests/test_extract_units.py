@@ -199,3 +199,36 @@ def test_signer_name_is_restored_from_what_ocr_read():
     assert rec["issuer"] == "Tỉnh ủy Bình Định"
     assert rec["signers"][0] == {"authority": "T/M Ban Thường vụ", "position": "Phó Bí thư Thường trực",
                                  "name": "Huỳnh Thị Hằng"}
+
+
+def test_the_gazetteer_normalises_a_recipient_but_never_replaces_it():
+    # a well-read name one or two words away from a gazetteer entry stays as written
+    assert canonical_phrase("Ngân hàng Phát triển Việt Nam") == "Ngân hàng Phát triển Việt Nam"
+    assert canonical_phrase("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ") == \
+        "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
+    # the document's case is kept where the gazetteer writes the same word otherwise
+    assert canonical_phrase("Ủy ban trung ương Mặt trận Tổ quốc Việt Nam") == \
+        "Ủy ban trung ương Mặt trận Tổ quốc Việt Nam"
+    assert canonical_phrase("Trợ lý TTg") == "Trợ lý TTg"
+    # garbled names are still repaired
+    assert canonical_phrase("Ban Tuyén gido Tinh ty") == "Ban Tuyên giáo Tỉnh ủy"
+    assert canonical_phrase("Cac bo, co quan ngang bo") == "Các bộ, cơ quan ngang bộ"
+
+
+def test_marks_are_put_back_only_where_the_fold_is_unambiguous():
+    from sohoa.extract.agencies import restore_words
+    from sohoa.extract.gazetteer import ambiguous_keys
+
+    assert {"quan", "thanh"} <= ambiguous_keys() and "tinh" not in ambiguous_keys()
+    assert restore_words("co quan thuoc tinh") == "cơ quan thuộc tỉnh"
+    assert restore_words("Cac so, Tinh uy") == "Các sở, Tỉnh ủy"
+
+
+def test_ink_read_as_symbols_is_cut_from_a_recipient():
+    from sohoa.extract.recipients import clean_item
+
+    assert clean_item("- Các tập ‹ đoàn kinh tế, tổng công ty nhà nước;") == "Các tập đoàn kinh tế, tổng công ty nhà nước"
+    assert clean_item("- HĐND, UBND các tỉnh, thành phố trực thuộc trung ương |") == \
+        "HĐND, UBND các tỉnh, thành phố trực thuộc trung ương"
+    assert clean_item("- Lưu: VT, ĐMDN (2b).KN 4$") == "Lưu: VT, ĐMDN (2b).KN"
+    assert clean_item("- Như trên, © - MÀ tôn") == "Như trên"
