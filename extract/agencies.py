@@ -147,6 +147,11 @@ def _same_start(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _digits(ckey: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", ckey))
+
+
+@lru_cache(maxsize=4096)
 def _n_tokens(ckey: str) -> int:
     return len(ckey.split())
 
@@ -182,6 +187,8 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
                     need += 4
                 if sc < need or abs(i + 1 - _n_tokens(keys[j])) > 1:
                     continue
+                if _digits(wins[i]) != _digits(keys[j]):
+                    continue  # `Ban Chỉ đạo 389` is not `Ban Chỉ đạo 35`: numbers in names never change
                 if not _same_start(wins[i], keys[j]):
                     # a garbled first letter (`8¢ Thông tin và Truyền thông`): only for long provincial names
                     if sc < 90 or i < 2 or full[j].kind == "central" or tokens[0].isalpha():

@@ -232,3 +232,9 @@ def test_ink_read_as_symbols_is_cut_from_a_recipient():
         "HĐND, UBND các tỉnh, thành phố trực thuộc trung ương"
     assert clean_item("- Lưu: VT, ĐMDN (2b).KN 4$") == "Lưu: VT, ĐMDN (2b).KN"
     assert clean_item("- Như trên, © - MÀ tôn") == "Như trên"
+
+
+def test_a_number_in_an_agency_name_is_never_snapped_to_another():
+    assert match_agency("Ban Chỉ đạo 389 tỉnh".split(), allow_generic=True) is None
+    assert canonical_phrase("Ban Chỉ đạo 36 Trung ương") == "Ban Chỉ đạo 36 Trung ương"
+    assert canonical_phrase("Ban Chi dao 35 Trung uong") == "Ban Chỉ đạo 35 Trung ương"
