@@ -238,3 +238,17 @@ def test_a_number_in_an_agency_name_is_never_snapped_to_another():
     assert match_agency("Ban Chỉ đạo 389 tỉnh".split(), allow_generic=True) is None
     assert canonical_phrase("Ban Chỉ đạo 36 Trung ương") == "Ban Chỉ đạo 36 Trung ương"
     assert canonical_phrase("Ban Chi dao 35 Trung uong") == "Ban Chỉ đạo 35 Trung ương"
+
+
+@pytest.mark.parametrize(("lines", "authority"), [
+    (["TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"], "TL. Chủ tịch KT. Chánh Văn phòng"),
+    (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "TM. Ủy ban nhân dân KT. Chủ tịch"),
+    (["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "KT. Chủ tịch"),
+])
+def test_stacked_authorities_are_kept_whole(lines, authority):
+    from sohoa.extract.records import extract_records
+
+    text = "\n".join(["ỦY BAN NHÂN DÂN", "TỈNH BÌNH ĐỊNH", "Số: 12/TB-UBND", "", "THÔNG BÁO",
+                      "Kết luận của Chủ tịch", "", "Nơi nhận:", "- Lưu: VT.", "", *lines, "", "Nguyễn Văn An"])
+    signer = extract_records(text)[0].record.signers[0]
+    assert (signer.authority, signer.name) == (authority, "Nguyễn Văn An")
