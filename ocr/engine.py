@@ -372,23 +372,25 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
     # second looks at parts of the page, in the rendered page's pixels
     crop_dpi = source_dpi or prep.dpi
     raw_gray = pp.to_gray(raw)
+    clock = [0.0]  # the engine's share of the second looks, timed apart from the steps that ask for them
     first = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     # a page read this badly is turned or hopeless: the orientation retry judges the page pass
     if config.reread_unsure_lines and first and statistics.mean(first) >= UPSIDE_DOWN_BELOW:
         t_re = time.perf_counter()
-        if reread_unsure_lines(blocks, raw_gray, lambda crop: _read_crop(crop, config, crop_dpi, where, psm=7)):
+        if reread_unsure_lines(blocks, raw_gray, lambda crop: _read_crop(crop, config, crop_dpi, where, psm=7, clock=clock)):
             prep.flags.append("lines_reread")
         timings["reread"] = time.perf_counter() - t_re
     if config.recover_signature_titles:
         t_sig = time.perf_counter()
-        recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, crop_dpi, where))
+        recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, crop_dpi, where, clock=clock))
         timings["signature_titles"] = time.perf_counter() - t_sig
     if config.check_fill_ins:
         t_fill = time.perf_counter()
-        if check_fill_ins(blocks, raw_gray, lambda crop: _read_line(crop, config, crop_dpi, where),
-                          lambda crop, psm: _read_digits(crop, config, crop_dpi, where, psm)):
+        if check_fill_ins(blocks, raw_gray, lambda crop: _read_line(crop, config, crop_dpi, where, clock=clock),
+                          lambda crop, psm: _read_digits(crop, config, crop_dpi, where, psm, clock)):
             prep.flags.append("unsure_fill_in")
         timings["fill_ins"] = time.perf_counter() - t_fill
+    timings["tesseract_second_looks"] = clock[0]
     confs = [wd.conf for wd in all_words if wd.conf is not None]
     kept = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     mean_conf = round(statistics.mean(kept), 1) if kept else (round(statistics.mean(confs), 1) if confs else 0.0)
@@ -406,12 +408,13 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
 
 
 def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 6,
-               variables: dict[str, str] | None = None) -> list[Line]:
+               variables: dict[str, str] | None = None, clock: list[float] | None = None) -> list[Line]:
     """A second look at part of a page. It only ever adds evidence: Tesseract refusing a sliver
     (`Line cannot be recognized`, SIGFPE) or a crop too small to hold a letter reads as nothing
     instead of failing the page the first pass read."""
     if min(crop.shape[:2]) < 6:
         return []
+    t = time.perf_counter()
     try:
         tsv = run_tesseract_tsv(crop, lang=config.lang, psm=psm, dpi=dpi, where=where,
                                 timeout=min(config.tesseract_timeout, CROP_TIMEOUT_S),
@@ -420,14 +423,20 @@ def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: i
         return parse_engine_tsv(tsv, where)
     except OcrEngineError:
         return []
+    finally:
+        if clock is not None:
+            clock[0] += time.perf_counter() - t
 
 
-def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 7) -> str:
-    return " ".join(w.text for ln in _read_crop(crop, config, dpi, where, psm=psm) for w in ln.words)
+def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 7,
+               clock: list[float] | None = None) -> str:
+    return " ".join(w.text for ln in _read_crop(crop, config, dpi, where, psm=psm, clock=clock) for w in ln.words)
 
 
-def _read_digits(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int) -> str:
-    lines = _read_crop(crop, config, dpi, where, psm=psm, variables={"tessedit_char_whitelist": "0123456789"})
+def _read_digits(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int,
+                 clock: list[float] | None = None) -> str:
+    lines = _read_crop(crop, config, dpi, where, psm=psm, variables={"tessedit_char_whitelist": "0123456789"},
+                       clock=clock)
     return "".join(w.text for ln in lines for w in ln.words)
 
 
