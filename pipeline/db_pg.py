@@ -224,6 +224,18 @@ class PgConnection:
         except self._psycopg.Error as e:
             raise as_sqlite_error(e) from e
 
+    def stream(self, sql: str, params: Sequence[Any] | None = None, size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """Rows of a large result a batch at a time (a server-side cursor in its own read transaction;
+        the connection must not be inside another transaction)."""
+        text, _ = translate(sql)
+        try:
+            with self.raw.transaction(), self.raw.cursor(name="sohoa_stream") as cur:
+                cur.execute(text, _params(params))
+                while batch := cur.fetchmany(size):
+                    yield from batch
+        except self._psycopg.Error as e:
+            raise as_sqlite_error(e) from e
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
