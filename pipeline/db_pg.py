@@ -21,6 +21,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,6 +35,21 @@ INSTALL_HINT = "install the PostgreSQL driver: pip install 'sohoa[postgres]' (ps
 
 def is_pg_url(path: object) -> bool:
     return isinstance(path, str) and path.startswith(PG_SCHEMES)
+
+
+def db_location(value: str | Path) -> str | Path:
+    """An archive given on the command line: a postgresql:// URL stays text, anything else is a path."""
+    return str(value) if is_pg_url(str(value)) else Path(value)
+
+
+def connect_any(db: str | Path, *, readonly: bool = True, timeout: float = 10.0) -> Any:
+    """A plain connection to either back end (for sohoa eval / outputs, which read the schema
+    directly): sqlite3 (`mode=ro` when `readonly`), or a PgConnection with read-only transactions."""
+    if is_pg_url(str(db)):
+        return PgConnection(str(db), readonly=readonly, connect_timeout=timeout)
+    if readonly:
+        return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=timeout)
+    return sqlite3.connect(db, timeout=timeout)
 
 
 def redact(url: str) -> str:

@@ -32,6 +32,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sohoa.errors import ExitCode
 from sohoa.normalize.tones import normalize_tones
+from sohoa.pipeline.db_pg import connect_any, db_location, is_pg_url
 from sohoa.record import Record, Signer
 
 HEADER_FIELDS = ("doc_type", "code", "issuer", "place", "date", "subject")
@@ -514,7 +515,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="folder of gold files: <stem>.json (list of records) and/or <stem>.txt (correct text)",
     )
-    parser.add_argument("--db", type=Path, help="archive: predictions for files it holds, and reviewer corrections")
+    parser.add_argument("--db", type=db_location, help="archive (a file or a postgresql:// URL): predictions for files it holds, and reviewer corrections")
     parser.add_argument(
         "--inputs",
         type=Path,
@@ -580,7 +581,7 @@ def run_evaluation(args: argparse.Namespace) -> dict[str, Any]:
     ev = Evaluation()
     conn = None
     if args.db is not None:
-        conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+        conn = connect_any(args.db, readonly=True)
     try:
         if args.gold_dir is not None:
             inputs = args.inputs or [args.gold_dir, args.gold_dir.parent]
@@ -606,7 +607,7 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
     if args.gold_dir is not None and not args.gold_dir.is_dir():
         print(f"sohoa eval: {args.gold_dir}: not a folder", file=sys.stderr)
         return ExitCode.bad_args
-    if args.db is not None and not args.db.exists():
+    if args.db is not None and not is_pg_url(str(args.db)) and not Path(args.db).exists():
         print(f"sohoa eval: {args.db}: no such archive — run `sohoa run` first", file=sys.stderr)
         return ExitCode.database
     try:
