@@ -117,3 +117,9 @@ def test_serve_main_refuses_an_unreachable_url(tmp_path, capsys):
     assert serve.main(["--db", f"postgresql://x@/nodb?host={tmp_path}"]) == ExitCode.database
     assert "cannot connect" in capsys.readouterr().err
 
+
+
+def test_outputs_from_a_url(stored, tmp_path):
+    assert main(["-q", "outputs", "--db", stored, "--text-out", str(tmp_path / "txt")]) == ExitCode.ok
+    texts = sorted(p.name for p in (tmp_path / "txt").rglob("*.txt"))
+    assert len(texts) == 3 and all("doc" in t for t in texts)
