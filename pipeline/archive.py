@@ -199,16 +199,14 @@ class Archive:
         checkpoint(self.conn)
 
     def backup(self, out: str | Path, *, force: bool = False) -> Any:
-        """A consistent single-file copy of the archive at `out` (pipeline.backup), or a copy into
-        an empty PostgreSQL database when `out` is a URL (pipeline.archive_copy)."""
+        """A consistent single-file copy at `out` (pipeline.backup); into PostgreSQL for a URL (archive_copy)."""
         if is_pg_url(out):
             from sohoa.pipeline.archive_copy import copy_archive
 
             return copy_archive(self, str(out), force=force)
         return backup_archive(self.conn, self.path, out, force=force)
 
-    def locks(self) -> Locks:
-        """The claims of the writers sharing this archive (pipeline.locks)."""
+    def locks(self) -> Locks:  # the claims of the writers sharing this archive (pipeline.locks)
         return Locks(self.path)
 
     def record_skip(self, run_id: int | None, result: FileResult) -> None:

@@ -200,3 +200,26 @@ def test_backup_moves_an_archive_between_the_back_ends(pg_url, tmp_path):
     with Archive(back, readonly=True) as a:
         assert _counts(a)["documents"] == 3 and a.search("kien giang").path.tolist() == ["b.txt"]
         assert a.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def test_both_back_ends_know_every_schema_version():
+    from sohoa.pipeline import archive_migrations, schema_pg
+
+    assert schema_pg.SCHEMA_VERSION == archive_migrations.SCHEMA_VERSION
+    assert set(archive_migrations.MIGRATIONS) == set(range(1, SCHEMA_VERSION))
+    # PostgreSQL archives start at FIRST_PG_VERSION: every later SQLite migration needs its PostgreSQL twin
+    assert set(schema_pg.MIGRATIONS) == set(range(schema_pg.FIRST_PG_VERSION, SCHEMA_VERSION))
+
+
+def test_pg_schema_is_derived_from_schema_sql():
+    from sohoa.pipeline.archive_migrations import schema_statements
+    from sohoa.pipeline.schema_pg import id_columns, schema_statements_pg
+
+    pg = "\n".join(schema_statements_pg())
+    tables = [s.split("(")[0].split()[-1] for s in schema_statements() if s.upper().startswith("CREATE TABLE")]
+    for table in tables:
+        assert f"CREATE TABLE IF NOT EXISTS {table}" in pg, table
+    from sohoa.pipeline.db_pg import ID_COLUMNS
+
+    assert id_columns() == ID_COLUMNS  # the ids whose INSERT returns them: the generated ones
+    assert " INTEGER" not in pg.replace("BIGINT", "") and " REAL" not in pg and "fts5" not in pg
