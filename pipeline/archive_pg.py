@@ -28,7 +28,7 @@ import pandas as pd
 
 from sohoa.errors import DatabaseError
 from sohoa.pipeline.archive import Archive
-from sohoa.pipeline.db_pg import INSTALL_HINT, PgConnection, as_sqlite_error, redact
+from sohoa.pipeline.db_pg import INSTALL_HINT, PgConnection, as_sqlite_error, is_pg_url, redact
 from sohoa.pipeline.schema_pg import FIRST_PG_VERSION, MIGRATIONS, SCHEMA_VERSION, schema_statements_pg
 
 CONNECT_REMEDY = ("check the URL (postgresql://USER@HOST/DBNAME), that the server runs and that the role may log"
@@ -189,6 +189,12 @@ class PgArchive(Archive):
             self._ddl(statement)
         self.conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
                               [("schema_version", str(SCHEMA_VERSION)), ("application", "sohoa")])
+
+    def start_run(self, args: Sequence[str] | str | None = None, **kwargs: Any) -> int:
+        """As Archive.start_run; a password in the command line's URLs is not stored in `runs.args`."""
+        if args is not None and not isinstance(args, str):
+            args = [redact(a) if is_pg_url(a) else a for a in map(str, args)]
+        return super().start_run(args, **kwargs)
 
     def table_names(self) -> list[str]:
         return self._tables()

@@ -32,7 +32,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sohoa.errors import ExitCode
 from sohoa.normalize.tones import normalize_tones
-from sohoa.pipeline.db_pg import connect_any, db_location, is_pg_url
+from sohoa.pipeline.db_pg import connect_any, db_location, is_pg_url, redact
 from sohoa.record import Record, Signer
 
 HEADER_FIELDS = ("doc_type", "code", "issuer", "place", "date", "subject")
@@ -589,7 +589,7 @@ def run_evaluation(args: argparse.Namespace) -> dict[str, Any]:
             evaluate_gold_dir(ev, args.gold_dir, inputs, conn, lambda p: prediction_from_pipeline(p, config_file))
         if conn is not None and not args.no_corrections:
             if evaluate_corrections(ev, conn) == 0 and args.gold_dir is None:
-                ev.problems.append(f"{args.db}: the archive holds no reviewer corrections")
+                ev.problems.append(f"{redact(str(args.db))}: the archive holds no reviewer corrections")
     finally:
         if conn is not None:
             conn.close()
@@ -613,7 +613,7 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
     try:
         summary = run_evaluation(args)
     except sqlite3.Error as err:
-        print(f"sohoa eval: {args.db}: {err} — is it a sohoa archive?", file=sys.stderr)
+        print(f"sohoa eval: {redact(str(args.db))}: {err} — is it a sohoa archive?", file=sys.stderr)
         return ExitCode.database
     if args.format == "json":
         print(json.dumps(summary, ensure_ascii=False, indent=1))

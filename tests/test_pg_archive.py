@@ -223,3 +223,9 @@ def test_pg_schema_is_derived_from_schema_sql():
 
     assert id_columns() == ID_COLUMNS  # the ids whose INSERT returns them: the generated ones
     assert " INTEGER" not in pg.replace("BIGINT", "") and " REAL" not in pg and "fts5" not in pg
+
+
+def test_passwords_are_not_stored_in_runs(pg_url):
+    with Archive(pg_url, create=True) as a:
+        a.start_run(["run", "in/", "--db", "postgresql://bob:s3cret@dbhost/archive"])
+        assert a.runs().args[0] == '["run", "in/", "--db", "postgresql://bob:***@dbhost/archive"]'

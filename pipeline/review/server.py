@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from sohoa.errors import ExitCode
-from sohoa.pipeline.db_pg import db_location, is_pg_url
+from sohoa.pipeline.db_pg import db_location, is_pg_url, redact
 
 TOKENS_ENV = "SOHOA_REVIEW_TOKENS"
 TIMEOUT_KEEP_ALIVE = 5  # seconds an idle keep-alive connection is kept
@@ -172,7 +172,7 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
         print(f"sohoa serve: {err}", file=sys.stderr)
         return ExitCode.bad_args  # a bad --host/token set-up, or a --port taken
     host, port = server.server_address[:2]
-    print(f"sohoa review: http://{host}:{port}/  (archive {db}; Ctrl-C stops)", file=sys.stderr, flush=True)
+    print(f"sohoa review: http://{host}:{port}/  (archive {redact(str(db))}; Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
