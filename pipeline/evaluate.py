@@ -515,7 +515,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="folder of gold files: <stem>.json (list of records) and/or <stem>.txt (correct text)",
     )
-    parser.add_argument("--db", type=db_location, help="archive (a file or a postgresql:// URL): predictions for files it holds, and reviewer corrections")
+    parser.add_argument("--db", type=db_location,
+                        help="archive (a file or a postgresql:// URL): predictions for files it holds, and reviewer corrections")
     parser.add_argument(
         "--inputs",
         type=Path,
