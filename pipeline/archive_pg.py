@@ -217,12 +217,17 @@ class PgArchive(Archive):
 
     @contextmanager
     def _read_transaction(self) -> Any:
+        """BEGIN [READ ONLY] … ROLLBACK around a query; inside the caller's own transaction (an
+        analyst reading within `_write()`), the query just runs in it."""
+        if self.conn.in_transaction:
+            yield
+            return
         self.conn.execute("BEGIN READ ONLY" if self.readonly else "BEGIN")
         try:
             yield
         finally:
             if self.conn.in_transaction:
-                self.conn.rollback() if not self.conn.raw.autocommit else self.conn.execute("ROLLBACK")
+                self.conn.execute("ROLLBACK")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
         try:

@@ -229,3 +229,11 @@ def test_passwords_are_not_stored_in_runs(pg_url):
     with Archive(pg_url, create=True) as a:
         a.start_run(["run", "in/", "--db", "postgresql://bob:s3cret@dbhost/archive"])
         assert a.runs().args[0] == '["run", "in/", "--db", "postgresql://bob:***@dbhost/archive"]'
+
+
+def test_a_query_inside_the_writers_transaction_keeps_its_work(archive_url):
+    with Archive(archive_url, create=True) as a:
+        with a._write():
+            a.conn.execute("INSERT INTO corrections(target, field, new_value) VALUES ('field', 'date', 'x')")
+            assert len(a.corrections()) == 1  # sees its own uncommitted row …
+        assert len(a.corrections()) == 1  # … and the commit keeps it
