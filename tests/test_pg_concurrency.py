@@ -157,3 +157,48 @@ def test_two_writers_creating_the_schema_at_once(pg_url):
     with ThreadPoolExecutor(4) as pool:
         assert len(set(pool.map(open_close, range(4)))) == 1
 
+
+
+HALF_WRITER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from sohoa.pipeline.archive import Archive
+from sohoa.pipeline.locks import file_claim
+from tests.test_archive import result, state_for
+
+a = Archive({url!r})
+locks = a.locks()
+assert locks.acquire(file_claim("f" * 64))
+
+def stuck(*args, **kwargs):
+    print("pages written, document next", flush=True)
+    time.sleep(600)
+
+a._insert_document = stuck
+a.store_file(result(), state_for("Số 46-KH/BTGTU\\fTrang hai"))
+"""
+
+
+def test_a_writer_killed_inside_its_transaction_leaves_nothing(pg_url):
+    from sohoa.pipeline.locks import file_claim
+
+    claim = file_claim("f" * 64)
+    with Archive(pg_url, create=True):
+        pass
+    proc = subprocess.Popen([sys.executable, "-c", HALF_WRITER.format(root=str(ROOT), url=pg_url)], cwd=ROOT,
+                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert "pages written" in line, proc.stderr.read()
+    with Archive(pg_url) as a:
+        assert a.locks().is_held_elsewhere(claim)  # the claim is held meanwhile
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.time() + 10  # the server notices the closed connection and rolls back
+        while a.locks().is_held_elsewhere(claim) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not a.locks().is_held_elsewhere(claim)
+        assert _counts_all(a) == {"files": 0, "pages": 0, "tokens": 0, "documents": 0, "file_paths": 0}
+
+
+def _counts_all(a: Archive) -> dict[str, int]:
+    return {t: _one(a, f"SELECT count(*) FROM {t}") for t in ("files", "pages", "tokens", "documents", "file_paths")}
