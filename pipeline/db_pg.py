@@ -108,8 +108,10 @@ _INSERT = re.compile(r"^\s*INSERT\s+(OR\s+REPLACE\s+)?INTO\s+\"?(\w+)\"?\s*(\(([
 
 
 def _outside_quotes(sql: str, fix: Any) -> str:
+    """`fix` applied outside quoted strings and names; inside them only `%` is doubled (psycopg
+    reads placeholders everywhere)."""
     parts = _QUOTED.split(sql)
-    return "".join(p if i % 2 else fix(p) for i, p in enumerate(parts))
+    return "".join(p.replace("%", "%%") if i % 2 else fix(p) for i, p in enumerate(parts))
 
 
 def _placeholders(chunk: str) -> str:

@@ -25,7 +25,7 @@ def _counts(a: Archive) -> dict[str, int]:
 
 def test_translation_of_sqlite_statements():
     assert translate("SELECT * FROM files WHERE sha256 = ? AND path LIKE '%?%'")[0] == \
-        "SELECT * FROM files WHERE sha256 = %s AND path ILIKE '%?%'"
+        "SELECT * FROM files WHERE sha256 = %s AND path ILIKE '%%?%%'"
     sql, returning = translate("INSERT INTO runs(started_at) VALUES (?)")
     assert returning == "run_id" and sql.endswith("RETURNING run_id")
     sql, _ = translate("INSERT OR REPLACE INTO file_paths(file_id, abs_path, run_dir) VALUES (?,?,?)")
@@ -119,6 +119,18 @@ def test_query_is_read_only_and_returns_dataframes(archive_url):
         assert len(a.documents()) == 1 and a.files().path.tolist() == ["a.txt"]
 
 
+def test_percent_signs_and_question_marks_in_literals(archive_url):
+    with Archive(archive_url, create=True) as a:
+        a.store_file(result(), state_for("Số 46-KH/BTGTU"))
+    with Archive(archive_url, readonly=True) as a:
+        assert a.query("SELECT count(*) AS n FROM documents WHERE date LIKE '2021-06%'").n[0] == 1
+        assert a.query("SELECT count(*) AS n FROM documents WHERE date LIKE '2021%' AND code LIKE ?",
+                       ("46-%",)).n[0] == 1
+        assert a.query("SELECT count(*) AS n FROM documents WHERE subject LIKE '%?%'").n[0] == 0
+        assert a.query("SELECT count(*) AS n FROM documents WHERE code LIKE :c", {"c": "46%"}).n[0] == 1
+        assert a.query("SELECT '50%' AS x, 7 % 4 AS m").to_dict("records") == [{"x": "50%", "m": 3}]
+
+
 def test_pg_query_runs_one_statement_in_a_read_only_transaction(pg_url):
     with Archive(pg_url, create=True) as a:
         a.store_file(result(), state_for("Số 46-KH/BTGTU"))
@@ -128,6 +140,7 @@ def test_pg_query_runs_one_statement_in_a_read_only_transaction(pg_url):
         with pytest.raises(DatabaseError, match="read-only"):
             ro.query("WITH gone AS (DELETE FROM documents RETURNING doc_id) SELECT count(*) FROM gone")
         assert ro.query("SELECT current_setting('transaction_read_only') AS ro").ro[0] == "on"
+        assert ro.query("SELECT record_json::jsonb ->> 'code' AS c FROM documents").c[0] == "46-KH/BTGTU"
         assert len(ro.documents()) == 1
 
 
