@@ -123,3 +123,28 @@ def test_outputs_from_a_url(stored, tmp_path):
     assert main(["-q", "outputs", "--db", stored, "--text-out", str(tmp_path / "txt")]) == ExitCode.ok
     texts = sorted(p.name for p in (tmp_path / "txt").rglob("*.txt"))
     assert len(texts) == 3 and all("doc" in t for t in texts)
+
+
+def test_serve_takes_the_url_of_sohoa_toml(stored, tmp_path, monkeypatch):
+    from sohoa.pipeline.review import server
+
+    seen = {}
+
+    class Stopped:
+        server_address = ("127.0.0.1", 8765)
+
+        def serve_forever(self) -> None:
+            raise KeyboardInterrupt
+
+        def server_close(self) -> None:
+            pass
+
+    def fake_server(db, *args, **kwargs):
+        seen["db"] = db
+        return Stopped()
+
+    monkeypatch.setattr(server, "make_server", fake_server)
+    cfg = tmp_path / "sohoa.toml"
+    cfg.write_text(f'db = "{stored}"\n', encoding="utf-8")
+    assert main(["serve", "--config", str(cfg)]) == ExitCode.interrupted
+    assert seen["db"] == stored  # the URL as given, not mangled into a path
