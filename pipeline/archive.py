@@ -1,4 +1,5 @@
-"""The SQLite archive: schema and migrations, the one writer of a run, and the analyst API.
+"""The archive: schema and migrations, the writer of a run, and the analyst API. SQLite by default;
+`Archive("postgresql://user@host/dbname")` gives the PostgreSQL archive (pipeline.archive_pg).
 
     from sohoa.pipeline.archive import Archive
     with Archive("archive.sqlite", readonly=True) as a:
@@ -28,7 +29,9 @@ from sohoa.pipeline.archive_migrations import MIGRATIONS, SCHEMA_VERSION, schema
 from sohoa.pipeline.archive_rows import insert_document
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
 from sohoa.pipeline.backup import backup_archive, checkpoint
+from sohoa.pipeline.db_pg import is_pg_url
 from sohoa.pipeline.export import export_tables
+from sohoa.pipeline.locks import Locks
 from sohoa.pipeline.report import FileResult, RunReport
 from sohoa.pipeline.search import Filters, search_documents
 from sohoa.record import HEADER_FIELDS, Record
@@ -53,7 +56,17 @@ def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
 class Archive:
     """`Archive(path)` opens an existing archive to write (`create=True` also makes a new one: only
     `sohoa run` does); `readonly=True` opens it for queries (pipeline.archive_guard). A file that is
-    not an empty file or a sohoa archive is refused untouched (DatabaseError, exit 5)."""
+    not an empty file or a sohoa archive is refused untouched (DatabaseError, exit 5). A
+    `postgresql://` URL opens a PgArchive, the same API on PostgreSQL."""
+
+    dialect = "sqlite"
+
+    def __new__(cls, path: str | Path, *args: Any, **kwargs: Any) -> Archive:
+        if cls is Archive and is_pg_url(path):
+            from sohoa.pipeline.archive_pg import PgArchive
+
+            return super().__new__(PgArchive)
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = False, timeout: float = 30.0):
         self.path = str(path)
@@ -185,9 +198,16 @@ class Archive:
                  report.pages, report.documents, report.seconds, status, report.run_id))
         checkpoint(self.conn)
 
-    def backup(self, out: str | Path, *, force: bool = False) -> Path:
-        """A consistent single-file copy of the archive at `out` (pipeline.backup)."""
+    def backup(self, out: str | Path, *, force: bool = False) -> Any:
+        """A consistent single-file copy at `out` (pipeline.backup); into PostgreSQL for a URL (archive_copy)."""
+        if is_pg_url(out):
+            from sohoa.pipeline.archive_copy import copy_archive
+
+            return copy_archive(self, str(out), force=force)
         return backup_archive(self.conn, self.path, out, force=force)
+
+    def locks(self) -> Locks:  # the claims of the writers sharing this archive (pipeline.locks)
+        return Locks(self.path)
 
     def record_skip(self, run_id: int | None, result: FileResult) -> None:
         with self._write():
