@@ -66,7 +66,7 @@ def _check_every_file_once(url: str, n: int) -> Archive:
 
 @pytest.mark.slow
 def test_two_runs_on_the_same_folder_share_the_work(pg_url, tmp_path):
-    n = 40
+    n = 100  # enough work (0.15 s a file) that the second run, started later, gets a share under load
     make_docs(tmp_path / "in", n)
     cfg = _toml(tmp_path / "slow.toml", "ocr", "slow", "code_records")
     first = _run(str(tmp_path / "in"), "--db", pg_url, "--config", str(cfg))
