@@ -64,7 +64,8 @@ def _common_flags(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def _db_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="archive path (default: `db` of sohoa.toml, else archive.sqlite)")
+    p.add_argument("--db", help="archive: a file, or a postgresql://USER@HOST/DBNAME URL"
+                                " (default: `db` of sohoa.toml, else archive.sqlite)")
 
 
 def _settings_flags(p: argparse.ArgumentParser, *, batch: bool) -> None:
@@ -451,10 +452,11 @@ def cmd_lazy(ns: argparse.Namespace, argv: list[str]) -> int:
                 setattr(sub_ns, flag, getattr(ns, flag))
         if hasattr(sub_ns, "db") and sub_ns.db is None:
             from sohoa.pipeline.config import file_setting
+            from sohoa.pipeline.db_pg import db_location
 
             # serve needs an archive (default archive.sqlite); eval uses one only when asked to
             db = file_setting("db", sub_ns.config)
-            sub_ns.db = Path(db) if db else (Path(archive_path(sub_ns)) if ns.command == "serve" else None)
+            sub_ns.db = db_location(db) if db else (db_location(archive_path(sub_ns)) if ns.command == "serve" else None)
         result = module.main(sub_ns)
     else:
         result = module.main(rest)
