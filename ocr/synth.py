@@ -23,133 +23,36 @@ fonts-dejavu-core).
 
 from __future__ import annotations
 
-import io
-import math
 import random
-import re
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
-import cv2
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw
 
-from sohoa.document import Block, Box, Document, Line, Page, Word, nfc
-from sohoa.errors import MissingDependencyError
+from sohoa.document import Block, Document, Line, Page, Word, nfc
+from sohoa.ocr.synth_fonts import FONT_FAMILIES, FontFiles, _Fonts, _load_font, _upper, find_fonts  # noqa: F401
+from sohoa.ocr.synth_ink import _scribble, _stamp
+from sohoa.ocr.synth_output import (  # noqa: F401  (the writers are importable from here)
+    Degrade,
+    _pick_skew,
+    _rotate_truth,
+    _union,
+    degrade_page,
+    squeeze,
+    write_page_texts,
+    write_pdf,
+    write_tiff,
+)
 
 Style = Literal["state", "party"]
-Degrade = Literal["clean", "light", "heavy"]
 
 A4_MM = (210.0, 297.0)
 # Nghị định 30/2020 Phụ lục I: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 MARGIN_MM = {"top": 20.0, "bottom": 20.0, "left": 30.0, "right": 15.0}
 LEFT_COL_MM = 72.0  # width of the issuer column of the header; the rest is the national column
 INK = (22, 20, 24)
-SIGN_INK = (28, 52, 160)
-STAMP_INK = (214, 34, 40)
-FONT_FAMILIES = ("Liberation Serif", "FreeSerif", "DejaVu Serif", "Times New Roman")
-_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
-
-
-# --------------------------------------------------------------------------- fonts
-
-
-@dataclass(frozen=True)
-class FontFiles:
-    family: str
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
-
-
-def _fc_list() -> list[tuple[str, str, str]]:
-    """(file, family, style) of every installed font, via fontconfig or a scan of font dirs."""
-    out: list[tuple[str, str, str]] = []
-    if shutil.which("fc-list"):
-        res = subprocess.run(
-            ["fc-list", "--format", "%{file}\t%{family[0]}\t%{style[0]}\n"],
-            capture_output=True, text=True, check=False,
-        )
-        for row in res.stdout.splitlines():
-            parts = row.split("\t")
-            if len(parts) == 3:
-                out.append((parts[0], parts[1], parts[2]))
-    if not out:  # no fontconfig: guess family and style from file names
-        for d in _FONT_DIRS:
-            for f in Path(d).rglob("*.ttf") if Path(d).is_dir() else []:
-                stem = f.stem
-                fam, _, sty = stem.partition("-")
-                out.append((str(f), fam, sty or "Regular"))
-    return out
-
-
-def _style_key(style: str) -> str:
-    s = style.lower().replace(" ", "")
-    bold = "bold" in s
-    italic = "italic" in s or "oblique" in s
-    if "condensed" in s or "light" in s:
-        return "other"
-    return {(False, False): "regular", (True, False): "bold", (False, True): "italic",
-            (True, True): "bold_italic"}[(bold, italic)]
-
-
-@lru_cache(maxsize=8)
-def find_fonts(family: str | None = None) -> FontFiles:
-    """The four faces of a Times-like serif family; `family` may also be a path to a regular .ttf.
-
-    Raises MissingDependencyError when no usable family is installed."""
-    if family and Path(family).is_file():
-        base = Path(family)
-        faces = {"regular": str(base)}
-        for key, suffixes in {"bold": ("-Bold", "Bold", "bd"), "italic": ("-Italic", "Italic", "i"),
-                              "bold_italic": ("-BoldItalic", "BoldItalic", "bi")}.items():
-            stem = base.stem.removesuffix("-Regular").removesuffix("Regular")
-            for suf in suffixes:
-                cand = base.with_name(stem + suf + base.suffix)
-                if cand.is_file():
-                    faces[key] = str(cand)
-                    break
-            faces.setdefault(key, str(base))
-        return FontFiles(base.stem, faces["regular"], faces["bold"], faces["italic"], faces["bold_italic"])
-    installed = _fc_list()
-    wanted = [family] if family else list(FONT_FAMILIES)
-    for fam in wanted:
-        faces: dict[str, str] = {}
-        for path, fam_name, style in installed:
-            if fam_name.lower().replace(" ", "") == fam.lower().replace(" ", "") and path.endswith(".ttf"):
-                faces.setdefault(_style_key(style), path)
-        if {"regular", "bold", "italic", "bold_italic"} <= faces.keys():
-            return FontFiles(fam, faces["regular"], faces["bold"], faces["italic"], faces["bold_italic"])
-    raise MissingDependencyError(
-        f"no serif font found (looked for {', '.join(wanted)})",
-        remedy="install one: `apt-get install fonts-liberation2` (or fonts-freefont-ttf, fonts-dejavu-core)",
-    )
-
-
-class _Fonts:
-    def __init__(self, files: FontFiles, dpi: int):
-        self.files = files
-        self.dpi = dpi
-
-    def get(self, face: str, pt: float) -> ImageFont.FreeTypeFont:
-        return _load_font(getattr(self.files, face), max(6, round(pt * self.dpi / 72)))
-
-
-@lru_cache(maxsize=128)
-def _load_font(path: str, px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, px)
-
-
-# --------------------------------------------------------------------------- text formats
-
-
 def date_line(place: str, iso_date: str | None) -> str:
     """`Kiên Giang, ngày 08 tháng 6 năm 2021`: days below 10 and months 1–2 get a leading zero."""
     if not iso_date:
@@ -169,10 +72,6 @@ def number_line(record: dict[str, Any], style: Style) -> str:
     if style == "party":
         return f"Số {number}-{symbol}"
     return f"Số: {number}/{symbol}"
-
-
-def _upper(text: str) -> str:
-    return nfc(nfc(text).upper())
 
 
 # --------------------------------------------------------------------------- page painter
@@ -253,12 +152,6 @@ class _Painter:
         y = self.px(y_mm)
         self.draw.line([(self.px(x0_mm), y), (self.px(x1_mm), y)], fill=INK,
                        width=max(1, round(self.px(width_mm))))
-
-
-def _union(boxes: Sequence[Box]) -> Box | None:
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _wrap(words: list, first_width: float, width: float, measure) -> list[list]:
@@ -382,132 +275,6 @@ def body_text(body: Sequence[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- stamp and signature
-
-
-def _scribble(img: Image.Image, cx: float, cy: float, w: float, h: float, rng: random.Random, dpi: int) -> None:
-    """A blue-ink signature: a run of cursive loops (a trochoid with wobble) and an underline flourish."""
-    loops = rng.randint(3, 6)
-    loop_r = w / loops * rng.uniform(0.35, 0.6)
-    tilt = rng.uniform(-0.25, 0.1)
-    heights = [rng.uniform(0.25, 1.0) for _ in range(loops + 1)]  # each stroke its own size, like letters
-    widths = [rng.uniform(0.2, 1.0) for _ in range(loops + 1)]
-    curve = []
-    steps = 40 * loops
-    for i in range(steps + 1):
-        t = i / steps
-        phase = 2 * math.pi * loops * t
-        k = min(loops - 1, int(t * loops))
-        frac = t * loops - k
-        env = heights[k] * (1 - frac) + heights[k + 1] * frac
-        wid = widths[k] * (1 - frac) + widths[k + 1] * frac
-        x = cx - w / 2 + w * t - loop_r * wid * math.sin(phase)
-        y = cy + h / 2 * (0.4 - env * (1 + math.cos(phase)) * 0.8) + tilt * (x - cx)
-        curve.append((x, y))
-    end = curve[-1]
-    tail = [end, (cx + w * rng.uniform(0.05, 0.25), cy + h * 0.7), (cx - w * rng.uniform(0.3, 0.5), cy + h * 0.55),
-            (cx + w * rng.uniform(0.45, 0.6), cy + h * rng.uniform(0.3, 0.5))]
-    ox, oy = int(cx - w), int(cy - 1.5 * h)
-    shift = [(x - ox, y - oy) for x, y in curve]
-    shift_tail = [(x - ox, y - oy) for x, y in _catmull_rom(tail, 14)]
-    layer = Image.new("L", (int(2 * w), int(3 * h)), 0)
-    d = ImageDraw.Draw(layer)
-    width = max(2, round(0.4 / 25.4 * dpi))
-    d.line(shift, fill=235, width=width, joint="curve")
-    d.line(shift_tail, fill=210, width=max(1, width - 1), joint="curve")
-    layer = layer.filter(ImageFilter.GaussianBlur(0.6 * dpi / 300))
-    _multiply(img, layer, SIGN_INK, (ox, oy))
-
-
-def _catmull_rom(pts: list[tuple[float, float]], steps: int) -> list[tuple[float, float]]:
-    if len(pts) < 2:
-        return pts
-    ext = [pts[0], *pts, pts[-1]]
-    out = []
-    for i in range(1, len(ext) - 2):
-        p0, p1, p2, p3 = ext[i - 1], ext[i], ext[i + 1], ext[i + 2]
-        for s in range(steps):
-            t = s / steps
-            t2, t3 = t * t, t * t * t
-            out.append(tuple(
-                0.5 * (2 * p1[k] + (-p0[k] + p2[k]) * t + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
-                       + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3)
-                for k in (0, 1)
-            ))
-    out.append(pts[-1])
-    return out  # type: ignore[return-value]
-
-
-def _stamp(img: Image.Image, cx: float, cy: float, ring_text: str, fonts: _Fonts, rng: random.Random) -> None:
-    """A red round seal: two rings, the issuer's name around, a star in the middle, uneven ink."""
-    dpi = fonts.dpi
-    r = 18.0 / 25.4 * dpi
-    size = int(2 * r + 8)
-    layer = Image.new("L", (size, size), 0)
-    d = ImageDraw.Draw(layer)
-    c = size / 2
-    ring = max(2, round(0.7 / 25.4 * dpi))
-    d.ellipse([c - r, c - r, c + r, c + r], outline=255, width=ring)
-    r_in = r * 0.66
-    d.ellipse([c - r_in, c - r_in, c + r_in, c + r_in], outline=255, width=max(1, ring // 2))
-    star_r = r_in * 0.42
-    star = []
-    for k in range(10):
-        a = -math.pi / 2 + k * math.pi / 5
-        rr = star_r if k % 2 == 0 else star_r * 0.4
-        star.append((c + rr * math.cos(a), c + rr * math.sin(a)))
-    d.polygon(star, fill=255)
-    text = _upper(ring_text)
-    font = fonts.get("bold", 7.5)
-    r_text = (r + r_in) / 2 - font.size * 0.35
-    span_max = math.radians(300)
-    total = sum(font.getlength(ch) for ch in text) * 1.08
-    if total / r_text > span_max:  # shrink to fit the ring
-        font = _load_font(fonts.files.bold, max(6, int(font.size * span_max * r_text / total)))
-        total = sum(font.getlength(ch) for ch in text) * 1.08
-    # a short name is spaced out to run most of the way round, as seal engravers do
-    track = min(2.2, max(1.08, 1.08 * span_max * r_text / total))
-    total = total / 1.08 * track
-    angle = -total / r_text / 2
-    for ch in text:
-        cw = font.getlength(ch) * track
-        phi = angle + cw / 2 / r_text
-        angle += cw / r_text
-        if ch == " ":
-            continue
-        glyph = Image.new("L", (font.size * 2, font.size * 2), 0)
-        ImageDraw.Draw(glyph).text((font.size, font.size), ch, font=font, fill=255, anchor="mm")
-        glyph = glyph.rotate(-math.degrees(phi), resample=Image.Resampling.BICUBIC)
-        gx = c + r_text * math.sin(phi) - glyph.width / 2
-        gy = c - r_text * math.cos(phi) - glyph.height / 2
-        layer.paste(255, (round(gx), round(gy)), glyph)
-    # ink that is heavier on one side and speckled, as a hand-pressed seal prints
-    nrng = np.random.default_rng(rng.randrange(2**32))
-    speck = Image.fromarray((nrng.random((size // 6 + 1, size // 6 + 1)) * 255).astype(np.uint8))
-    speck = speck.resize((size, size), Image.Resampling.BICUBIC)
-    yy, xx = np.mgrid[0:size, 0:size] / size
-    tilt = rng.uniform(0, 2 * math.pi)
-    side = 0.75 + 0.25 * np.cos(tilt) * (xx - 0.5) * 2 + 0.25 * np.sin(tilt) * (yy - 0.5) * 2
-    alpha = np.asarray(layer, np.float32) / 255 * np.clip(side, 0.45, 1.0)
-    alpha *= 0.7 + 0.3 * np.asarray(speck, np.float32) / 255
-    layer = Image.fromarray(np.clip(alpha * 235, 0, 255).astype(np.uint8)).rotate(
-        rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC)
-    _multiply(img, layer, STAMP_INK, (round(cx - c), round(cy - c)))
-
-
-def _multiply(img: Image.Image, alpha: Image.Image, color: tuple[int, int, int], at: tuple[int, int] = (0, 0)) -> None:
-    """Ink over paper: darken `img` towards `color` where `alpha` (placed at `at`) is high, in place."""
-    x0, y0 = max(0, at[0]), max(0, at[1])
-    x1, y1 = min(img.width, at[0] + alpha.width), min(img.height, at[1] + alpha.height)
-    if x1 <= x0 or y1 <= y0:
-        return
-    a = np.asarray(alpha.crop((x0 - at[0], y0 - at[1], x1 - at[0], y1 - at[1])), np.float32)[..., None] / 255
-    base = np.asarray(img.crop((x0, y0, x1, y1)), np.float32)
-    tint = np.array(color, np.float32) / 255
-    out = base * (1 - a + a * tint)
-    img.paste(Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)), (x0, y0))
-
-
-# --------------------------------------------------------------------------- document layout
 
 
 @dataclass
@@ -841,142 +608,3 @@ def render_document(
 
 # --------------------------------------------------------------------------- degradation
 
-
-def _pick_skew(degrade: Degrade, skew_deg: float | None, rng: np.random.Generator) -> float:
-    if skew_deg is not None:
-        return float(skew_deg)
-    limit = {"clean": 0.0, "light": 0.8, "heavy": 3.0}[degrade]
-    return float(rng.uniform(-limit, limit)) if limit else 0.0
-
-
-def degrade_page(img: Image.Image, degrade: Degrade, rng: np.random.Generator, angle: float = 0.0,
-                 dpi: int = 300) -> Image.Image:
-    """Scanner look: paper tint, skew, dark bed edges, uneven light, blur, noise, JPEG round trip."""
-    scale = dpi / 300
-    heavy = degrade == "heavy"
-    if degrade != "clean":
-        paper = np.array([rng.uniform(242, 252), rng.uniform(238, 250), rng.uniform(225, 245)]) if heavy \
-            else np.array([rng.uniform(248, 255), rng.uniform(246, 254), rng.uniform(240, 252)])
-        img = ImageChops.multiply(img, Image.new("RGB", img.size, tuple(int(v) for v in paper)))
-    if angle:
-        bed = (40, 40, 42) if heavy else (250, 250, 250)
-        img = img.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=bed)
-    if degrade == "clean":
-        return img
-    arr = np.asarray(img, np.float32)
-    h, w = arr.shape[:2]
-    if heavy:
-        # the scanner bed shows along one or two edges, with a ragged border
-        for edge in rng.choice(4, size=int(rng.integers(1, 3)), replace=False):
-            depth = int(rng.uniform(0.006, 0.025) * (w if edge in (0, 1) else h))
-            jag = np.cumsum(rng.normal(0, 1.2 * scale, size=h if edge in (0, 1) else w)).clip(-depth / 2, depth / 2)
-            lim = (depth + jag).astype(int).clip(1, None)
-            n_along = h if edge in (0, 1) else w
-            idx = np.arange(w if edge in (0, 1) else h)
-            mask = idx[None, :] < lim[:, None]  # (along, across)
-            if edge == 1 or edge == 3:
-                mask = mask[:, ::-1]
-            mask = mask if edge in (0, 1) else mask.T
-            assert mask.shape == (h, w) and n_along
-            arr[mask] = arr[mask] * 0.15 + 20
-        # uneven lighting: a soft gradient plus a darker corner
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        gx, gy = rng.uniform(-1, 1, size=2)
-        field = 1 - 0.07 * (gx * (xx / w - 0.5) + gy * (yy / h - 0.5)) * 2
-        cx, cy = rng.uniform(0, w), rng.uniform(0, h)
-        field -= 0.08 * np.exp(-(((xx - cx) / w) ** 2 + ((yy - cy) / h) ** 2) * 3)
-        arr *= field[..., None]
-        arr = 28 + arr * 0.88  # faded toner: blacks are never black
-    sigma_blur = (1.0 if heavy else 0.55) * scale
-    u8 = cv2.GaussianBlur(arr.clip(0, 255).astype(np.uint8), (0, 0), sigma_blur)
-    if heavy:  # a cheap sensor: optics resolve less than the file's dpi claims
-        f = float(rng.uniform(0.5, 0.7))
-        small = cv2.resize(u8, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
-        u8 = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    arr = u8.astype(np.int16)
-    sigma = 9.0 if heavy else 3.0
-    noise = rng.standard_normal(size=arr.shape[:2], dtype=np.float32) * sigma
-    arr = arr + noise.astype(np.int16)[..., None]
-    if heavy:
-        sp = rng.random(arr.shape[:2])
-        arr[sp < 0.0008] = 10
-        arr[sp > 1 - 0.0008] = 250
-    img = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=int(rng.integers(35, 55)) if heavy else int(rng.integers(80, 92)))
-    buf.seek(0)
-    return Image.open(buf).convert("RGB")
-
-
-def _rotate_point(x: float, y: float, angle: float, w: int, h: int) -> tuple[float, float]:
-    a = math.radians(angle)
-    dx, dy = x - w / 2, y - h / 2
-    return (w / 2 + dx * math.cos(a) + dy * math.sin(a), h / 2 - dx * math.sin(a) + dy * math.cos(a))
-
-
-def _rotate_box(box: Box, angle: float, w: int, h: int) -> Box:
-    pts = [_rotate_point(x, y, angle, w, h) for x in (box[0], box[2]) for y in (box[1], box[3])]
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    return (round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys)))
-
-
-def _rotate_truth(page: Page, angle: float, w: int, h: int) -> None:
-    """Move the truth boxes to where PIL's counter-clockwise rotation put the ink."""
-    for block in page.blocks:
-        for line in block.lines:
-            if angle:
-                for word in line.words:
-                    if word.box:
-                        word.box = _rotate_box(word.box, angle, w, h)
-                line.box = _union([wd.box for wd in line.words if wd.box])
-        block.box = _union([ln.box for ln in block.lines if ln.box])
-    if angle:
-        page.flags.append(f"skew={angle:.2f}")
-
-
-# --------------------------------------------------------------------------- files
-
-
-def write_pdf(images: Sequence[Image.Image], path: str | Path, dpi: int, quality: int = 80,
-              created: str | None = None) -> Path:
-    """An image-only PDF (no text layer), one page per image, at `dpi`.
-
-    `created` (ISO date) fixes the PDF's creation date, which otherwise is now: with it the
-    bytes are reproducible."""
-    imgs = [im.copy() for im in images]  # PIL leaves encoder settings on the images it saves
-    if not imgs:
-        raise ValueError("no pages to write")
-    path = Path(path)
-    first, rest = imgs[0], imgs[1:]
-    dates = {}
-    if created:
-        stamp = time.strptime(created[:10], "%Y-%m-%d")
-        dates = {"creationDate": stamp, "modDate": stamp}
-    first.save(path, "PDF", save_all=True, append_images=rest, resolution=float(dpi), quality=quality, **dates)
-    return path
-
-
-def write_tiff(images: Sequence[Image.Image], path: str | Path, dpi: int = 300,
-               compression: str = "tiff_deflate") -> Path:
-    """A multi-page TIFF (lossless by default)."""
-    imgs = [im.copy() for im in images]
-    if not imgs:
-        raise ValueError("no pages to write")
-    path = Path(path)
-    imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], dpi=(dpi, dpi), compression=compression)
-    return path
-
-
-def write_page_texts(page_texts: Sequence[str], path: str | Path) -> Path:
-    """Ground truth as one text file, pages separated by form feeds (as `Document.text()` does)."""
-    path = Path(path)
-    path.write_text("\f".join(page_texts) + "\n", encoding="utf-8")
-    return path
-
-
-_CODE_RE = re.compile(r"\s+")
-
-
-def squeeze(text: str) -> str:
-    """Whitespace-insensitive form of a text, handy for CER against OCR output."""
-    return _CODE_RE.sub(" ", nfc(text)).strip()
