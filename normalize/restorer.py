@@ -21,6 +21,7 @@ from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.digits import fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
+from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, repair
 from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
@@ -68,6 +69,8 @@ class Restorer:
         self.codes = CodeRestorer.load(model_dir)
         self.gen = CandidateGenerator(self.lex, self.channel)
         self.bos_id = self.lm.id(BOS)
+        self._lmx: TrigramLM | SegmentTable = self.lm  # the LM of the current call, with its segment candidates
+        self._table: SegmentTable | None = None
         case_path = os.path.join(model_dir, "restore_case.npy")
         self.log_cap = np.load(case_path).astype(np.float64) if os.path.exists(case_path) else None
         # per-string memos: running text repeats its tokens, so most of the Python work is done once
@@ -206,7 +209,7 @@ class Restorer:
         r = np.arange(int(n_pairs.sum())) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
         kr_p = np.repeat(kr, n_pairs)
         li, ri = r // kr_p, r % kr_p
-        lp = self.lm.bigram_logp(flat_ids[np.repeat(first[bnd], n_pairs) + li],
+        lp = self._lmx.bigram_logp(flat_ids[np.repeat(first[bnd], n_pairs) + li],
                                  flat_ids[np.repeat(first[bnd + 1], n_pairs) + ri])
         M = int(ext_sizes.max())
         grid = np.full((len(bnd), M, M), -np.inf, dtype=lp.dtype)
@@ -294,7 +297,7 @@ class Restorer:
         pos = np.repeat(act, n_tri)
         Bp, Cp = np.repeat(tB, n_tri), np.repeat(tC, n_tri)
         a, b, c = r // (Bp * Cp), (r // Cp) % Bp, r % Cp
-        lp = self.lm.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
+        lp = self._lmx.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
         lp = lp * scale
         lm_score = np.full((len(act), M, M, M), -np.inf, dtype=lp.dtype)
         lm_score[np.repeat(row, n_tri), a, b, c] = lp
@@ -340,7 +343,7 @@ class Restorer:
         amb_rep = np.repeat(amb, n_cand)
         cand = flat_ids[x]
         p2, p1, n1, n2 = chosen[amb_rep - 2], chosen[amb_rep - 1], chosen[amb_rep + 1], chosen[amb_rep + 2]
-        logp = self.lm.trigram_logp(np.concatenate([p2, p1, cand]), np.concatenate([p1, cand, n1]),
+        logp = self._lmx.trigram_logp(np.concatenate([p2, p1, cand]), np.concatenate([p1, cand, n1]),
                                     np.concatenate([cand, n1, n2])).reshape(3, -1)
         logp = logp.astype(np.float64)
         scores = (logp[0] + logp[1] * (amb_rep + 1 < T)) + logp[2] * (amb_rep + 2 < T)
@@ -354,7 +357,9 @@ class Restorer:
 
     # ---- public -----------------------------------------------------------------------------
     def restore_tokens(self, lines: list[str]) -> list[list[Token]]:
-        return [[self._token(s) for s in slots] for slots in self._decode(lines)]
+        """The restored tokens of every line, each with the indices of the line's tokens it came from."""
+        all_slots = self._decode(lines)
+        return [line_tokens(self, slots, self._table) for slots in all_slots]
 
     def _decode(self, lines: list[str]) -> list[list[Slot]]:
         """The slots of every line, each with its candidates and the decoded choice."""
@@ -397,6 +402,8 @@ class Restorer:
             line_upper = n_letters >= 4 and n_upper >= 0.7 * n_letters
             for k, s in enumerate(slots):
                 s.upper = line_upper
+                if s.kind == "junk":  # letters with a mark inside (nuo.c): a word only in garbled or accentless lines
+                    s.kind = "word" if mode in SEGMENT_MODES else "fixed"
                 if s.kind != "punct":
                     self._fill_candidates(s, mode)
                     if s.kind == "word" and self._is_protected(s.core, line_upper):
@@ -404,7 +411,12 @@ class Restorer:
                     if not line_upper and k and s.core[:1].isupper() and not slots[k - 1].original.endswith(_STOPS):
                         self._add_case_cost(s)
                     seq.append(s)
+        table = propose(self, all_slots, modes)
+        self._table = table if table else None
+        self._lmx = table if table else self.lm
         self._prune(seq)
+        if table:
+            repair(table)
         self._viterbi(seq)
         return all_slots
 
@@ -471,7 +483,10 @@ class Restorer:
 
     def restore_lines(self, lines: list[str]) -> list[str]:
         text = self._text
-        return [" ".join([text(s) for s in slots]) for slots in self._decode(lines)]
+        all_slots = self._decode(lines)
+        if self._table is not None:  # merges and splits: the tokens say which text each slot gives
+            return [" ".join([t.text for t in line_tokens(self, slots, self._table)]) for slots in all_slots]
+        return [" ".join([text(s) for s in slots]) for slots in all_slots]
 
 
 _INSTANCE: Restorer | None = None

@@ -15,6 +15,9 @@ _SUFFIX = ".,;:!?)]}\"”’'»>…-–"
 _CODE_CHARS = re.compile(r"[/_=+#\\]|\w[.:\-]\w|://|@\w+\.")  # codes, dates, URLs, e-mails
 _CLOSING_QUOTES = "’'"
 _LETTER = re.compile(r"[^\W\d_]")
+# lower-case letters with one mark inside and 1-3 letters after it: OCR's reading of a hook or a dot
+# below (nuo.c for nước); classed `junk`, which the restorer reads as a word only in garbled lines
+_JUNK_WORD = re.compile(r"[^\W\d_]{2,}[.,'`][^\W\d_]{1,3}")
 
 
 @dataclass
@@ -25,7 +28,7 @@ class Slot:
     prefix: str
     core: str
     suffix: str
-    kind: str  # word | fixed | punct
+    kind: str  # word | fixed | punct | junk (a word only in garbled lines)
     upper: bool = False
     words: tuple[str, ...] = ()  # lower-case candidate words
     keep: str = ""  # the candidate meaning "leave the token as OCR wrote it"
@@ -62,6 +65,8 @@ def classify_core(core: str, suffix: str = "") -> str:
     digits = sum(c.isdigit() for c in core)
     if letters == 0:
         return "fixed" if digits or core.isalnum() else "punct"
+    if _JUNK_WORD.fullmatch(core) and core == core.lower():
+        return "junk"
     if _CODE_CHARS.search(core):
         return "fixed"
     if digits and (digits > 2 or len(core) > 5 or (letters >= 2 and core.isupper())):

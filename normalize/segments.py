@@ -1,0 +1,326 @@
+"""Segmental decoding: lattice candidates that cover another stretch of the OCR text than one token.
+
+OCR loses spaces (`quyet,,ket` for `quyết, kết`, `BénB` for `Bên B`), adds them inside a syllable
+(`thi c` for `thức`) and reads digits for letters (`13` for `là`). The restorer's lattice has one slot
+per input token; these candidates live in it as pseudo LM ids (≥ the vocabulary size), each standing
+for 0–2 real syllables:
+
+- `merge`: a word for two neighbouring tokens, put in the first slot; the second slot gets its
+  `cont` partner, which stands for nothing. A merge must be followed by its `cont`, and a `cont`
+  preceded by its merge: every other pair scores −inf in the LM adapter (`SegmentTable`), so the
+  second-order Viterbi, whose states are neighbouring pairs, never takes one without the other.
+- `split`: two syllables for one token (the punctuation inside it, if any, stays after the first).
+- `alt`: a word for a token otherwise fixed (a one- or two-digit number read for a syllable).
+
+Their channel cost is the candidate generator's cost of the joined or cut observed text plus the cost
+of the segmentation error itself (MERGE_COST, SPLIT_COST, PUNCT_SPLIT_COST, DIGIT_WORD_COST).
+`line_tokens` turns the decoded slots back into tokens, each with the indices of the OCR tokens it
+came from (`Token.sources`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sohoa.document import Token
+from sohoa.normalize.slots import _COUNTERS, Slot, _with_case
+from sohoa.normalize.vnsyl import is_syllable_shape, nfc, old_style, strip_marks
+
+if TYPE_CHECKING:
+    from sohoa.normalize.restorer import Restorer
+
+SEGMENT_MODES = ("garbled", "accentless")  # line modes whose tokens get segment candidates
+# A path through a merge has one LM factor fewer than the path through its two tokens, one through a
+# split one more: TOKEN_LM_COST, the LM's mean cost of a syllable of the genre (3.5 nats on the dev gold
+# lines), is added to each merge and taken off each split, so that neither is favoured for its length.
+TOKEN_LM_COST = 3.5
+MERGE_COST = 2.0 + TOKEN_LM_COST  # nats: OCR put a space inside a syllable (`thi c`)
+SPLIT_COST = 3.5 - TOKEN_LM_COST  # OCR ran two syllables together without a space (`BénB`)
+PUNCT_SPLIT_COST = 1.0 - TOKEN_LM_COST  # OCR lost the space after punctuation (`quyet,,ket`); +1 a mark more
+DIGIT_WORD_COST = 2.0  # a short number read for a syllable (`13` for `là`), on top of the channel cost
+MAX_MERGE_CHANNEL = 4.0  # channel cost of the joined text above which a merge is not proposed
+MAX_MERGE_CHARS = 8  # joined observed text longer than this is not one syllable
+MERGE_CANDIDATES = 3  # words proposed per neighbouring pair
+MAX_SEGMENT_COST = 9.0  # channel cost above which a joined or cut reading is not proposed
+SPLIT_TRIGGER = 3.0  # a token is cut only when no whole-token candidate is cheaper than this
+SPLIT_CUTS = 2  # cut points tried per token (the cheapest), each with its 2 × 2 best pieces
+PART_CANDIDATES = 2
+_JUNK_RUN = re.compile(r"(?<=[^\W\d_])[^\w\s]+(?=[^\W\d_])")  # marks between letters: `quyet,,ket`
+_KEPT_PUNCT = ",.;:"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    kind: str  # merge | cont | split | alt
+    ids: tuple[int, ...]  # the real LM ids it stands for (none for cont)
+    words: tuple[str, ...]  # the output words, lower case
+    partner: int = -1  # merge ↔ cont: the other half's pseudo id
+    joint: str = ""  # split: punctuation written after the first word
+    cut: tuple[int, int] = (0, 0)  # split: the first piece is core[:cut[0]], the second core[cut[1]:]
+
+
+class SegmentTable:
+    """The segment candidates of one decoding call, and an LM with the same `bigram_logp` /
+    `trigram_logp` as TrigramLM that also scores their pseudo ids."""
+
+    def __init__(self, lm: object):
+        self.lm = lm
+        self.base = len(lm.vocab)  # type: ignore[attr-defined]
+        self.segs: list[Segment] = []
+        self.merges: list[tuple[Slot, Slot, int, int, str, float]] = []  # left, right, merge id, cont id, word, cost
+
+    def __bool__(self) -> bool:
+        return bool(self.segs)
+
+    def add(self, seg: Segment) -> int:
+        self.segs.append(seg)
+        return self.base + len(self.segs) - 1
+
+    def get(self, i: int) -> Segment | None:
+        return self.segs[i - self.base] if i >= self.base else None
+
+    # ---- LM adapter ---------------------------------------------------------------------------
+    def _ids(self, x: int) -> tuple[int, ...]:
+        return (x,) if x < self.base else self.segs[x - self.base].ids
+
+    def _context(self, x: int) -> tuple[int, ...]:
+        """What x leaves as left context: a cont follows its merge, so it leaves the merged word."""
+        if x < self.base:
+            return (x,)
+        seg = self.segs[x - self.base]
+        return self._ids(seg.partner) if seg.kind == "cont" else seg.ids
+
+    def _ok(self, x: int, y: int) -> bool:
+        """x may stand right before y: a merge only before its cont, a cont only after its merge."""
+        sx, sy = self.get(x), self.get(y)
+        if sx is not None and sx.kind == "merge" and y != sx.partner:
+            return False
+        return not (sy is not None and sy.kind == "cont" and x != sy.partner)
+
+    def bigram_logp(self, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        special = (v >= self.base) | (w >= self.base)
+        if not special.any():
+            return self.lm.bigram_logp(v, w)  # type: ignore[attr-defined]
+        out = np.zeros(len(v))
+        plain = ~special
+        out[plain] = self.lm.bigram_logp(v[plain], w[plain])  # type: ignore[attr-defined]
+        rows = np.flatnonzero(special)
+        queries: list[tuple[int, ...]] = []
+        for r, a, b in zip(rows.tolist(), v[rows].tolist(), w[rows].tolist(), strict=True):
+            if not self._ok(a, b):
+                out[r] = -math.inf
+                continue
+            self._queries(r, (), self._context(a), self._ids(b), queries)
+        self._score(queries, out)
+        return out
+
+    def trigram_logp(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        special = (u >= self.base) | (v >= self.base) | (w >= self.base)
+        if not special.any():
+            return self.lm.trigram_logp(u, v, w)  # type: ignore[attr-defined]
+        out = np.zeros(len(u))
+        plain = ~special
+        out[plain] = self.lm.trigram_logp(u[plain], v[plain], w[plain])  # type: ignore[attr-defined]
+        rows = np.flatnonzero(special)
+        queries: list[tuple[int, ...]] = []
+        for r, a, b, c in zip(rows.tolist(), u[rows].tolist(), v[rows].tolist(), w[rows].tolist(), strict=True):
+            if not (self._ok(a, b) and self._ok(b, c)):
+                out[r] = -math.inf
+                continue
+            # a cont in the middle leaves its merge's word as the only context (its left is that merge)
+            left = self._context(a) if self.get(b) is None or self.get(b).kind != "cont" else ()  # type: ignore[union-attr]
+            self._queries(r, left, self._ids(b) if left else self._context(b), self._ids(c), queries)
+        self._score(queries, out)
+        return out
+
+    @staticmethod
+    def _queries(r: int, left: tuple[int, ...], mid: tuple[int, ...], new: tuple[int, ...],
+                 queries: list[tuple[int, ...]]) -> None:
+        hist = left + mid
+        for x in new:
+            queries.append((r, *hist[-2:], x))
+            hist = (*hist, x)
+
+    def _score(self, queries: list[tuple[int, ...]], out: np.ndarray) -> None:
+        """Add each query's log10 P (trigram, bigram or unigram by its history's length) to its row."""
+        lm = self.lm
+        for n in (4, 3, 2):
+            sel = [q for q in queries if len(q) == n]
+            if not sel:
+                continue
+            a = np.array(sel, dtype=np.int64)
+            if n == 4:
+                lp = lm.trigram_logp(a[:, 1], a[:, 2], a[:, 3])  # type: ignore[attr-defined]
+            elif n == 3:
+                lp = lm.bigram_logp(a[:, 1], a[:, 2])  # type: ignore[attr-defined]
+            else:
+                lp = lm.p1[a[:, 1]]  # type: ignore[attr-defined]
+            np.add.at(out, a[:, 0], lp)
+
+
+# ---- proposing segments -------------------------------------------------------------------------
+def propose(r: Restorer, all_slots: list[list[Slot]], modes: list[str]) -> SegmentTable:
+    """Add merge, split and digit-word candidates to the slots of lines in SEGMENT_MODES."""
+    table = SegmentTable(r.lm)
+    for slots, mode in zip(all_slots, modes, strict=True):
+        if mode not in SEGMENT_MODES:
+            continue
+        for k, s in enumerate(slots):
+            if s.kind == "word" and not s.protected:
+                if k + 1 < len(slots):
+                    _merge(r, table, s, slots[k + 1], mode)
+                _split(r, table, s, mode)
+            elif s.kind == "fixed" and mode == "garbled" and 0 < k < len(slots) - 1:
+                _digit_word(r, table, s, slots[k - 1], slots[k + 1])
+    return table
+
+
+def _suspicious(r: Restorer, s: Slot) -> bool:
+    """Not a well-formed known syllable: OCR debris, a stray letter, an unknown word."""
+    low = s.keep
+    return len(s.core) == 1 or not (s.core.isalpha() and r.lex.is_known(low) and is_syllable_shape(low))
+
+
+def _fragment(r: Restorer, s: Slot) -> bool:
+    """A piece of a syllable: one letter, or a token the LM does not know or with marks inside."""
+    return len(s.core) == 1 or not (s.core.isalpha() and r.lex.is_known(s.keep))
+
+
+def _append(s: Slot, word: str, pid: int, cost: float) -> None:
+    s.words, s.ids, s.costs = (*s.words, word), (*s.ids, pid), (*s.costs, cost)
+
+
+def _merge(r: Restorer, table: SegmentTable, s: Slot, t: Slot, mode: str) -> None:
+    if t.kind != "word" or t.protected or s.suffix or t.prefix or not (_fragment(r, s) or _fragment(r, t)):
+        return
+    obs = nfc((s.core + t.core).lower())
+    # a capital after the space starts a word, unless the line is in capitals (Ha NGi, Khu E6)
+    if len(obs) > MAX_MERGE_CHARS or (t.core[:1].isupper() and not s.core.isupper()):
+        return
+    ids, costs = r.gen.generate(obs, mode)
+    for i, c in list(zip(ids, costs, strict=True))[:MERGE_CANDIDATES]:
+        if c > MAX_MERGE_CHANNEL:
+            break
+        word = r.lm.vocab[i]
+        pm = table.base + len(table.segs)
+        table.add(Segment("merge", (i,), (word,), partner=pm + 1))
+        table.add(Segment("cont", (), (), partner=pm))
+        _append(s, word, pm, c + MERGE_COST)
+        _append(t, "", pm + 1, 0.0)
+        table.merges.append((s, t, pm, pm + 1, word, c + MERGE_COST))
+
+
+def _part_candidates(r: Restorer, part: str, mode: str) -> list[tuple[int, float]]:
+    """(LM id, cost) of the best readings of one piece of a cut token; a known word as it is."""
+    low = old_style(nfc(part.lower()))
+    out: list[tuple[int, float]] = []
+    if part.isalpha() and r.lex.is_known(low):
+        out.append((r.lm.id(low), 0.0 if is_syllable_shape(low) else 1.5))
+    ids, costs = r.gen.generate(nfc(part.lower()), mode)
+    for i, c in zip(ids, costs, strict=True):
+        if len(out) >= PART_CANDIDATES or c > MAX_SEGMENT_COST:
+            break
+        if all(i != j for j, _ in out):
+            out.append((i, c))
+    return out
+
+
+def _split(r: Restorer, table: SegmentTable, s: Slot, mode: str) -> None:
+    core = s.core
+    if len(core) < 3 or not _suspicious(r, s) or min(s.costs[1:], default=math.inf) <= SPLIT_TRIGGER:
+        return
+    junk = _JUNK_RUN.search(core)
+    if junk is not None:
+        mark = junk.group(0)
+        joint = mark[0] if mark[0] in _KEPT_PUNCT else ""
+        cuts = [(junk.start(), junk.end(), joint, PUNCT_SPLIT_COST + len(mark) - 1)]
+    elif core.isalpha():
+        # a capital inside the token marks where the space was (BénB); a Title-case token is a name or
+        # a sentence's first word (Lénin) and is not cut; a lower-case one may be cut anywhere
+        inner = [p for p in range(1, len(core)) if core[p].isupper()]
+        if inner:
+            cuts = [(p, p, "", SPLIT_COST) for p in inner]
+        elif core[0].isupper():
+            return
+        else:
+            cuts = [(p, p, "", SPLIT_COST) for p in range(1, len(core))]
+    else:
+        return
+    scored = []
+    for a, b, joint, cost in cuts:
+        left, right = _part_candidates(r, core[:a], mode), _part_candidates(r, core[b:], mode)
+        if left and right:
+            scored.append((left[0][1] + right[0][1] + cost, a, b, joint, cost, left, right))
+    scored.sort(key=lambda x: x[0])
+    vocab = r.lm.vocab
+    for _, a, b, joint, cost, left, right in scored[:SPLIT_CUTS]:
+        for i, ci in left:
+            for j, cj in right:
+                total = ci + cj + cost
+                if ci + cj <= MAX_SEGMENT_COST:
+                    pid = table.add(Segment("split", (i, j), (vocab[i], vocab[j]), joint=joint, cut=(a, b)))
+                    _append(s, vocab[i] + " " + vocab[j], pid, total)
+
+
+def _digit_word(r: Restorer, table: SegmentTable, s: Slot, prev: Slot, nxt: Slot) -> None:
+    """A one- or two-digit number between words, not after a word numbers follow (Điều, tháng)."""
+    if not (s.core.isdigit() and len(s.core) <= 2 and not s.prefix and prev.kind == "word" and nxt.kind == "word"):
+        return
+    if prev.suffix or strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS:
+        return
+    ids, costs = r.gen.generate(s.core, "garbled")
+    for i, c in list(zip(ids, costs, strict=True))[:MERGE_CANDIDATES]:
+        word = r.lm.vocab[i]
+        if c > MAX_SEGMENT_COST + DIGIT_WORD_COST or not is_syllable_shape(word):
+            continue
+        pid = table.add(Segment("alt", (i,), (word,)))
+        _append(s, word, pid, c + DIGIT_WORD_COST)
+
+
+def repair(table: SegmentTable) -> None:
+    """After pruning: a merge whose cont was pruned (or the other way round) gets its partner back."""
+    for s, t, pm, pc, word, cost in table.merges:
+        has_m, has_c = pm in s.ids, pc in t.ids
+        if has_m and not has_c:
+            _append(t, "", pc, 0.0)
+        elif has_c and not has_m:
+            _append(s, word, pm, cost)
+
+
+# ---- output -------------------------------------------------------------------------------------
+_ONE = [(i,) for i in range(256)]
+
+
+def _one(k: int) -> tuple[int, ...]:
+    return _ONE[k] if k < len(_ONE) else (k,)
+
+
+def line_tokens(r: Restorer, slots: list[Slot], table: SegmentTable | None) -> list[Token]:
+    """The restored tokens of one decoded line, each with the OCR tokens it came from."""
+    out: list[Token] = []
+    for k, s in enumerate(slots):
+        seg = table.get(s.ids[s.choice]) if table and s.ids else None
+        if seg is None:
+            tok = r._token(s)
+            tok.sources = _one(k)
+            out.append(tok)
+        elif seg.kind == "merge":
+            t = slots[k + 1]
+            text = s.prefix + _with_case(seg.words[0], s.core + t.core, s.upper) + t.suffix
+            out.append(Token(text, s.original + " " + t.original, s.conf, True, (k, k + 1)))
+        elif seg.kind == "split":
+            a, b = seg.cut
+            first = s.prefix + _with_case(seg.words[0], s.core[:a], s.upper) + seg.joint
+            second = _with_case(seg.words[1], s.core[b:], s.upper) + s.suffix
+            out.append(Token(first, s.prefix + s.core[:b], s.conf, True, _one(k)))
+            out.append(Token(second, s.core[b:] + s.suffix, s.conf, True, _one(k)))
+        elif seg.kind == "alt":
+            text = s.prefix + _with_case(seg.words[0], s.core, s.upper) + s.suffix
+            out.append(Token(text, s.original, s.conf, True, _one(k)))
+        # a cont: its text went into the merge before it
+    return out
