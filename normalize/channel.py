@@ -50,6 +50,9 @@ class ChannelParams:
     extra_marks: float = 2.0  # plain letter read with marks
     unknown_sub: float = 7.0
     insert: float = 5.0
+    # an observed mark that is no letter or digit (. , ( ' `) with no intended character: OCR's reading of
+    # a hook, a dot below or a tone mark beside its letter (nuo.c for nước)
+    insert_junk: float = 2.5
     delete: float = 5.0
     learned: dict[str, dict[str, float]] = field(default_factory=dict)  # char → obs → prob
 
@@ -103,6 +106,10 @@ class Channel:
             best = min(best, self.p.unknown_sub + (0.0 if c == cb else self.p.drop_marks))
         return best
 
+    def _insert_costs(self, observed: str) -> tuple[float, ...]:
+        """Cost of each observed character read with no intended character."""
+        return _insert_costs(observed, self.p.insert, self.p.insert_junk)
+
     def _edit_table(self, intended: str, observed: str) -> tuple[list[list[float]], list[list[tuple[int, int] | None]]]:
         """Weighted edit distance table: each intended char emits 0..2 observed chars; an extra
         observed char costs `insert`. Returns the cost table and back-pointers."""
@@ -111,14 +118,15 @@ class Channel:
         dp = [[inf] * (m + 1) for _ in range(n + 1)]
         back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
         dp[0][0] = 0.0
+        ins = self._insert_costs(observed)
         for i in range(n + 1):
             row = dp[i]
             for j in range(m + 1):
                 cur = row[j]
                 if cur == inf:
                     continue
-                if j < m and row[j + 1] > cur + self.p.insert:
-                    row[j + 1] = cur + self.p.insert
+                if j < m and row[j + 1] > cur + ins[j]:
+                    row[j + 1] = cur + ins[j]
                     back[i][j + 1] = (i, j)
                 if i == n:
                     continue
@@ -135,13 +143,13 @@ class Channel:
         """−log P(observed | intended) for lower-case NFC strings: the last cell of `_edit_table`,
         computed row by row without back-pointers (the hot path of candidate generation)."""
         m = len(observed)
-        insert = self.p.insert
+        ins = self._insert_costs(observed)
         inf = math.inf
         row = [inf] * (m + 1)
         row[0] = 0.0
         for c in intended:
             for j in range(m):  # extra observed characters within the row
-                v = row[j] + insert
+                v = row[j] + ins[j]
                 if v < row[j + 1]:
                     row[j + 1] = v
             emit = self._emission_costs(c, observed)
@@ -156,7 +164,7 @@ class Channel:
                         nxt[j + k] = v
             row = nxt
         for j in range(m):
-            v = row[j] + insert
+            v = row[j] + ins[j]
             if v < row[j + 1]:
                 row[j + 1] = v
         return row[m]
@@ -185,7 +193,7 @@ class Channel:
         sums, so the values are identical. Every cost is ≥ 0, so a row's minimum is a lower bound of the
         final cost: words whose bound passes their limit are dropped early (inf)."""
         m = len(observed)
-        insert = self.p.insert
+        ins = self._insert_costs(observed)
         # emission costs as a (distinct intended char × observed segment) table, the last column inf;
         # `grid[j, k]` is the column of observed[j:j+k]
         segments, grid = _segment_grid(observed)
@@ -202,7 +210,7 @@ class Channel:
         row[:, 0] = 0.0
         for i in range(char_idx.shape[1]):
             for j in range(m):
-                np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
+                np.minimum(row[:, j + 1], row[:, j] + ins[j], out=row[:, j + 1])
             if limits is not None and i:
                 keep = row.min(axis=1) <= limits[alive]
                 if not keep.all():
@@ -215,7 +223,7 @@ class Channel:
                 np.minimum(nxt[:, k:], row[:, :m + 1 - k] + emit[:, :m + 1 - k, k], out=nxt[:, k:])
             row = nxt
         for j in range(m):
-            np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
+            np.minimum(row[:, j + 1], row[:, j] + ins[j], out=row[:, j + 1])
         result[alive] = row[:, m]
         return result.tolist()
 
@@ -264,6 +272,11 @@ class Channel:
                 if prob >= 0.003 and base_c != base_o:
                     add(base_o, base_c, prob)
         return rev
+
+
+@lru_cache(maxsize=10_000)
+def _insert_costs(observed: str, insert: float, insert_junk: float) -> tuple[float, ...]:
+    return tuple(insert if c.isalnum() else insert_junk for c in observed)
 
 
 @lru_cache(maxsize=10_000)
