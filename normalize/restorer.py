@@ -346,7 +346,7 @@ class Restorer:
         logp = self._lmx.trigram_logp(np.concatenate([p2, p1, cand]), np.concatenate([p1, cand, n1]),
                                     np.concatenate([cand, n1, n2])).reshape(3, -1)
         logp = logp.astype(np.float64)
-        scores = (logp[0] + logp[1] * (amb_rep + 1 < T)) + logp[2] * (amb_rep + 2 < T)
+        scores = (logp[0] + np.where(amb_rep + 1 < T, logp[1], 0.0)) + np.where(amb_rep + 2 < T, logp[2], 0.0)
         scores = scores * scale - flat_costs[x]
         starts = np.cumsum(n_cand) - n_cand
         best = np.maximum.reduceat(scores, starts)

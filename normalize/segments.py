@@ -49,7 +49,7 @@ MERGE_CANDIDATES = 3  # words proposed per neighbouring pair
 MAX_SEGMENT_COST = 9.0  # channel cost above which a joined or cut reading is not proposed
 SPLIT_TRIGGER = 3.0  # a token is cut only when no whole-token candidate is cheaper than this
 SPLIT_CUTS = 2  # cut points tried per token (the cheapest), each with its 2 × 2 best pieces
-PART_CANDIDATES = 2
+PART_CANDIDATES = 4
 _JUNK_RUN = re.compile(r"(?<=[^\W\d_])[^\w\s]+(?=[^\W\d_])")  # marks between letters: `quyet,,ket`
 _KEPT_PUNCT = ",.;:"
 
@@ -219,6 +219,8 @@ def _part_candidates(r: Restorer, part: str, mode: str) -> list[tuple[int, float
     """(LM id, cost) of the best readings of one piece of a cut token; a known word as it is."""
     low = old_style(nfc(part.lower()))
     out: list[tuple[int, float]] = []
+    if len(part) == 1 and part.isupper():  # a label (the B of `Bên B`), as the restorer protects it
+        return [(r.lm.id(low), 0.0)]
     if part.isalpha() and r.lex.is_known(low):
         out.append((r.lm.id(low), 0.0 if is_syllable_shape(low) else 1.5))
     ids, costs = r.gen.generate(nfc(part.lower()), mode)

@@ -427,8 +427,9 @@ def _token_rows(file_id: int, doc: Any) -> Iterator[tuple[Any, ...]]:
             # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
             toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
             aligned = len(toks) == len(line.words)
-            # a merge or split changed the count: a token's box is that of the OCR words it came from
-            sources = token_words(line) if not aligned and any(t.sources for t in toks) else None
+            # restored tokens know their OCR words (a merge or split may have changed the count): a
+            # token's box is that of the words it came from
+            sources = token_words(line) if toks and toks[0].sources else None
             for ti, tok in enumerate(toks):
                 if sources is not None:
                     box = union_box([w.box for w in sources[ti] if w.box]) or line.box

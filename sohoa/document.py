@@ -172,9 +172,8 @@ class Document:
                     toks = s.split(" ") if s else []
                     aligned = len(toks) == len(line.words)
                     stand_in = None if aligned else _line_word(line)
-                    # a merge or split changed the count: each token's own OCR words (Token.sources)
-                    by_token = _source_words(line) if restored and not aligned and len(toks) == len(line.tokens) \
-                        else None
+                    # restored tokens know their OCR words (a merge or split may change the count)
+                    by_token = _source_words(line) if restored and len(toks) == len(line.tokens) else None
                     for ti, t in enumerate(toks):
                         w = line.words[ti] if aligned else stand_in
                         if by_token is not None and by_token[ti] is not None:

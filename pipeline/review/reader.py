@@ -147,7 +147,7 @@ class ArchiveReader:
     def engine_confs(self, conn: sqlite3.Connection, file_id: int, sha256: str) -> dict[tuple[int, int], list]:
         """(page, line) → the engine's confidences (0..1) of that line's words, cached per file content;
         one per restored token (the lowest of the OCR words it came from) when the tokens know their
-        words and a merge or split changed their count."""
+        words (a merge or split may have changed their count)."""
         with self._lock:
             if sha256 in self._engine_cache:
                 self._engine_cache.move_to_end(sha256)
@@ -183,9 +183,10 @@ class ArchiveReader:
 
 
 def _per_token(tokens: list[dict], confs: list) -> list:
-    """Word confidences (0..1), or one per token by its `sources` when the counts differ."""
+    """One confidence (0..1) per token by its `sources` (the lowest of its words); the word
+    confidences as they are for tokens stored without sources."""
     scaled = [None if c is None else float(c) / 100 for c in confs]
-    if len(tokens) == len(scaled) or not all(t.get("sources") for t in tokens):
+    if not tokens or not all(t.get("sources") for t in tokens):
         return scaled
     out = []
     for t in tokens:
