@@ -39,6 +39,9 @@ PRIOR_BASE: dict[str, dict[str, float]] = {
     "t": {"l": 0.01, "f": 0.01, "i": 0.01},
 }
 
+# what OCR writes after a letter for its dot below or hook (nuo.c for nước, huye.n for huyện); symbols
+# such as & @ * ¢ stand for letters instead and are costed as substitutions
+MARK_AFTER = frozenset(".,")
 MAX_OBS_SEG = 2
 BATCH_MIN = 20  # strings of one length from which `Channel.costs` switches to numpy
 
@@ -50,9 +53,8 @@ class ChannelParams:
     extra_marks: float = 2.0  # plain letter read with marks
     unknown_sub: float = 7.0
     insert: float = 5.0
-    # an observed mark that is no letter or digit (. , ( ' `) with no intended character: OCR's reading of
-    # a hook, a dot below or a tone mark beside its letter (nuo.c for nước)
-    insert_junk: float = 2.5
+    # a marked letter read as its bare letter with a MARK_AFTER character after it (ớ → o., ệ → e.)
+    mark_beside: float = 2.0
     delete: float = 5.0
     learned: dict[str, dict[str, float]] = field(default_factory=dict)  # char → obs → prob
 
@@ -100,15 +102,15 @@ class Channel:
             if form in prior and prior[form] > 0:
                 mark_cost = 0.0 if c == cb else self.p.drop_marks
                 best = min(best, -math.log(prior[form]) + mark_cost)
+        if len(o) == 2 and c != cb:
+            letter = o[0] if o[1] in MARK_AFTER else ""
+            if letter and strip_marks(letter) == cb:
+                best = min(best, self.p.mark_beside + (0.0 if letter == cb else self.p.wrong_marks))
         if not o:
             best = min(best, self.p.delete)
         elif len(o) == 1:
             best = min(best, self.p.unknown_sub + (0.0 if c == cb else self.p.drop_marks))
         return best
-
-    def _insert_costs(self, observed: str) -> tuple[float, ...]:
-        """Cost of each observed character read with no intended character."""
-        return _insert_costs(observed, self.p.insert, self.p.insert_junk)
 
     def _edit_table(self, intended: str, observed: str) -> tuple[list[list[float]], list[list[tuple[int, int] | None]]]:
         """Weighted edit distance table: each intended char emits 0..2 observed chars; an extra
@@ -118,15 +120,14 @@ class Channel:
         dp = [[inf] * (m + 1) for _ in range(n + 1)]
         back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
         dp[0][0] = 0.0
-        ins = self._insert_costs(observed)
         for i in range(n + 1):
             row = dp[i]
             for j in range(m + 1):
                 cur = row[j]
                 if cur == inf:
                     continue
-                if j < m and row[j + 1] > cur + ins[j]:
-                    row[j + 1] = cur + ins[j]
+                if j < m and row[j + 1] > cur + self.p.insert:
+                    row[j + 1] = cur + self.p.insert
                     back[i][j + 1] = (i, j)
                 if i == n:
                     continue
@@ -143,13 +144,13 @@ class Channel:
         """−log P(observed | intended) for lower-case NFC strings: the last cell of `_edit_table`,
         computed row by row without back-pointers (the hot path of candidate generation)."""
         m = len(observed)
-        ins = self._insert_costs(observed)
+        insert = self.p.insert
         inf = math.inf
         row = [inf] * (m + 1)
         row[0] = 0.0
         for c in intended:
             for j in range(m):  # extra observed characters within the row
-                v = row[j] + ins[j]
+                v = row[j] + insert
                 if v < row[j + 1]:
                     row[j + 1] = v
             emit = self._emission_costs(c, observed)
@@ -164,7 +165,7 @@ class Channel:
                         nxt[j + k] = v
             row = nxt
         for j in range(m):
-            v = row[j] + ins[j]
+            v = row[j] + insert
             if v < row[j + 1]:
                 row[j + 1] = v
         return row[m]
@@ -193,7 +194,7 @@ class Channel:
         sums, so the values are identical. Every cost is ≥ 0, so a row's minimum is a lower bound of the
         final cost: words whose bound passes their limit are dropped early (inf)."""
         m = len(observed)
-        ins = self._insert_costs(observed)
+        insert = self.p.insert
         # emission costs as a (distinct intended char × observed segment) table, the last column inf;
         # `grid[j, k]` is the column of observed[j:j+k]
         segments, grid = _segment_grid(observed)
@@ -210,7 +211,7 @@ class Channel:
         row[:, 0] = 0.0
         for i in range(char_idx.shape[1]):
             for j in range(m):
-                np.minimum(row[:, j + 1], row[:, j] + ins[j], out=row[:, j + 1])
+                np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
             if limits is not None and i:
                 keep = row.min(axis=1) <= limits[alive]
                 if not keep.all():
@@ -223,7 +224,7 @@ class Channel:
                 np.minimum(nxt[:, k:], row[:, :m + 1 - k] + emit[:, :m + 1 - k, k], out=nxt[:, k:])
             row = nxt
         for j in range(m):
-            np.minimum(row[:, j + 1], row[:, j] + ins[j], out=row[:, j + 1])
+            np.minimum(row[:, j + 1], row[:, j] + insert, out=row[:, j + 1])
         result[alive] = row[:, m]
         return result.tolist()
 
@@ -272,11 +273,6 @@ class Channel:
                 if prob >= 0.003 and base_c != base_o:
                     add(base_o, base_c, prob)
         return rev
-
-
-@lru_cache(maxsize=10_000)
-def _insert_costs(observed: str, insert: float, insert_junk: float) -> tuple[float, ...]:
-    return tuple(insert if c.isalnum() else insert_junk for c in observed)
 
 
 @lru_cache(maxsize=10_000)

@@ -39,7 +39,7 @@ SEGMENT_MODES = ("garbled", "accentless")  # line modes whose tokens get segment
 # split one more: TOKEN_LM_COST, the LM's mean cost of a syllable of the genre (3.5 nats on the dev gold
 # lines), is added to each merge and taken off each split, so that neither is favoured for its length.
 TOKEN_LM_COST = 3.5
-MERGE_COST = 2.0 + TOKEN_LM_COST  # nats: OCR put a space inside a syllable (`thi c`)
+MERGE_COST = 3.0  # nats: OCR put a space inside a syllable (`thi c`); the cont carries TOKEN_LM_COST
 SPLIT_COST = 3.5 - TOKEN_LM_COST  # OCR ran two syllables together without a space (`BénB`)
 PUNCT_SPLIT_COST = 1.0 - TOKEN_LM_COST  # OCR lost the space after punctuation (`quyet,,ket`); +1 a mark more
 DIGIT_WORD_COST = 2.0  # a short number read for a syllable (`13` for `là`), on top of the channel cost
@@ -50,7 +50,9 @@ MAX_SEGMENT_COST = 9.0  # channel cost above which a joined or cut reading is no
 SPLIT_TRIGGER = 3.0  # a token is cut only when no whole-token candidate is cheaper than this
 SPLIT_CUTS = 2  # cut points tried per token (the cheapest), each with its 2 × 2 best pieces
 PART_CANDIDATES = 4
-_JUNK_RUN = re.compile(r"(?<=[^\W\d_])[^\w\s]+(?=[^\W\d_])")  # marks between letters: `quyet,,ket`
+# punctuation between letters, where OCR lost the space after it: `quyet,,ket`, `nghi,Ser` (other marks
+# inside a word, `cu(ic`, `lu'On`, stand for a letter's marks and are the channel's business)
+_JUNK_RUN = re.compile(r"(?<=[^\W\d_])[,.;:]+(?=[^\W\d_])")
 _KEPT_PUNCT = ",.;:"
 
 
@@ -73,6 +75,7 @@ class SegmentTable:
         self.base = len(lm.vocab)  # type: ignore[attr-defined]
         self.segs: list[Segment] = []
         self.merges: list[tuple[Slot, Slot, int, int, str, float]] = []  # left, right, merge id, cont id, word, cost
+        self.regular: dict[int, tuple[Slot, tuple[str, int, float]]] = {}  # a cont's slot: its best own reading
 
     def __bool__(self) -> bool:
         return bool(self.segs)
@@ -210,9 +213,12 @@ def _merge(r: Restorer, table: SegmentTable, s: Slot, t: Slot, mode: str) -> Non
         pm = table.base + len(table.segs)
         table.add(Segment("merge", (i,), (word,), partner=pm + 1))
         table.add(Segment("cont", (), (), partner=pm))
+        # the merge's slot carries the channel and error costs, the cont's the LM factor it saves: each
+        # slot's pruning then weighs its own part (a free cont would crowd out the token's readings)
         _append(s, word, pm, c + MERGE_COST)
-        _append(t, "", pm + 1, 0.0)
+        _append(t, "", pm + 1, TOKEN_LM_COST)
         table.merges.append((s, t, pm, pm + 1, word, c + MERGE_COST))
+        table.regular.setdefault(id(t), (t, _best_regular(table, t)))
 
 
 def _part_candidates(r: Restorer, part: str, mode: str) -> list[tuple[int, float]]:
@@ -284,14 +290,24 @@ def _digit_word(r: Restorer, table: SegmentTable, s: Slot, prev: Slot, nxt: Slot
         _append(s, word, pid, c + DIGIT_WORD_COST)
 
 
+def _best_regular(table: SegmentTable, s: Slot) -> tuple[str, int, float]:
+    """The slot's cheapest candidate that is no segment (word, id, cost)."""
+    return min(((w, i, c) for w, i, c in zip(s.words, s.ids, s.costs, strict=True) if i < table.base),
+               key=lambda x: x[2])
+
+
 def repair(table: SegmentTable) -> None:
-    """After pruning: a merge whose cont was pruned (or the other way round) gets its partner back."""
+    """After pruning: a merge whose cont was pruned (or the other way round) gets its partner back, and
+    a slot left with conts only gets its best own reading back (the merge is a choice, not a must)."""
     for s, t, pm, pc, word, cost in table.merges:
         has_m, has_c = pm in s.ids, pc in t.ids
         if has_m and not has_c:
-            _append(t, "", pc, 0.0)
+            _append(t, "", pc, TOKEN_LM_COST)
         elif has_c and not has_m:
             _append(s, word, pm, cost)
+    for t, (word, i, cost) in table.regular.values():
+        if all(x >= table.base for x in t.ids):
+            _append(t, word, i, cost)
 
 
 # ---- output -------------------------------------------------------------------------------------
