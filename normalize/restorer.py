@@ -21,7 +21,7 @@ from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.digits import fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
-from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, repair
+from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, prune_ranks, repair
 from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
@@ -237,8 +237,11 @@ class Restorer:
         starts = np.cumsum(k) - k
         rank = np.empty(len(x), dtype=np.int64)
         rank[order] = np.arange(len(x)) - np.repeat(starts, k)
+        limit: int | np.ndarray = PRUNE_K
+        if self._table is not None:  # segment candidates have their own, smaller quota
+            rank, limit = prune_ranks(self._table, flat_ids[x], order, starts, k, PRUNE_K)
         best = np.maximum.reduceat(local, starts)
-        kept = (rank < PRUNE_K) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
+        kept = (rank < limit) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
         n_kept = np.add.reduceat(kept.astype(np.int64), starts)
         kept_list, starts_list, k_list, crowded_list = kept.tolist(), starts.tolist(), k.tolist(), crowded.tolist()
         for c in np.flatnonzero(n_kept < k).tolist():

@@ -45,15 +45,18 @@ PUNCT_SPLIT_COST = 1.0 - TOKEN_LM_COST  # OCR lost the space after punctuation (
 DIGIT_WORD_COST = 2.0  # a short number read for a syllable (`13` for `là`), on top of the channel cost
 MAX_MERGE_CHANNEL = 4.0  # channel cost of the joined text above which a merge is not proposed
 MAX_MERGE_CHARS = 8  # joined observed text longer than this is not one syllable
+MAX_PIECE = 2  # a merge joins a piece of at most this many characters to its neighbour
 MERGE_CANDIDATES = 3  # words proposed per neighbouring pair
 MAX_SEGMENT_COST = 9.0  # channel cost above which a joined or cut reading is not proposed
 SPLIT_TRIGGER = 3.0  # a token is cut only when no whole-token candidate is cheaper than this
 SPLIT_CUTS = 2  # cut points tried per token (the cheapest), each with its 2 × 2 best pieces
 PART_CANDIDATES = 4
+SEGMENT_K = 2  # segment candidates per slot left for the Viterbi, beside the slot's own PRUNE_K
 # punctuation between letters, where OCR lost the space after it: `quyet,,ket`, `nghi,Ser` (other marks
 # inside a word, `cu(ic`, `lu'On`, stand for a letter's marks and are the channel's business)
 _JUNK_RUN = re.compile(r"(?<=[^\W\d_])[,.;:]+(?=[^\W\d_])")
 _KEPT_PUNCT = ",.;:"
+_MERGE, _CONT, _SPLIT, _ALT = 1, 2, 3, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class SegmentTable:
         self.segs: list[Segment] = []
         self.merges: list[tuple[Slot, Slot, int, int, str, float]] = []  # left, right, merge id, cont id, word, cost
         self.regular: dict[int, tuple[Slot, tuple[str, int, float]]] = {}  # a cont's slot: its best own reading
+        self._arrays: tuple[np.ndarray, ...] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.segs)
@@ -88,22 +92,27 @@ class SegmentTable:
         return self.segs[i - self.base] if i >= self.base else None
 
     # ---- LM adapter ---------------------------------------------------------------------------
-    def _ids(self, x: int) -> tuple[int, ...]:
-        return (x,) if x < self.base else self.segs[x - self.base].ids
+    def _look(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per id: (kind, number of syllables, first, second, partner, last syllable of its context);
+        a plain id is one syllable, itself."""
+        if self._arrays is None or len(self._arrays[0]) != len(self.segs):
+            kinds = {"merge": _MERGE, "cont": _CONT, "split": _SPLIT, "alt": _ALT}
+            rows = []
+            for seg in self.segs:
+                last = self.segs[seg.partner - self.base].ids[-1] if seg.kind == "cont" else seg.ids[-1]
+                rows.append((kinds[seg.kind], len(seg.ids), seg.ids[0] if seg.ids else 0,
+                             seg.ids[1] if len(seg.ids) > 1 else 0, seg.partner, last))
+            self._arrays = tuple(np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
+        special = x >= self.base
+        j = np.where(special, x - self.base, 0)
+        kind, n, first, second, partner, last = self._arrays
+        return (np.where(special, kind[j], 0), np.where(special, n[j], 1), np.where(special, first[j], x),
+                np.where(special, second[j], 0), np.where(special, partner[j], -1), np.where(special, last[j], x))
 
-    def _context(self, x: int) -> tuple[int, ...]:
-        """What x leaves as left context: a cont follows its merge, so it leaves the merged word."""
-        if x < self.base:
-            return (x,)
-        seg = self.segs[x - self.base]
-        return self._ids(seg.partner) if seg.kind == "cont" else seg.ids
-
-    def _ok(self, x: int, y: int) -> bool:
+    @staticmethod
+    def _ok(x: np.ndarray, kx: np.ndarray, px: np.ndarray, y: np.ndarray, ky: np.ndarray, py: np.ndarray) -> np.ndarray:
         """x may stand right before y: a merge only before its cont, a cont only after its merge."""
-        sx, sy = self.get(x), self.get(y)
-        if sx is not None and sx.kind == "merge" and y != sx.partner:
-            return False
-        return not (sy is not None and sy.kind == "cont" and x != sy.partner)
+        return ~((kx == _MERGE) & (y != px)) & ~((ky == _CONT) & (x != py))
 
     def bigram_logp(self, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         special = (v >= self.base) | (w >= self.base)
@@ -112,14 +121,15 @@ class SegmentTable:
         out = np.zeros(len(v))
         plain = ~special
         out[plain] = self.lm.bigram_logp(v[plain], w[plain])  # type: ignore[attr-defined]
-        rows = np.flatnonzero(special)
-        queries: list[tuple[int, ...]] = []
-        for r, a, b in zip(rows.tolist(), v[rows].tolist(), w[rows].tolist(), strict=True):
-            if not self._ok(a, b):
-                out[r] = -math.inf
-                continue
-            self._queries(r, (), self._context(a), self._ids(b), queries)
-        self._score(queries, out)
+        v, w = v[special], w[special]
+        kv, _nv, _fv, _sv, pv, lv = self._look(v)
+        kw, nw, fw, sw, pw, _lw = self._look(w)
+        lm = self.lm
+        score = np.where(nw >= 1, lm.bigram_logp(lv, fw), 0.0)  # type: ignore[attr-defined]
+        two = nw == 2
+        if two.any():
+            score[two] += lm.bigram_logp(fw[two], sw[two])  # type: ignore[attr-defined]
+        out[special] = np.where(self._ok(v, kv, pv, w, kw, pw), score, -math.inf)
         return out
 
     def trigram_logp(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -129,41 +139,29 @@ class SegmentTable:
         out = np.zeros(len(u))
         plain = ~special
         out[plain] = self.lm.trigram_logp(u[plain], v[plain], w[plain])  # type: ignore[attr-defined]
-        rows = np.flatnonzero(special)
-        queries: list[tuple[int, ...]] = []
-        for r, a, b, c in zip(rows.tolist(), u[rows].tolist(), v[rows].tolist(), w[rows].tolist(), strict=True):
-            if not (self._ok(a, b) and self._ok(b, c)):
-                out[r] = -math.inf
-                continue
-            # a cont in the middle leaves its merge's word as the only context (its left is that merge)
-            left = self._context(a) if self.get(b) is None or self.get(b).kind != "cont" else ()  # type: ignore[union-attr]
-            self._queries(r, left, self._ids(b) if left else self._context(b), self._ids(c), queries)
-        self._score(queries, out)
-        return out
-
-    @staticmethod
-    def _queries(r: int, left: tuple[int, ...], mid: tuple[int, ...], new: tuple[int, ...],
-                 queries: list[tuple[int, ...]]) -> None:
-        hist = left + mid
-        for x in new:
-            queries.append((r, *hist[-2:], x))
-            hist = (*hist, x)
-
-    def _score(self, queries: list[tuple[int, ...]], out: np.ndarray) -> None:
-        """Add each query's log10 P (trigram, bigram or unigram by its history's length) to its row."""
+        u, v, w = u[special], v[special], w[special]
+        ku, _nu, _fu, _su, pu, lu = self._look(u)
+        kv, nv, fv, _sv, pv, lv = self._look(v)
+        kw, nw, fw, sw, pw, _lw = self._look(w)
         lm = self.lm
-        for n in (4, 3, 2):
-            sel = [q for q in queries if len(q) == n]
-            if not sel:
-                continue
-            a = np.array(sel, dtype=np.int64)
-            if n == 4:
-                lp = lm.trigram_logp(a[:, 1], a[:, 2], a[:, 3])  # type: ignore[attr-defined]
-            elif n == 3:
-                lp = lm.bigram_logp(a[:, 1], a[:, 2])  # type: ignore[attr-defined]
-            else:
-                lp = lm.p1[a[:, 1]]  # type: ignore[attr-defined]
-            np.add.at(out, a[:, 0], lp)
+        # the two syllables before w's first: v's last two, or u's last and v's one; a cont in the
+        # middle leaves only its merge's word (the merge is u, whose own left is out of reach)
+        h1 = lv
+        h2 = np.where(nv == 2, fv, lu)
+        after_cont = kv == _CONT
+        score = np.zeros(len(u))
+        tri = (nw >= 1) & ~after_cont
+        if tri.any():
+            score[tri] = lm.trigram_logp(h2[tri], h1[tri], fw[tri])  # type: ignore[attr-defined]
+        bi = (nw >= 1) & after_cont
+        if bi.any():
+            score[bi] = lm.bigram_logp(h1[bi], fw[bi])  # type: ignore[attr-defined]
+        two = nw == 2
+        if two.any():
+            score[two] += lm.trigram_logp(h1[two], fw[two], sw[two])  # type: ignore[attr-defined]
+        ok = self._ok(u, ku, pu, v, kv, pv) & self._ok(v, kv, pv, w, kw, pw)
+        out[special] = np.where(ok, score, -math.inf)
+        return out
 
 
 # ---- proposing segments -------------------------------------------------------------------------
@@ -199,7 +197,9 @@ def _append(s: Slot, word: str, pid: int, cost: float) -> None:
 
 
 def _merge(r: Restorer, table: SegmentTable, s: Slot, t: Slot, mode: str) -> None:
-    if t.kind != "word" or t.protected or s.suffix or t.prefix or not (_fragment(r, s) or _fragment(r, t)):
+    # OCR cuts a syllable into a short piece and the rest (thi c, tr uong, dun g, i y)
+    if t.kind != "word" or t.protected or s.suffix or t.prefix or min(len(s.core), len(t.core)) > MAX_PIECE \
+            or not (_fragment(r, s) or _fragment(r, t)):
         return
     obs = nfc((s.core + t.core).lower())
     # a capital after the space starts a word, unless the line is in capitals (Ha NGi, Khu E6)
@@ -255,8 +255,8 @@ def _split(r: Restorer, table: SegmentTable, s: Slot, mode: str) -> None:
             cuts = [(p, p, "", SPLIT_COST) for p in inner]
         elif core[0].isupper():
             return
-        else:
-            cuts = [(p, p, "", SPLIT_COST) for p in range(1, len(core))]
+        else:  # syllables of one letter (a, ý, ở) seldom run into a neighbour: pieces of two or more
+            cuts = [(p, p, "", SPLIT_COST) for p in range(2, len(core) - 1)]
     else:
         return
     scored = []
@@ -288,6 +288,23 @@ def _digit_word(r: Restorer, table: SegmentTable, s: Slot, prev: Slot, nxt: Slot
             continue
         pid = table.add(Segment("alt", (i,), (word,)))
         _append(s, word, pid, c + DIGIT_WORD_COST)
+
+
+def prune_ranks(table: SegmentTable, ids: np.ndarray, order: np.ndarray, starts: np.ndarray, k: np.ndarray,
+                regular_k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the restorer's pruning: each candidate's rank among its slot's own readings or among its
+    segment candidates (`order` sorts the candidates by slot, then score; slot i holds sorted positions
+    starts[i] … starts[i] + k[i] - 1), and the quota of its kind, so that segments never crowd out a
+    token's own readings."""
+    seg_sorted = ids[order] >= table.base
+    c_seg = np.cumsum(seg_sorted)
+    c_reg = np.cumsum(~seg_sorted)
+    block = np.repeat(starts, k)
+    before_seg = np.concatenate([[0], c_seg])[block]
+    before_reg = np.concatenate([[0], c_reg])[block]
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.where(seg_sorted, c_seg - 1 - before_seg, c_reg - 1 - before_reg)
+    return rank, np.where(ids >= table.base, SEGMENT_K, regular_k)
 
 
 def _best_regular(table: SegmentTable, s: Slot) -> tuple[str, int, float]:
