@@ -19,7 +19,7 @@ from sohoa.document import Token
 from sohoa.normalize.candidates import CandidateGenerator, Lexicon
 from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
-from sohoa.normalize.digits import fix_digit_confusions
+from sohoa.normalize.digits import DIGIT_AS_LETTER, fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
 from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, prune_ranks, repair
 from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
@@ -29,7 +29,6 @@ from sohoa.resources import check as check_resources
 
 _LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
 _DIGITS = re.compile(r"\d")
-_DIGIT_AS_LETTER = {"6": ("ô", "ố", "ó"), "0": ("o", "ơ"), "1": ("l", "i"), "3": ("à",), "8": ("ô",)}
 _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
@@ -457,7 +456,7 @@ class Restorer:
         if _LABEL.fullmatch(core):
             # a digit stands for a letter only where that letter makes a syllable (S6 = Số, E6 a label)
             return not any(is_syllable_shape(core[: m.start()].lower() + v) for m in _DIGITS.finditer(core)
-                           for v in _DIGIT_AS_LETTER.get(m.group(0), ()))
+                           for v in DIGIT_AS_LETTER.get(m.group(0), ()))
         if len(core) == 1:
             return core.isupper()  # Bên A, Phụ lục B: a label unless the context is strong
         letters = [c for c in core if c.isalpha()]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sohoa.document import Token
+from sohoa.normalize.digits import DIGIT_AS_LETTER
 from sohoa.normalize.slots import _COUNTERS, Slot, _with_case
 from sohoa.normalize.vnsyl import is_syllable_shape, nfc, old_style, strip_marks
 
@@ -42,7 +43,8 @@ TOKEN_LM_COST = 3.5
 MERGE_COST = 3.0  # nats: OCR put a space inside a syllable (`thi c`); the cont carries TOKEN_LM_COST
 SPLIT_COST = 3.5 - TOKEN_LM_COST  # OCR ran two syllables together without a space (`BénB`)
 PUNCT_SPLIT_COST = 1.0 - TOKEN_LM_COST  # OCR lost the space after punctuation (`quyet,,ket`); +1 a mark more
-DIGIT_WORD_COST = 2.0  # a short number read for a syllable (`13` for `là`), on top of the channel cost
+DIGIT_WORD_COST = 2.0  # a short number read for a syllable (`13` for `là`) …
+DIGIT_LETTER_COST = 2.0  # … plus this for each of its digits read for a letter
 MAX_MERGE_CHANNEL = 4.0  # channel cost of the joined text above which a merge is not proposed
 MAX_MERGE_CHARS = 8  # joined observed text longer than this is not one syllable
 MAX_PIECE = 2  # a merge joins a piece of at most this many characters to its neighbour
@@ -281,12 +283,19 @@ def _digit_word(r: Restorer, table: SegmentTable, s: Slot, prev: Slot, nxt: Slot
         return
     if prev.suffix or strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS:
         return
+    # every reading of its digits as the letters they are taken for (DIGIT_AS_LETTER) that is a syllable
+    # and the channel's best readings
+    readings = [""]
+    for d in s.core:
+        readings = [x + v for x in readings for v in DIGIT_AS_LETTER.get(d, ())]
+    found = {w: DIGIT_LETTER_COST * len(s.core) for w in readings if is_syllable_shape(w) and r.lex.is_known(w)}
     ids, costs = r.gen.generate(s.core, "garbled")
     for i, c in list(zip(ids, costs, strict=True))[:MERGE_CANDIDATES]:
         word = r.lm.vocab[i]
-        if c > MAX_SEGMENT_COST + DIGIT_WORD_COST or not is_syllable_shape(word):
-            continue
-        pid = table.add(Segment("alt", (i,), (word,)))
+        if c <= MAX_SEGMENT_COST + DIGIT_WORD_COST and is_syllable_shape(word):
+            found[word] = min(c, found.get(word, math.inf))
+    for word, c in found.items():
+        pid = table.add(Segment("alt", (r.lm.id(word),), (word,)))
         _append(s, word, pid, c + DIGIT_WORD_COST)
 
 
