@@ -65,6 +65,20 @@ def test_a_mark_inside_a_word_is_not_a_code() -> None:
     assert restore_lines(["Theo Quyet dinh so 12/QD-UBND ngay 1.2.2020 cua TP.HCM"])[0].split()[-1] == "TP.HCM"
 
 
+@pytest.mark.parametrize(("garbled", "want"), [
+    ("quan trong nhét 13 nhimg thong tin sai trai", "quan trọng nhất là những thông tin sai trái"),
+    ("dac biét 13 cdc dia ban trong diém", "đặc biệt là các địa bàn trọng điểm"),
+    # numbers that count stay numbers
+    ("c6 13 don vi da hoan thanh", "có 13 đơn vị đã hoàn thành"),
+    ("theo Diéu 13 cua Luat", "theo Điều 13 của Luật"),
+    ("t6ng s6 13 ngudi", "tổng số 13 người"),
+])
+def test_a_short_number_between_words_may_be_a_syllable_read_as_digits(garbled: str, want: str) -> None:
+    out, toks = _restore(garbled)
+    assert out == want
+    assert [t.sources for t in toks] == [(k,) for k in range(len(garbled.split()))]
+
+
 def test_clean_text_and_accentless_prose_keep_their_token_count() -> None:
     for text in ["Ủy ban nhân dân tỉnh đề nghị các sở, ban, ngành thực hiện nghiêm túc kế hoạch này.",
                  "Cac dong chi bi thu chi bo co trach nhiem pho bien den dang vien"]:
