@@ -200,7 +200,10 @@ def _append(s: Slot, word: str, pid: int, cost: float) -> None:
 
 def _merge(r: Restorer, table: SegmentTable, s: Slot, t: Slot, mode: str) -> None:
     # OCR cuts a syllable into a short piece and the rest (thi c, tr uong, dun g, i y)
-    if t.kind != "word" or t.protected or s.suffix or t.prefix or min(len(s.core), len(t.core)) > MAX_PIECE \
+    # a single capital is a label (Bên A) except as a piece of a word in a line in capitals (TO CHU C)
+    if t.protected and not (s.upper and len(t.core) == 1):
+        return
+    if t.kind != "word" or s.suffix or t.prefix or min(len(s.core), len(t.core)) > MAX_PIECE \
             or not (_fragment(r, s) or _fragment(r, t)):
         return
     obs = nfc((s.core + t.core).lower())

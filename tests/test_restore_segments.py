@@ -30,6 +30,7 @@ def _restore(line: str) -> tuple[str, list]:
 @pytest.mark.parametrize(("garbled", "want", "merged"), [
     ("nang cao y thi c trach nhiem cua can bo", "nâng cao ý thức trách nhiệm của cán bộ", ("thi c", "thức")),
     ("chuan bi to chu c hoi nghi", "chuẩn bị tổ chức hội nghị", ("chu c", "chức")),
+    ("CONG TAC TO CHU C THUC HIEN", "CÔNG TÁC TỔ CHỨC THỰC HIỆN", ("CHU C", "CHỨC")),
 ])
 def test_a_syllable_split_by_ocr_is_merged_and_knows_both_words(garbled: str, want: str, merged: tuple) -> None:
     out, toks = _restore(garbled)
@@ -41,6 +42,13 @@ def test_a_syllable_split_by_ocr_is_merged_and_knows_both_words(garbled: str, wa
     assert tok.sources[1] == tok.sources[0] + 1
     # every input token is accounted for, in order
     assert [k for t in toks for k in t.sources] == list(range(n_in))
+
+
+def test_no_merge_across_a_capital_or_with_a_label() -> None:
+    out, toks = _restore("Ban chi huy Khu E6 va tai Ha NGi")
+    assert [t.sources for t in toks] == [(k,) for k in range(9)]  # (E6 → Cổ is the word reading, as before)
+    out, toks = _restore("Bén A va Bén B thong nhat")
+    assert out == "Bên A và Bên B thống nhất" and len(toks) == 6
 
 
 def test_two_words_run_together_at_punctuation_are_split() -> None:
