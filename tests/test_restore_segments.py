@@ -48,7 +48,7 @@ def test_no_merge_across_a_capital_or_with_a_label() -> None:
     out, toks = _restore("Ban chi huy Khu E6 va tai Ha NGi")
     assert [t.sources for t in toks] == [(k,) for k in range(9)]  # (E6 → Cổ is the word reading, as before)
     out, toks = _restore("Bén A va Bén B thong nhat")
-    assert out == "Bên A và Bên B thống nhất" and len(toks) == 6
+    assert out == "Bên A và Bên B thống nhất" and len(toks) == 7
 
 
 def test_two_words_run_together_at_punctuation_are_split() -> None:
