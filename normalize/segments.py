@@ -199,7 +199,8 @@ def _append(s: Slot, word: str, pid: int, cost: float) -> None:
 
 
 def _merge(r: Restorer, table: SegmentTable, s: Slot, t: Slot, mode: str) -> None:
-    # OCR cuts a syllable into a short piece and the rest (thi c, tr uong, dun g, i y)
+    """Words for s and t read as one: OCR cut a syllable into a short piece and the rest (thi c,
+    tr uong, dun g, i y)."""
     # a single capital is a label (Bên A) except as a piece of a word in a line in capitals (TO CHU C)
     if t.protected and not (s.upper and len(t.core) == 1):
         return
@@ -244,8 +245,13 @@ def _part_candidates(r: Restorer, part: str, mode: str) -> list[tuple[int, float
 
 
 def _split(r: Restorer, table: SegmentTable, s: Slot, mode: str) -> None:
+    """Two syllables for one token that OCR ran together (quyet,,ket, BénB, tuyentruyen)."""
     core = s.core
-    if len(core) < 3 or not _suspicious(r, s) or min(s.costs[1:], default=math.inf) <= SPLIT_TRIGGER:
+    if len(core) < 3 or not _suspicious(r, s):
+        return
+    # only when none of the token's own readings (the keep aside; no segments) is cheap
+    if min((c for i, c in zip(s.ids[1:], s.costs[1:], strict=True) if i < table.base), default=math.inf) \
+            <= SPLIT_TRIGGER:
         return
     junk = _JUNK_RUN.search(core)
     if junk is not None:
