@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from sohoa.extract import gazetteer as gz
 from sohoa.extract.textkey import compact
@@ -145,6 +147,11 @@ def _same_start(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _digits(ckey: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", ckey))
+
+
+@lru_cache(maxsize=4096)
 def _n_tokens(ckey: str) -> int:
     return len(ckey.split())
 
@@ -180,6 +187,8 @@ def match_agency(tokens: list[str], allow_generic: bool = False) -> AgencyMatch 
                     need += 4
                 if sc < need or abs(i + 1 - _n_tokens(keys[j])) > 1:
                     continue
+                if _digits(wins[i]) != _digits(keys[j]):
+                    continue  # `Ban Chỉ đạo 389` is not `Ban Chỉ đạo 35`: numbers in names never change
                 if not _same_start(wins[i], keys[j]):
                     # a garbled first letter (`8¢ Thông tin và Truyền thông`): only for long provincial names
                     if sc < 90 or i < 2 or full[j].kind == "central" or tokens[0].isalpha():
@@ -304,8 +313,10 @@ _PARTY_ORGANS = {"Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban N
 
 
 def restore_words(text: str) -> str:
-    """Put marks back on unaccented administrative words using the gazetteer vocabulary."""
+    """Put marks back on unaccented administrative words using the gazetteer vocabulary: only
+    where the fold is unambiguous (`quan` may be quan, quận or quân: left alone). The written case is kept letter by letter (`TTg` stays `TTg`)."""
     vocab = gz.vocabulary()
+    ambiguous = gz.ambiguous_keys()
     out = []
     for tok in text.split(" "):
         m = re.match(r"^([^\w]*)([\w/&¢€|@]+)([^\w]*)$", tok)
@@ -315,11 +326,13 @@ def restore_words(text: str) -> str:
         word = m.group(2)
         k = compact(word)
         rep = vocab.get(k)
-        if rep is None:
+        if rep is None or k in ambiguous:
             out.append(tok)
             continue
         if word.isupper() and sum(c.isalpha() for c in word) > 1:
             rep = rep.upper()
+        elif len(word) == len(rep):
+            rep = "".join(r.upper() if c.isupper() else r for c, r in zip(word, rep, strict=True))
         elif word[0].isupper():
             rep = rep[0].upper() + rep[1:]
         out.append(m.group(1) + rep + m.group(3))
@@ -352,7 +365,10 @@ def _marked_words() -> frozenset[str]:
 
 
 def canonical_phrase(text: str) -> str:
-    """A recipient/assignee phrase with gazetteer names put in and marks restored where unambiguous."""
+    """A recipient/assignee phrase with gazetteer names put in and marks restored where unambiguous.
+    The gazetteer normalises what is written, never replaces it: a name that differs from a
+    well-read phrase by whole words (`Ngân hàng Phát triển` is not `Ngân hàng Nhà nước`) is not
+    taken, and well-read words keep their case (`Ủy ban trung ương …` as the document writes it)."""
     text = " ".join(text.split())
     if not text:
         return text
@@ -363,8 +379,52 @@ def canonical_phrase(text: str) -> str:
     toks = text.split(" ")
     m = match_agency(toks, allow_generic=True)
     if m is not None and m.n_tokens == len(toks):
-        return m.text
+        named = normalised_as(toks, m.text)
+        if named is not None:
+            return named
     return restore_words(text)
+
+
+def normalised_as(tokens: list[str], name: str) -> str | None:
+    """`name` written with the case of the well-read words of `tokens`, or None when taking it would
+    replace, drop or add a well-read word (a marked, well-formed syllable) rather than repair it."""
+    a = [compact(t) for t in tokens]
+    b = name.split(" ")
+    kb = [compact(t) for t in b]
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, kb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(_case_of(tokens[i], b[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True))
+            continue
+        if any(_well_read(t) for t in tokens[i1:i2]) and not _repairs(a[i1:i2], kb[j1:j2]):
+            return None
+        out.extend(b[j1:j2])
+    return " ".join(out)
+
+
+def _repairs(seen: list[str], named: list[str]) -> bool:
+    """The named words can be a misreading of the seen ones: one letter off per word at most (OCR
+    splits and joins allowed), or the seen span an abbreviation of the named one (`UBND`)."""
+    s, n = "".join(seen), "".join(named)
+    if not s or not n:
+        return not s  # a word the text lacks may be added (a dropped word); a written one not dropped
+    if n.startswith(s[:1]) and "".join(w[:1] for w in named) == s:
+        return True
+    return Levenshtein.distance(s, n) <= max(1, len(named))
+
+
+def _well_read(tok: str) -> bool:
+    w = tok.strip(",.;:()[]\"'“”‘’-")
+    return bool(w) and w.isalpha() and _valid_syllable(w)
+
+
+def _case_of(written: str, named: str) -> str:
+    """The gazetteer's word with the written word's case, letter by letter (`trung ương` stays lower
+    where the document writes it so); a word in capitals takes the gazetteer's case."""
+    w = written.strip(",.;:()[]\"'“”‘’-")
+    if len(w) != len(named) or len(w) > 1 and w.isupper():
+        return named
+    return "".join(n.upper() if c.isupper() else n.lower() for c, n in zip(w, named, strict=True))
 
 
 def canonical_list(text: str) -> str:

@@ -112,6 +112,24 @@ _ADMIN_WORDS = (
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, str]:
     """Folded key → marked word, from the gazetteer's names and a list of administrative words."""
+    return {k: max(forms, key=forms.__getitem__) for k, forms in _word_forms().items()}
+
+
+@lru_cache(maxsize=1)
+def ambiguous_keys() -> frozenset[str]:
+    """Folded keys that two words fold to with neither 5× as frequent in the names as the other
+    (`quan`: quan, quận, quân, quản; `thanh`: thanh, thành)."""
+    out = set()
+    for k, forms in _word_forms().items():
+        counts = sorted(forms.values(), reverse=True)
+        if len(counts) > 1 and counts[0] < 5 * counts[1]:
+            out.add(k)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _word_forms() -> dict[str, dict[str, int]]:
+    """Folded key → each marked word with that fold → how often the names use it."""
     words: list[str] = []
     for a in agencies():
         for v in (a.name, *a.variants):
@@ -121,12 +139,13 @@ def vocabulary() -> dict[str, str]:
     for t in (*positions(), *authorities(), *doc_type_names()):
         words.extend(t.split())
     words.extend(_ADMIN_WORDS.split())
-    vocab: dict[str, str] = {}
+    forms: dict[str, dict[str, int]] = {}
     for w in words:
         w = w.strip(",.;:()")
         if not w or w.isupper() and len(w) > 1:
             continue
-        k = compact(w)
-        if k and k not in vocab:
-            vocab[k] = w.lower()
-    return vocab
+        k, low = compact(w), w.lower()
+        if k:
+            seen = forms.setdefault(k, {})
+            seen[low] = seen.get(low, 0) + 1
+    return forms

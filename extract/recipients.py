@@ -19,13 +19,17 @@ _NHU_TREN = re.compile(r"^\W*(?:nh[a-z]{0,2}|[a-z]{1,2})\W{0,2}\s+tr[a-z]n(?:\W+
 _META = re.compile(r"^\W*(?:ng[a-z]{1,3}i k[a-z]|email|c[a-z] qu[a-z]n|th[a-z]{1,2}i\s+[a-z]{3,5}n\s+k[a-z])\s*:")
 
 
-_SYMBOL_JUNK = re.compile(r"\s[^\w\s(),.;:/&'\"“”+%–—-]\s.*$")  # `…, © - MÀ tôn`: stamp or signature ink read as text
+# `…, © - MÀ tôn`, `… trung ương |`, `… (2b).KN 4$`: stamp or signature ink read as text, to the end
+_SYMBOL_JUNK = re.compile(r"\s(?:[^\w\s(),.;:/&'\"“”+%–—-]|\d*[^\w\s(),.;:/&'\"“”+%–—-]+\d*)(?:\s.*)?$")
+# `Các tập ‹ đoàn kinh tế`: a stray mark inside an item that goes on in lower case is dropped alone
+_STRAY_MARK = re.compile(r"\s[^\w\s(),.;:/&'\"“”+%–—-](?=\s+([^\W\d_]))")
 
 
 def clean_item(text: str) -> str:
     t = _BULLET.sub("", text)
     t = " ".join(t.split())
-    t = _SYMBOL_JUNK.sub("", " " + t).strip()
+    t = _STRAY_MARK.sub(lambda m: "" if m.group(1).islower() else m.group(0), " " + t)
+    t = _SYMBOL_JUNK.sub("", t).strip()
     t = re.sub(r"^[^\w]+", "", t)
     t = _NOTE.sub("", t)
     t = t.strip(" ,;:.*'’\"")

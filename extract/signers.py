@@ -159,6 +159,23 @@ def _name_at(line: TextLine, ocr_lines: list[str] | None) -> tuple[str, int] | N
     return got
 
 
+def _stacked(authority: str, after: list[TextLine]) -> str:
+    """The authority with the lines stacked under it (`TL. Chủ tịch` / `KT. Chánh Văn phòng`: the
+    chief of office signs for the chairman through a deputy), joined by a space. A second `TM.`
+    line is another signing body, not a stacked one."""
+    for ln in after:
+        m = _AUTH.search(ln.key)
+        if m is None or m.start() > 3 or not m.group("body"):
+            break
+        prefix_raw = re.sub(r"[^a-z/.]", "", m.group("p"))
+        if prefix_raw in ("tm", "tm.", "t/m"):
+            break
+        body = ln.text[m.start("body"):].strip()
+        tail = _upper_tail(body)
+        authority += " " + canonical_authority(_PREFIX_OUT.get(prefix_raw, m.group("p").upper()), tail[0] if tail else body)
+    return authority
+
+
 def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> list[Signer]:
     """Signature blocks in the closing part of one document (usually one)."""
     out: list[Signer] = []
@@ -181,6 +198,7 @@ def find_signers(lines: list[TextLine], ocr_lines: list[str] | None = None) -> l
         if prefix_raw == "tm":  # `TM BAN CÁN SỰ ĐẢNG`: the dot lost; Party documents write `T/M`
             prefix = "T/M" if _PARTY_BODY.search(compact(body)) else "TM."
         authority = canonical_authority(prefix, body)
+        authority = _stacked(authority, lines[i + 1:i + 3])
         position, name = None, None
         pos_end = i
         for j in range(i + 1, min(n, i + 6)):

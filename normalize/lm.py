@@ -15,6 +15,7 @@ import numpy as np
 from sohoa.normalize.vnsyl import old_style
 
 ID_BITS = 21
+FOUR_BITS = 15  # bits per id in 4-gram keys (the vocabulary must stay below 2**15)
 _PACK_BITS = 21  # bits of a query's index packed under its key when sorting a batch of lookups
 QUANT_STEP = 0.05  # log10 units per quantisation step of stored log-probabilities
 BOS, NUM, OTHER, UNK = "<s>", "<n>", "<o>", "<unk>"
@@ -68,6 +69,12 @@ class TrigramLM:
         self.b2 = dequantise(arr["b2"])
         self.k3 = arr["k3"]
         self.p3 = dequantise(arr["p3"])
+        # optional 4-gram level: keys, log-probs, and back-off weights of the 4-grams' contexts
+        self.k4 = arr["k4"] if "k4" in arr else None
+        if self.k4 is not None:
+            self.p4 = dequantise(arr["p4"])
+            self.kc3 = arr["kc3"]
+            self.b3 = dequantise(arr["b3"])
         self.unk = self.index[UNK]
         counts = arr["c1"]
         self.count = counts
@@ -121,4 +128,18 @@ class TrigramLM:
             um, vm, wm = u[miss], v[miss], w[miss]
             pos_c, hit_c = self._find(self.k2, (um << ID_BITS) | vm)
             out[miss] = np.where(hit_c, self.b2[pos_c], 0.0) + self.bigram_logp(vm, wm)
+        return out
+
+    def fourgram_logp(self, t: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Vectorised log10 P(w | t u v); the trigram's when the model has no 4-grams."""
+        if self.k4 is None:
+            return self.trigram_logp(u, v, w)
+        t, u, v, w = (x.astype(np.int64) for x in (t, u, v, w))
+        pos4, hit4 = self._find(self.k4, (t << (3 * FOUR_BITS)) | (u << (2 * FOUR_BITS)) | (v << FOUR_BITS) | w)
+        out = self.p4[pos4]
+        miss = ~hit4
+        if miss.any():
+            tm, um, vm, wm = t[miss], u[miss], v[miss], w[miss]
+            pos_c, hit_c = self._find(self.kc3, (tm << (2 * ID_BITS)) | (um << ID_BITS) | vm)
+            out[miss] = np.where(hit_c, self.b3[pos_c], 0.0) + self.trigram_logp(um, vm, wm)
         return out

@@ -10,7 +10,17 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from sohoa.normalize.lm import BOS, ID_BITS, SPECIALS, UNK, lm_token, quantise, text_units, token_core
+from sohoa.normalize.lm import (
+    BOS,
+    FOUR_BITS,
+    ID_BITS,
+    SPECIALS,
+    UNK,
+    lm_token,
+    quantise,
+    text_units,
+    token_core,
+)
 from sohoa.normalize.vnsyl import nfc
 
 MASK = (1 << ID_BITS) - 1
@@ -38,8 +48,9 @@ def _group_sums(sorted_keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray
 
 
 def build_lm(paragraphs: Iterable[tuple[str, int]], out_dir: str, min_count: int = 2,
-             trigram_min: int = 2, bigram_min: int = 1) -> dict:
-    """paragraphs: (text, weight) pairs. Writes lm_vocab.json and lm.npz into out_dir."""
+             trigram_min: int = 2, bigram_min: int = 1, fourgram_min: int | None = None) -> dict:
+    """paragraphs: (text, weight) pairs. Writes lm_vocab.json and lm.npz into out_dir.
+    fourgram_min: also store 4-grams seen at least this often (None: a trigram LM)."""
     unit_lists: list[list[str]] = []
     freq: Counter[str] = Counter()
     for text, weight in paragraphs:
@@ -108,6 +119,10 @@ def build_lm(paragraphs: Iterable[tuple[str, int]], out_dir: str, min_count: int
 
     keep3 = c3 >= trigram_min
     keep2 = (n2_cont >= bigram_min) | (b2 < 1.0)
+    extra: dict[str, np.ndarray] = {}
+    stats4: dict = {}
+    if fourgram_min is not None:
+        extra, stats4 = _fourgrams(ids, bos, k3, p3, V, fourgram_min)
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "restore_vocab.json"), "w", encoding="utf-8") as f:
         json.dump(vocab, f, ensure_ascii=False)
@@ -116,10 +131,42 @@ def build_lm(paragraphs: Iterable[tuple[str, int]], out_dir: str, min_count: int
         os.path.join(out_dir, "restore_lm.npz"),
         p1=quantise(np.log10(p1)), b1=quantise(np.log10(bow1)), c1=np.minimum(counts1, 2**31 - 1).astype(np.int32),
         k2=k2[keep2], p2=quantise(np.log10(p2[keep2])), b2=quantise(np.log10(b2[keep2])),
-        k3=k3[keep3], p3=quantise(np.log10(p3[keep3])),
+        k3=k3[keep3], p3=quantise(np.log10(p3[keep3])), **extra,
     )
     return {"tokens": n_tokens, "vocab": V, "bigrams": int(keep2.sum()), "trigrams": int(keep3.sum()),
-            "trigram_types": len(k3), "d2": d2, "d3": d3}
+            "trigram_types": len(k3), "d2": d2, "d3": d3, **stats4}
+
+
+def _fourgrams(ids: np.ndarray, bos: int, k3: np.ndarray, p3: np.ndarray, V: int,
+               fourgram_min: int) -> tuple[dict[str, np.ndarray], dict]:
+    """The 4-gram level over the trigram one: P4(w | t u v) = max(c − d4, 0) / c(t u v ·) +
+    bow(t u v) · P3(w | u v), stored for 4-grams seen ≥ fourgram_min times (keys of FOUR_BITS per id),
+    with the back-off weights of their contexts (keys as trigram keys)."""
+    if V >= 1 << FOUR_BITS:
+        raise ValueError(f"vocabulary of {V} too large for 4-gram keys ({FOUR_BITS} bits per id)")
+    t, u, v, w = ids[:-3], ids[1:-2], ids[2:-1], ids[3:]
+    keep = w != bos
+    k4_all = (t[keep] << (3 * FOUR_BITS)) | (u[keep] << (2 * FOUR_BITS)) | (v[keep] << FOUR_BITS) | w[keep]
+    del t, u, v, w
+    k4, c4 = np.unique(k4_all, return_counts=True)
+    del k4_all
+    d4 = _kn_discount(c4)
+    m4 = (1 << FOUR_BITS) - 1
+    b, c, d = (k4 >> (2 * FOUR_BITS)) & m4, (k4 >> FOUR_BITS) & m4, k4 & m4
+    ctx = k4 >> FOUR_BITS  # sorted, as k4 is
+    ctx_keys, ctx_sum, ctx_types = _group_sums(ctx, c4.astype(np.float64))
+    ctx_pos = np.searchsorted(ctx_keys, ctx)
+    bow_ctx = d4 * ctx_types / ctx_sum
+    p3_of = p3[np.searchsorted(k3, (b << (2 * ID_BITS)) | (c << ID_BITS) | d)]
+    p4 = np.maximum(c4 - d4, 0) / ctx_sum[ctx_pos] + bow_ctx[ctx_pos] * p3_of
+    keep4 = c4 >= fourgram_min
+    # contexts as trigram keys (ID_BITS per id), sorted for look-ups
+    ca, cb, cc = ctx_keys >> (2 * FOUR_BITS), (ctx_keys >> FOUR_BITS) & m4, ctx_keys & m4
+    c_keys = (ca << (2 * ID_BITS)) | (cb << ID_BITS) | cc
+    order = np.argsort(c_keys)
+    return ({"k4": k4[keep4], "p4": quantise(np.log10(p4[keep4])), "kc3": c_keys[order],
+             "b3": quantise(np.log10(bow_ctx[order]))},
+            {"fourgrams": int(keep4.sum()), "fourgram_types": len(k4), "d4": d4})
 
 
 _SENTENCE_END = (".", ":", ";", "!", "?", "…")

@@ -21,6 +21,7 @@ from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.digits import DIGIT_AS_LETTER, fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
+from sohoa.normalize.rescore4 import rescore_fourgram
 from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, prune_ranks, repair
 from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
@@ -33,6 +34,8 @@ _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
 OOV_PENALTY = 9.0  # keeping a token that is not a known word, in a line being restored
+# in a line read with its marks an unknown word is more often a name than OCR debris (SUN, Nishi)
+OOV_PENALTY_PROOFREAD = 6.0
 NON_SYLLABLE_KEEP = 3.0  # keeping a known word that is not a Vietnamese syllable
 PRUNE_K = 4  # candidates per token left for the trigram Viterbi
 PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pre-pass are dropped
@@ -41,6 +44,7 @@ _STOPS = (".", ":", ";", "!", "?", "…")
 MEMO_LIMIT = 200_000  # entries per memo before it is cleared (bounds memory on endless input)
 NEAR_SYLLABLE_COST = 4.0  # channel cost (nats) within which a word of a marks-less line is garbled Vietnamese
 PROTECT_COST = 6.0  # nats added to every change of an acronym or label (UBND, LAB, E6)
+PROOFREAD_DOC_SHARE = 0.5  # input with this share of proofread lines: its accentless lines are proofread
 PLAIN_DEBRIS_SHARE = 0.01  # at most this share of garbled-looking words for accentless text to be "plain"
 
 
@@ -122,7 +126,6 @@ class Restorer:
         feats = [self._word_features(s.core) for s in slots if s.kind == "word"]
         if not feats:
             return "empty"
-        known = sum(f[0] for f in feats)
         marked = sum(f[1] for f in feats)
         shaped = sum(f[2] for f in feats)
         n = len(feats)
@@ -134,7 +137,10 @@ class Restorer:
             if near < 0.5 * n:
                 return "foreign"
             return "garbled"
-        if known >= 0.75 * n and marked >= 0.35 * n:
+        # whether OCR read the marks is judged on the words that look Vietnamese: names and English
+        # words of the line (Kobayashi, Landmark, T13) have no marks to read
+        viet = [f for f in feats if f[0] or f[1] or f[2]]
+        if viet and sum(f[0] for f in viet) >= 0.75 * len(viet) and marked >= 0.35 * len(viet):
             return "proofread"
         return "accentless" if marked <= 0.1 * n else "garbled"
 
@@ -166,7 +172,8 @@ class Restorer:
         keep = old_style(obs)
         ids, costs = self.gen.generate(obs, mode)
         if not (obs.isalpha() and self.lex.is_known(keep)):
-            keep_cost = OOV_PENALTY
+            name_like = core.islower() or core.isupper() or core.istitle()  # not OCR's `phUC`
+            keep_cost = OOV_PENALTY_PROOFREAD if mode == "proofread" and name_like else OOV_PENALTY
         elif is_syllable_shape(keep):
             keep_cost = 0.0
         else:  # known but not a Vietnamese syllable (b, coa, ubnd): OCR debris as often as an acronym
@@ -274,6 +281,9 @@ class Restorer:
         path = choice.tolist()
         for k, s in enumerate(seq):
             s.choice = path[k + 2]
+        # a 4-gram LM (not with segment candidates: their pseudo ids are no 4-gram units)
+        if self.lm.k4 is not None and self._table is None and rescore_fourgram(self.lm, seq, self.bos_id, scale):
+            path = [0, 0] + [s.choice for s in seq]
         self._confidences(seq, flat_ids, first, sizes, path, flat_costs, scale)
 
     def _decode_runs(
@@ -387,6 +397,10 @@ class Restorer:
         sizable = [m for m, sl in zip(modes, all_slots, strict=True) if sum(x.kind == "word" for x in sl) >= 3]
         if sizable and sum(m in ("garbled", "accentless") for m in sizable) >= 0.5 * len(sizable):
             modes = ["garbled" if m == "proofread" else m for m in modes]
+        elif sizable and sum(m == "proofread" for m in sizable) >= PROOFREAD_DOC_SHARE * len(sizable):
+            # and in one OCR read with its marks (Tesseract `vie`), a line without marks has none to restore
+            # (English, names: `up to 3.40GHz`): its marks change as dearly as a proofread line's
+            modes = ["proofread" if m == "accentless" else m for m in modes]
         # Accentless input with no OCR debris anywhere (digits for letters, impossible marks) is plain
         # mark-stripped text: its letters can be trusted, which makes candidate search much cheaper.
         words = [s.core for sl in all_slots for s in sl if s.kind == "word"]

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 
 from sohoa.normalize.channel_data import estimate_channel, generate_pairs, sample_texts
+from sohoa.normalize.channel_real import READ_DPIS, real_pages, real_pairs
 from sohoa.normalize.codes import build_table, save_table
 from sohoa.normalize.lm_build import build_case_stats, build_lm, read_lines
 from sohoa.resources import resource_path
@@ -25,6 +26,8 @@ CORPUS_WEIGHTS = {"admin_vn": int(os.environ.get("SOHOA_ADMIN_WEIGHT", "10"))}
 REFERENCE_WEIGHT = 40  # an abbreviation of the gazetteer counts as if the corpus had it this often
 CHANNEL_PAGES = 128
 CHANNEL_SAMPLE_LINES = 4000
+FOURGRAM_MIN: int | None = None  # store 4-grams seen this often (None: a trigram LM; see docs/restore.md)
+REAL_WEIGHT = 1  # each token pair of a real page read by Tesseract `eng` counts this many times
 
 
 def corpus_files(corpus_dir: str) -> list[str]:
@@ -56,10 +59,14 @@ def _weighted_paragraphs(files: list[str]) -> Iterator[tuple[str, int]]:
 
 def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHANNEL_PAGES,
           max_paragraphs: int | None = None, pairs_path: str | None = None,
-          parts: tuple[str, ...] = ("lm", "codes", "channel"), log=print) -> dict:
+          parts: tuple[str, ...] = ("lm", "codes", "channel"), real_dir: str | None = None,
+          real_holdout: tuple[str, ...] = (), fourgram_min: int | None = FOURGRAM_MIN, log=print) -> dict:
     """Rebuild the model files. parts: "lm" (LM + case statistics), "codes" (code segments and
     acronyms, normalize.codes) and/or "channel".
-    pairs_path: also save the channel's (intended, observed) token pairs there (JSON)."""
+    pairs_path: also save the channel's (intended, observed) token pairs there (JSON).
+    real_dir: a folder of real scans with ground truth (NAME.jpg + NAME.gt.txt); its pages, except
+    those named in real_holdout (kept for measuring), are read by Tesseract `eng` at READ_DPIS and
+    their token pairs added to the channel's (normalize.channel_real)."""
     t0 = time.time()
     files = corpus_files(corpus_dir)
     os.makedirs(out_dir, exist_ok=True)
@@ -69,7 +76,7 @@ def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHA
     if "lm" in parts:
         paragraphs = itertools.islice(_weighted_paragraphs(files), max_paragraphs)
         weighted = itertools.chain(paragraphs, ((p, SUPPLEMENT_WEIGHT) for p in supplement))
-        lm_stats = build_lm(weighted, out_dir, trigram_min=1)
+        lm_stats = build_lm(weighted, out_dir, trigram_min=1, fourgram_min=fourgram_min)
         lm_stats.update(build_case_stats(
             itertools.chain(itertools.islice(_paragraphs(files), max_paragraphs), supplement), out_dir))
         log(f"LM: {lm_stats} in {time.time() - t0:.0f}s")
@@ -87,10 +94,18 @@ def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHA
         log(f"codes: {len(table)} code segments and acronyms")
 
     pairs: list[tuple[str, str]] = []
+    real_trained: list[str] = []
     if "channel" in parts:
         texts = sample_texts(itertools.islice(_paragraphs(files), max_paragraphs), CHANNEL_SAMPLE_LINES, seed)
         texts += supplement
         pairs = generate_pairs(texts, channel_pages, seed, log=log) if channel_pages else []
+        if real_dir:
+            names = [n for n in real_pages(real_dir) if n not in real_holdout]
+            if not names:
+                raise FileNotFoundError(f"no real page with ground truth left to train on in {real_dir}")
+            real = real_pairs(real_dir, names, READ_DPIS, log=log)
+            pairs += real * REAL_WEIGHT
+            real_trained = names
         if pairs_path:
             with open(pairs_path, "w", encoding="utf-8") as f:
                 json.dump(pairs, f, ensure_ascii=False)
@@ -100,7 +115,7 @@ def train(corpus_dir: str, out_dir: str, seed: int = 0, channel_pages: int = CHA
     t_total = time.time() - t0
     log(f"total {t_total:.0f}s")
     return {"lm": lm_stats, "channel_pairs": len(pairs), "channel_pages": channel_pages,
-            "seconds_lm": round(t_lm, 1), "seconds_total": round(t_total, 1),
+            "real_pages": real_trained, "seconds_lm": round(t_lm, 1), "seconds_total": round(t_total, 1),
             "files": [os.path.basename(f) for f in files]}
 
 
@@ -114,6 +129,11 @@ if __name__ == "__main__":
     ap.add_argument("--pages", type=int, default=CHANNEL_PAGES)
     ap.add_argument("--pairs", help="also save the channel token pairs (JSON) here")
     ap.add_argument("--parts", default="lm,codes,channel", help="comma-separated: lm, codes, channel")
+    ap.add_argument("--real", help="folder of real scans with ground truth (NAME.jpg + NAME.gt.txt) for the channel")
+    ap.add_argument("--real-holdout", default="", help="comma-separated page names of --real not trained on")
+    ap.add_argument("--fourgram-min", type=int, default=FOURGRAM_MIN,
+                    help="also store 4-grams seen at least this often (default: a trigram LM)")
     args = ap.parse_args()
     print(train(args.corpus, args.out, args.seed, channel_pages=args.pages, pairs_path=args.pairs,
-                parts=tuple(args.parts.split(","))))
+                parts=tuple(args.parts.split(",")), real_dir=args.real,
+                real_holdout=tuple(x for x in args.real_holdout.split(",") if x), fourgram_min=args.fourgram_min))

@@ -25,6 +25,7 @@ class OcrConfig:
     find_stamps: bool = True  # framed reception stamps become `stamp` blocks, out of the page text (ocr/stamps.py)
     reread_unsure_lines: bool = True  # lines under 75 % mean confidence read again from the original image (ocr/reread.py)
     check_fill_ins: bool = True  # re-read the header's số / ngày lines in variants; disagreeing digits are marked unsure (ocr/fillins.py)
+    check_numerals: bool = True  # numbers read with look-alikes (`I1`, `§`) re-read: LSTM alternatives + digits-only (ocr/numerals.py)
     recover_signature_titles: bool = True  # re-read the titles above a signer's name lost under a seal (ocr/sigblock.py)
     max_deskew_deg: float = 5.0
     tesseract_timeout: float = 300.0  # seconds one Tesseract run on a page may take; past it the page fails

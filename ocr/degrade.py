@@ -4,7 +4,9 @@
 - `photocopy`: a grey photocopy — lower contrast, blur, speckle, a slight tilt, JPEG at quality 70;
 - `stamped`: a red reception stamp (`ĐẾN / Số / Ngày / Chuyển`) over the right header and date
   line, and a red seal ring over the left header; the ink multiplies as on paper (black text under
-  a red stroke stays black).
+  a red stroke stays black);
+- `pages` (`split_pages`): a multi-page scan kept as one image file per page (`<stem>_pages_1.jpg`,
+  `<stem>_pages_2.jpg`, …), as phone and camera captures arrive.
 
 Deterministic (a fixed random seed), so the samples it makes are the same on every machine.
 """
@@ -59,6 +61,20 @@ def stamped(im: Image.Image) -> Image.Image:
     d.ellipse([cx - r * 0.7, cy - r * 0.7, cx + r * 0.7, cy + r * 0.7], outline=_RED, width=max(3, w // 400))
     ink = np.asarray(rgb, dtype=float) * np.asarray(layer, dtype=float) / 255
     return Image.fromarray(ink.astype(np.uint8))
+
+
+def split_pages(src: Path, out_dir: Path, quality: int = 80) -> list[Path]:
+    """Each page of a multi-page image file as its own grey JPEG, numbered from 1; returns the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with Image.open(src) as im:
+        dpi = float((im.info.get("dpi") or (300, 300))[0]) or 300.0
+        for n in range(getattr(im, "n_frames", 1)):
+            im.seek(n)
+            path = out_dir / f"{src.stem}_pages_{n + 1}.jpg"
+            im.convert("L").save(path, quality=quality, dpi=(dpi, dpi))
+            written.append(path)
+    return written
 
 
 def write_degraded(src: Path, out_dir: Path, kinds: tuple[str, ...] = KINDS) -> list[Path]:

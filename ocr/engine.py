@@ -30,10 +30,12 @@ from sohoa.ocr.config import OcrConfig
 from sohoa.ocr.fillins import check_fill_ins
 from sohoa.ocr.inputs import PageJob
 from sohoa.ocr.layout import arrange_blocks, union_box
+from sohoa.ocr.numerals import check_numerals
 
 # the page-image API stays importable from here (pipeline, outputs and review use it)
 from sohoa.ocr.page_images import image_dpi, load_page, load_page_image  # noqa: F401
 from sohoa.ocr.reread import reread_unsure_lines
+from sohoa.ocr.second_looks import CROP_TIMEOUT_S, SecondLooks  # noqa: F401
 from sohoa.ocr.sigblock import recover_titles
 from sohoa.ocr.stamps import find_frames, split_stamps
 from sohoa.ocr.tessdata import tessdata_dir
@@ -41,7 +43,6 @@ from sohoa.ocr.tessdata import tessdata_dir
 TESSERACT_CMD = "tesseract"  # module attribute so tests can point it at a broken binary
 TESSERACT_TIMEOUT_S = 300  # run_tesseract_tsv when no timeout is given
 UPSIDE_DOWN_BELOW = 50.0  # page mean confidence under which OSD is asked whether the page is upside down
-CROP_TIMEOUT_S = 30.0  # a second look at a line or a block: past it the look is given up, not the page
 OSD_TIMEOUT_S = 120.0  # orientation detection: a failure there only means "not turned"
 UPSCALE_INTERPOLATION = cv2.INTER_LINEAR  # measured: better than cubic or Lanczos on 200 dpi scans
 
@@ -205,12 +206,25 @@ def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where
     `variables` are Tesseract `-c` settings (a character whitelist for a digits-only pass).
     A crash, a non-zero exit, a run longer than `timeout` seconds (the process is killed) or
     output that is not Tesseract's TSV is an OcrEngineError: the page fails, the batch goes on."""
+    out = run_tesseract(image, "tsv", lang=lang, psm=psm, dpi=dpi, where=where, timeout=timeout, cmd=cmd,
+                        tessdata=tessdata, variables=variables)
+    if not out.startswith("level\t"):
+        shown = " ".join(out[:60].split()) or "nothing"
+        raise OcrEngineError(f"Tesseract's output is not its TSV (it printed {shown!r})", where or None)
+    return out
+
+
+def run_tesseract(image: np.ndarray, fmt: str, *, lang: str, psm: int, dpi: int, where: str = "",
+                  timeout: float = TESSERACT_TIMEOUT_S, cmd: str | None = None,
+                  tessdata: str | None = None, variables: dict[str, str] | None = None) -> str:
+    """What Tesseract prints in output format `fmt` (`tsv`, `hocr`) for one image; the failures
+    of run_tesseract_tsv, except the check of the output's format."""
     ok, buf = cv2.imencode(".pgm" if image.ndim == 2 else ".ppm", image)
     if not ok:
         raise OcrEngineError("could not encode the page image for Tesseract", where or None)
     argv = [
         cmd or TESSERACT_CMD, "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
-        "-c", "tessedit_do_invert=0", *(a for k, v in (variables or {}).items() for a in ("-c", f"{k}={v}")), "tsv",
+        "-c", "tessedit_do_invert=0", *(a for k, v in (variables or {}).items() for a in ("-c", f"{k}={v}")), fmt,
     ]
     if tessdata:
         argv[1:1] = ["--tessdata-dir", tessdata]
@@ -226,11 +240,7 @@ def run_tesseract_tsv(image: np.ndarray, *, lang: str, psm: int, dpi: int, where
         how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
         detail = f": {err[-1]}" if err else ""
         raise OcrEngineError(f"Tesseract failed ({how}){detail}", where or None)
-    out = proc.stdout.decode("utf-8", "replace")
-    if not out.startswith("level\t"):
-        shown = " ".join(out[:60].split()) or "nothing"
-        raise OcrEngineError(f"Tesseract's output is not its TSV (it printed {shown!r})", where or None)
-    return out
+    return proc.stdout.decode("utf-8", "replace")
 
 
 def parse_engine_tsv(tsv: str, where: str) -> list[Line]:
@@ -370,25 +380,30 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
             line.box = union_box([wd.box for wd in line.words])
         block.box = union_box([ln.box for ln in block.lines])
     # second looks at parts of the page, in the rendered page's pixels
-    crop_dpi = source_dpi or prep.dpi
+    looks = SecondLooks(config, source_dpi or prep.dpi, where)
     raw_gray = pp.to_gray(raw)
     first = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     # a page read this badly is turned or hopeless: the orientation retry judges the page pass
     if config.reread_unsure_lines and first and statistics.mean(first) >= UPSIDE_DOWN_BELOW:
         t_re = time.perf_counter()
-        if reread_unsure_lines(blocks, raw_gray, lambda crop: _read_crop(crop, config, crop_dpi, where, psm=7)):
+        if reread_unsure_lines(blocks, raw_gray, lambda crop: looks.lines(crop, psm=7)):
             prep.flags.append("lines_reread")
         timings["reread"] = time.perf_counter() - t_re
     if config.recover_signature_titles:
         t_sig = time.perf_counter()
-        recover_titles(blocks, raw, lambda crop: _read_crop(crop, config, crop_dpi, where))
+        recover_titles(blocks, raw, looks.lines)
         timings["signature_titles"] = time.perf_counter() - t_sig
     if config.check_fill_ins:
         t_fill = time.perf_counter()
-        if check_fill_ins(blocks, raw_gray, lambda crop: _read_line(crop, config, crop_dpi, where),
-                          lambda crop, psm: _read_digits(crop, config, crop_dpi, where, psm)):
+        if check_fill_ins(blocks, raw_gray, looks.text, looks.digits):
             prep.flags.append("unsure_fill_in")
         timings["fill_ins"] = time.perf_counter() - t_fill
+    if config.check_numerals:
+        t_num = time.perf_counter()
+        if check_numerals(blocks, raw_gray, looks.choices, looks.digits):
+            prep.flags.append("numerals_reread")
+        timings["numerals"] = time.perf_counter() - t_num
+    timings["tesseract_second_looks"] = looks.seconds
     confs = [wd.conf for wd in all_words if wd.conf is not None]
     kept = [wd.conf for b in blocks for ln in b.lines for wd in ln.words if wd.conf is not None]
     mean_conf = round(statistics.mean(kept), 1) if kept else (round(statistics.mean(confs), 1) if confs else 0.0)
@@ -407,28 +422,8 @@ def _ocr_image(raw: np.ndarray, config: OcrConfig, source_dpi: int | None, where
 
 def _read_crop(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 6,
                variables: dict[str, str] | None = None) -> list[Line]:
-    """A second look at part of a page. It only ever adds evidence: Tesseract refusing a sliver
-    (`Line cannot be recognized`, SIGFPE) or a crop too small to hold a letter reads as nothing
-    instead of failing the page the first pass read."""
-    if min(crop.shape[:2]) < 6:
-        return []
-    try:
-        tsv = run_tesseract_tsv(crop, lang=config.lang, psm=psm, dpi=dpi, where=where,
-                                timeout=min(config.tesseract_timeout, CROP_TIMEOUT_S),
-                                cmd=config.tesseract_cmd, tessdata=tessdata_dir(config.model, config.lang),
-                                variables=variables)
-        return parse_engine_tsv(tsv, where)
-    except OcrEngineError:
-        return []
-
-
-def _read_line(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int = 7) -> str:
-    return " ".join(w.text for ln in _read_crop(crop, config, dpi, where, psm=psm) for w in ln.words)
-
-
-def _read_digits(crop: np.ndarray, config: OcrConfig, dpi: int, where: str, psm: int) -> str:
-    lines = _read_crop(crop, config, dpi, where, psm=psm, variables={"tessedit_char_whitelist": "0123456789"})
-    return "".join(w.text for ln in lines for w in ln.words)
+    """One second look at part of a page (ocr/second_looks.py): nothing when the engine refuses it."""
+    return SecondLooks(config, dpi, where).lines(crop, psm, variables)
 
 
 def _reread_headers(blocks, prep: Prepared, config: OcrConfig, where: str) -> float:

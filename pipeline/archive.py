@@ -1,4 +1,5 @@
-"""The SQLite archive: schema and migrations, the one writer of a run, and the analyst API.
+"""The archive: schema and migrations, the writer of a run, and the analyst API. SQLite by default;
+`Archive("postgresql://user@host/dbname")` gives the PostgreSQL archive (pipeline.archive_pg).
 
     from sohoa.pipeline.archive import Archive
     with Archive("archive.sqlite", readonly=True) as a:
@@ -13,24 +14,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from sohoa.document import Token, token_words, union_box
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
 from sohoa.pipeline import review_store
 from sohoa.pipeline.archive_migrations import MIGRATIONS, SCHEMA_VERSION, schema_sql
+from sohoa.pipeline.archive_reads import ArchiveReads
 from sohoa.pipeline.archive_rows import insert_document
 from sohoa.pipeline.archive_text import document_spans, fts_phrases, fts_terms, make_snippet
 from sohoa.pipeline.backup import backup_archive, checkpoint
-from sohoa.pipeline.export import export_tables
+from sohoa.pipeline.db_pg import is_pg_url
+from sohoa.pipeline.locks import Locks
 from sohoa.pipeline.report import FileResult, RunReport
-from sohoa.pipeline.search import Filters, search_documents
 from sohoa.record import HEADER_FIELDS, Record
 
 __all__ = ["Archive", "fts_phrases", "fts_terms", "make_snippet", "document_spans"]
@@ -50,10 +50,20 @@ def _page_range(source: dict[str, Any]) -> tuple[int | None, int | None]:
     return (min(nums), max(nums)) if nums else (None, None)
 
 
-class Archive:
+class Archive(ArchiveReads):
     """`Archive(path)` opens an existing archive to write (`create=True` also makes a new one: only
     `sohoa run` does); `readonly=True` opens it for queries (pipeline.archive_guard). A file that is
-    not an empty file or a sohoa archive is refused untouched (DatabaseError, exit 5)."""
+    not an empty file or a sohoa archive is refused untouched (DatabaseError, exit 5). A
+    `postgresql://` URL opens a PgArchive, the same API on PostgreSQL."""
+
+    dialect = "sqlite"
+
+    def __new__(cls, path: str | Path, *args: Any, **kwargs: Any) -> Archive:
+        if cls is Archive and is_pg_url(path):
+            from sohoa.pipeline.archive_pg import PgArchive
+
+            return super().__new__(PgArchive)
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = False, timeout: float = 30.0):
         self.path = str(path)
@@ -185,9 +195,16 @@ class Archive:
                  report.pages, report.documents, report.seconds, status, report.run_id))
         checkpoint(self.conn)
 
-    def backup(self, out: str | Path, *, force: bool = False) -> Path:
-        """A consistent single-file copy of the archive at `out` (pipeline.backup)."""
+    def backup(self, out: str | Path, *, force: bool = False) -> Any:
+        """A consistent single-file copy at `out` (pipeline.backup); into PostgreSQL for a URL (archive_copy)."""
+        if is_pg_url(out):
+            from sohoa.pipeline.archive_copy import copy_archive
+
+            return copy_archive(self, str(out), force=force)
         return backup_archive(self.conn, self.path, out, force=force)
+
+    def locks(self) -> Locks:  # the claims of the writers sharing this archive (pipeline.locks)
+        return Locks(self.path)
 
     def record_skip(self, run_id: int | None, result: FileResult) -> None:
         with self._write():
@@ -323,102 +340,6 @@ class Archive:
         elif text is None:
             text = doc.text(restored=True)
         insert_document(self.conn, file_id, seq, record, text, source, (page_from, page_to), doc_id)
-
-    # -- analyst API ------------------------------------------------------------------------
-
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
-        try:
-            return pd.read_sql_query(sql, self.conn, params=params)
-        except (sqlite3.Error, pd.errors.DatabaseError) as e:
-            cause = e.__cause__ if isinstance(e.__cause__, sqlite3.Error) else e
-            if self.readonly and (guard.is_denied(e) or guard.is_denied(cause) or "readonly" in str(e)):
-                raise DatabaseError(f"the query was refused: the archive is read-only here ({cause})",
-                                    path=self.path, remedy="`sohoa query` runs SELECT statements only; "
-                                    "ATTACH, VACUUM INTO, PRAGMA settings and writes are refused") from e
-            raise DatabaseError(f"query failed: {e}", path=self.path,
-                                remedy="check the SQL against docs/archive.md") from e
-
-    def files(self) -> pd.DataFrame:
-        return self.query("SELECT file_id, path, sha256, size, kind, pages, status, error_kind, error,"
-                          " started_at, finished_at, seconds_ocr, seconds_restore, seconds_extract,"
-                          " seconds_total FROM files ORDER BY file_id")
-
-    def pages(self) -> pd.DataFrame:
-        return self.query("SELECT f.path, p.* FROM pages p JOIN files f USING (file_id)"
-                          " ORDER BY p.file_id, p.page")
-
-    def documents(self) -> pd.DataFrame:
-        return self.query("SELECT d.doc_id, d.file_id, f.path, f.sha256, d.seq, d.doc_type, d.number, d.symbol,"
-                          " d.code, d.issuer, d.place, d.date, d.subject, d.page_from, d.page_to, d.text,"
-                          " d.record_json, d.source_json FROM documents d JOIN files f USING (file_id)"
-                          " ORDER BY d.doc_id")
-
-    def _child(self, table: str, columns: str) -> pd.DataFrame:
-        return self.query(f"SELECT t.doc_id, d.code AS doc_code, t.seq, {columns} FROM {table} t"
-                          " JOIN documents d USING (doc_id) ORDER BY t.doc_id, t.seq")
-
-    def signers(self) -> pd.DataFrame:
-        return self._child("signers", "t.authority, t.position, t.name")
-
-    def recipients(self) -> pd.DataFrame:
-        return self._child("recipients", "t.recipient, t.recipient_canonical, t.recipient_id")
-
-    def refs(self) -> pd.DataFrame:
-        return self._child("refs", "t.doc_type, t.code, t.date, t.issuer")
-
-    def tasks(self) -> pd.DataFrame:
-        df = self._child("tasks", "t.assignee, t.assignee_canonical, t.assignee_id, t.role, t.partners_json,"
-                                  " t.action, t.deadline")
-        df["partners"] = [json.loads(x) if x else [] for x in df["partners_json"]]
-        return df
-
-    def task_partners(self) -> pd.DataFrame:
-        return self._child("task_partners", "t.task_seq, t.partner, t.partner_canonical, t.partner_id")
-
-    def deadlines(self) -> pd.DataFrame:
-        return self._child("deadlines", "t.text, t.date")
-
-    def corrections(self) -> pd.DataFrame:
-        return self.query("SELECT * FROM corrections ORDER BY correction_id")
-
-    def runs(self) -> pd.DataFrame:
-        return self.query("SELECT * FROM runs ORDER BY run_id")
-
-    def search(self, words: str, limit: int = 20, *, doc_type: str | None = None, issuer: str | None = None,
-               year: str | int | None = None, code: str | None = None) -> pd.DataFrame:
-        """Documents matching every word (diacritics and case ignored; `"…"` a phrase), the typed
-        phrase first, then closest words, then bm25; with snippets and field filters (pipeline.search)."""
-        try:
-            return search_documents(self.conn, words, limit=limit,
-                                    filters=Filters(doc_type=doc_type, issuer=issuer, year=year, code=code))
-        except sqlite3.Error as e:
-            raise DatabaseError(f"search failed: {e}", path=self.path) from e
-
-    def export(self, outdir: str | Path, fmt: str = "parquet", tables: Iterable[str] | None = None,
-               *, excel_csv: bool = False) -> list[Path]:
-        """Write each table to OUTDIR/<table>.<parquet|csv|jsonl>, or all to OUTDIR/archive.xlsx, in
-        one typed schema (pipeline.export); returns the paths written."""
-        known = self.table_names() + self.view_names()
-        names = list(tables) if tables else known
-        unknown = sorted(set(names) - set(known))
-        if unknown:
-            raise DatabaseError(f"no such table(s): {', '.join(unknown)}", path=self.path,
-                                remedy=f"tables are: {', '.join(known)}")
-        return export_tables(self.conn, outdir, fmt, names, excel_csv=excel_csv)
-
-    def view_names(self) -> list[str]:
-        """The views exported beside the tables: reviewed values (documents_reviewed …)."""
-        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='view' ORDER BY name").fetchall()
-        return [r[0] for r in rows]
-
-    def documents_reviewed(self) -> pd.DataFrame:
-        """documents with the reviewers' corrections applied, `corrected_fields` and the review state."""
-        return self.query("SELECT * FROM documents_reviewed ORDER BY doc_id")
-
-    def table_names(self) -> list[str]:
-        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                                 " AND name NOT LIKE 'documents_fts%' ORDER BY name").fetchall()
-        return [r[0] for r in rows]
 
 
 def _token_rows(file_id: int, doc: Any) -> Iterator[tuple[Any, ...]]:

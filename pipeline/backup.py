@@ -55,7 +55,9 @@ def backup_archive(source: sqlite3.Connection, source_path: str, out: str | Path
 
 def checkpoint(conn: sqlite3.Connection) -> None:
     """Move the `-wal` file's pages into the archive and truncate it (at the end of a run), so that
-    the archive file alone is complete while no run is writing."""
+    the archive file alone is complete while no run is writing. Nothing to do on PostgreSQL."""
+    if getattr(conn, "dialect", "sqlite") != "sqlite":
+        return
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error:

@@ -64,7 +64,8 @@ def _common_flags(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def _db_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="archive path (default: `db` of sohoa.toml, else archive.sqlite)")
+    p.add_argument("--db", help="archive: a file, or a postgresql://USER@HOST/DBNAME URL"
+                                " (default: `db` of sohoa.toml, else archive.sqlite)")
 
 
 def _settings_flags(p: argparse.ArgumentParser, *, batch: bool) -> None:
@@ -171,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", required=True, metavar="DIR")
     p.add_argument("--out", default="data/models", metavar="DIR")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--real", metavar="DIR", help="real scans with ground truth (NAME.jpg + NAME.gt.txt) read "
+                   "by Tesseract eng for the channel model")
+    p.add_argument("--real-holdout", default="", metavar="NAMES", help="comma-separated pages of --real kept out")
 
     for name in LAZY_COMMANDS:
         p = sub.add_parser(name, help=COMMANDS_HELP[name], description=COMMANDS_HELP[name], add_help=False)
@@ -419,6 +423,11 @@ def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
     if not Path(ns.corpus).is_dir():
         raise BadArgumentsError("corpus folder not found", path=ns.corpus)
     kwargs: dict[str, Any] = {"seed": ns.seed}
+    if ns.real:
+        if not Path(ns.real).is_dir():
+            raise BadArgumentsError("real pages folder not found", path=ns.real)
+        kwargs["real_dir"] = ns.real
+        kwargs["real_holdout"] = tuple(x for x in ns.real_holdout.split(",") if x)
     if "log" in inspect.signature(train).parameters:
         kwargs["log"] = lambda msg: print(msg, file=sys.stderr, flush=True)
     with contextlib.redirect_stdout(sys.stderr):
@@ -443,10 +452,11 @@ def cmd_lazy(ns: argparse.Namespace, argv: list[str]) -> int:
                 setattr(sub_ns, flag, getattr(ns, flag))
         if hasattr(sub_ns, "db") and sub_ns.db is None:
             from sohoa.pipeline.config import file_setting
+            from sohoa.pipeline.db_pg import db_location
 
             # serve needs an archive (default archive.sqlite); eval uses one only when asked to
             db = file_setting("db", sub_ns.config)
-            sub_ns.db = Path(db) if db else (Path(archive_path(sub_ns)) if ns.command == "serve" else None)
+            sub_ns.db = db_location(db) if db else (db_location(archive_path(sub_ns)) if ns.command == "serve" else None)
         result = module.main(sub_ns)
     else:
         result = module.main(rest)

@@ -32,6 +32,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sohoa.errors import ExitCode
 from sohoa.normalize.tones import normalize_tones
+from sohoa.pipeline.db_pg import connect_any, db_location, is_pg_url, redact
 from sohoa.record import Record, Signer
 
 HEADER_FIELDS = ("doc_type", "code", "issuer", "place", "date", "subject")
@@ -351,8 +352,24 @@ class Prediction:
     source: str  # "archive" or "run"
 
 
+def page_set_of(path: Path) -> list[str] | None:
+    """The files of the image set (one image per page) that `path` starts, as `sohoa run` groups
+    its folder, or None when `path` is a file of its own."""
+    from sohoa.pipeline.walk import InputPath, group_page_images
+
+    siblings = [InputPath(str(p), Path(p.name)) for p in sorted(path.parent.iterdir()) if p.is_file()]
+    for inp in group_page_images(siblings):
+        if inp.members and Path(inp.path) == path:
+            return inp.members
+    return None
+
+
 def prediction_from_archive(conn: sqlite3.Connection, path: Path) -> Prediction | None:
-    row = conn.execute("SELECT file_id FROM files WHERE sha256 = ? AND status = 'ok'", (sha256_of(path),)).fetchone()
+    from sohoa.pipeline.run import set_sha256
+
+    members = page_set_of(path)
+    sha = set_sha256(members) if members else sha256_of(path)
+    row = conn.execute("SELECT file_id FROM files WHERE sha256 = ? AND status = 'ok'", (sha,)).fetchone()
     if row is None:
         return None
     file_id = row[0]
@@ -369,7 +386,7 @@ def prediction_from_pipeline(path: Path, config_file: str | None = None) -> Pred
     from sohoa.pipeline.config import load_settings
     from sohoa.pipeline.single import process_file
 
-    state = process_file(str(path), load_settings(config_file), jobs=1)
+    state = process_file(page_set_of(path) or str(path), load_settings(config_file), jobs=1)
     return Prediction(state.records, state.doc.text(restored=True), "run")
 
 
@@ -514,7 +531,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="folder of gold files: <stem>.json (list of records) and/or <stem>.txt (correct text)",
     )
-    parser.add_argument("--db", type=Path, help="archive: predictions for files it holds, and reviewer corrections")
+    parser.add_argument("--db", type=db_location,
+                        help="archive (a file or a postgresql:// URL): predictions for files it holds, and reviewer corrections")
     parser.add_argument(
         "--inputs",
         type=Path,
@@ -580,7 +598,7 @@ def run_evaluation(args: argparse.Namespace) -> dict[str, Any]:
     ev = Evaluation()
     conn = None
     if args.db is not None:
-        conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+        conn = connect_any(args.db, readonly=True)
     try:
         if args.gold_dir is not None:
             inputs = args.inputs or [args.gold_dir, args.gold_dir.parent]
@@ -588,7 +606,7 @@ def run_evaluation(args: argparse.Namespace) -> dict[str, Any]:
             evaluate_gold_dir(ev, args.gold_dir, inputs, conn, lambda p: prediction_from_pipeline(p, config_file))
         if conn is not None and not args.no_corrections:
             if evaluate_corrections(ev, conn) == 0 and args.gold_dir is None:
-                ev.problems.append(f"{args.db}: the archive holds no reviewer corrections")
+                ev.problems.append(f"{redact(str(args.db))}: the archive holds no reviewer corrections")
     finally:
         if conn is not None:
             conn.close()
@@ -606,13 +624,13 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
     if args.gold_dir is not None and not args.gold_dir.is_dir():
         print(f"sohoa eval: {args.gold_dir}: not a folder", file=sys.stderr)
         return ExitCode.bad_args
-    if args.db is not None and not args.db.exists():
+    if args.db is not None and not is_pg_url(str(args.db)) and not Path(args.db).exists():
         print(f"sohoa eval: {args.db}: no such archive — run `sohoa run` first", file=sys.stderr)
         return ExitCode.database
     try:
         summary = run_evaluation(args)
     except sqlite3.Error as err:
-        print(f"sohoa eval: {args.db}: {err} — is it a sohoa archive?", file=sys.stderr)
+        print(f"sohoa eval: {redact(str(args.db))}: {err} — is it a sohoa archive?", file=sys.stderr)
         return ExitCode.database
     if args.format == "json":
         print(json.dumps(summary, ensure_ascii=False, indent=1))

@@ -45,12 +45,28 @@ class Column:
 def table_columns(conn: sqlite3.Connection, table: str) -> list[Column]:
     """The exported columns of a table or view, in order (a date column adds its `_iso` text)."""
     cols: list[Column] = []
-    for _cid, name, declared, *_ in conn.execute(f'PRAGMA table_info("{table}")'):
+    for name, declared in declared_columns(conn, table):
         kind, out = OVERRIDES.get((table, name), (_DECLARED.get(str(declared).upper(), "string"), name))
         cols.append(Column(name, out, kind))
         if kind == "date":
             cols.append(Column(name, f"{out}_iso", "string"))
     return cols
+
+
+_PG_TYPES = {"bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER", "double precision": "REAL",
+             "real": "REAL", "boolean": "INTEGER"}
+
+
+def declared_columns(conn: Any, table: str) -> list[tuple[str, str]]:
+    """(name, declared SQLite type) of a table's or view's columns, on either back end; on
+    PostgreSQL without the columns it generates (pipeline.schema_pg.GENERATED)."""
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        from sohoa.pipeline.schema_pg import GENERATED
+
+        rows = conn.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema ="
+                            " current_schema() AND table_name = ? ORDER BY ordinal_position", (table,)).fetchall()
+        return [(n, _PG_TYPES.get(t, "TEXT")) for n, t in rows if (table, n) not in GENERATED]
+    return [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -96,7 +112,7 @@ def rows_typed(conn: sqlite3.Connection, table: str, columns: list[Column]) -> I
     sources = list(dict.fromkeys(c.source for c in columns))
     sql = "SELECT " + ", ".join(f'"{s}"' for s in sources) + f' FROM "{table}"'
     index = {s: i for i, s in enumerate(sources)}
-    for row in conn.execute(sql):
+    for row in (conn.stream(sql) if hasattr(conn, "stream") else conn.execute(sql)):
         yield [convert(c, row[index[c.source]]) for c in columns]
 
 

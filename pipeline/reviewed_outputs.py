@@ -20,6 +20,7 @@ from pathlib import Path
 from sohoa.document import Document, Line, Token
 from sohoa.errors import DatabaseError, SohoaError
 from sohoa.pipeline.config import Settings, make_ocr_config
+from sohoa.pipeline.db_pg import connect_any, is_pg_url, redact
 from sohoa.pipeline.output_paths import output_plan, output_rels
 from sohoa.pipeline.single import open_file
 from sohoa.pipeline.walk import InputPath
@@ -39,9 +40,12 @@ class OutputsReport:
 def write_reviewed_outputs(settings: Settings, paths: list[str] | None = None) -> OutputsReport:
     """Outputs of every stored ok file (or of `paths`) into the dirs of `settings.output`."""
     db = settings.db
-    if not os.path.isfile(db):
+    if not is_pg_url(db) and not os.path.isfile(db):
         raise DatabaseError("no such archive", db)
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        conn = connect_any(db, readonly=True)
+    except sqlite3.Error as e:
+        raise DatabaseError(f"cannot open the archive ({e})", redact(db)) from e
     try:
         rows = conn.execute("SELECT file_id, path, sha256, document_json FROM files WHERE status = 'ok' "
                             "AND document_json IS NOT NULL ORDER BY path").fetchall()

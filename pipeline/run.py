@@ -34,7 +34,7 @@ from sohoa.pipeline.archive import Archive, now_iso
 from sohoa.pipeline.components import DocState
 from sohoa.pipeline.config import Settings, load_settings, make_ocr_config
 from sohoa.pipeline.executors import BatchExecutor
-from sohoa.pipeline.locks import Locks, file_claim, lock_dir, run_lock
+from sohoa.pipeline.locks import file_claim, lock_dir, run_lock
 from sohoa.pipeline.output_paths import output_plan, output_rels
 from sohoa.pipeline.progress import Progress
 from sohoa.pipeline.report import FileResult, RunReport
@@ -147,7 +147,7 @@ class _Batch:
         self.ocr_config: Any = None
         self.max_inflight = max(2, 2 * settings.jobs)
         self.accept_any = settings.gate.accept_any
-        self.locks = Locks(archive.path)
+        self.locks = archive.locks()
         self.out_rels: dict[str, Path] = {}  # input path → output path stem (pipeline.output_paths)
 
     # -- the batch ----------------------------------------------------------------------------

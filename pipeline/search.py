@@ -97,6 +97,10 @@ def _phrase_and_span(text: str, terms: list[str]) -> tuple[bool, int]:
 
 def matching_doc_ids(conn: sqlite3.Connection, query: str) -> list[int]:
     """The doc_ids whose text holds every word of the query (unranked)."""
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        from sohoa.pipeline.search_pg import matching_doc_ids_pg
+
+        return matching_doc_ids_pg(conn, query)
     match = match_expression(query)
     if match is None:
         return []
@@ -105,6 +109,12 @@ def matching_doc_ids(conn: sqlite3.Connection, query: str) -> list[int]:
 
 def search_documents(conn: sqlite3.Connection, query: str, *, limit: int = 20,
                      filters: Filters | None = None) -> pd.DataFrame:
+    """Documents matching every word of `query`, ranked (the module's docstring); on PostgreSQL the
+    candidates come from pipeline.search_pg, and are ranked here the same way."""
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        from sohoa.pipeline.search_pg import candidates_pg
+
+        return rank(candidates_pg(conn, query, limit=limit, filters=filters or Filters()), query, limit)
     match = match_expression(query)
     if match is None:
         return pd.DataFrame(columns=COLUMNS)
@@ -115,6 +125,12 @@ def search_documents(conn: sqlite3.Connection, query: str, *, limit: int = 20,
            " JOIN files f ON f.file_id = d.file_id WHERE documents_fts MATCH ?"
            + "".join(f" AND {w}" for w in where) + " ORDER BY bm25(documents_fts) LIMIT ?")
     rows = conn.execute(sql, (match, *params, max(CANDIDATES, int(limit)))).fetchall()
+    return rank(rows, query, limit)
+
+
+def rank(rows: list, query: str, limit: int) -> pd.DataFrame:
+    """Candidate rows (doc_id, score, code, doc_type, date, issuer, subject, path, text), best score
+    first, re-ranked: the typed phrase first, then the closest words, then the score."""
     phrases = fts_phrases(query)
     terms = [t for p in phrases for t in p]
     ranked = []

@@ -27,9 +27,9 @@ def check_engine(settings: Settings) -> None:
     check_tesseract(settings.ocr.lang, settings.ocr.tesseract_cmd or None)
 
 
-def load_document(path: str, settings: Settings, jobs: int = 1) -> Document:
+def load_document(path: str | list[str], settings: Settings, jobs: int = 1) -> Document:
     """Pages from the text itself, the text layer or OCR (as ocr.outputs.ocr_file does), with the
-    `ocr.*` and `limits.*` settings."""
+    `ocr.*` and `limits.*` settings; a list of paths is an image set, named after its first page."""
     from sohoa.ocr.outputs import ocr_pages
 
     opened = open_file(path, settings)
@@ -45,9 +45,10 @@ def load_document(path: str, settings: Settings, jobs: int = 1) -> Document:
         meta["page_jobs"] = [job.__dict__ for job in page_jobs]
     else:
         pages = opened.text_pages()
-    return Document(path=str(path), pages=pages, sha256=opened.sha256, meta=meta)
+    return Document(path=str(path[0] if isinstance(path, list) else path), pages=pages,
+                    sha256=opened.sha256, meta=meta)
 
 
-def process_file(path: str, settings: Settings, jobs: int = 1) -> DocState:
+def process_file(path: str | list[str], settings: Settings, jobs: int = 1) -> DocState:
     """Pages (text layer or OCR), then the configured stages after `ocr`."""
     return run_stages(DocState(load_document(path, settings, jobs)), settings)

@@ -24,6 +24,8 @@ if [ "$extras" = dev ]; then
     command -v gs >/dev/null || need+=(ghostscript)
     command -v unpaper >/dev/null || need+=(unpaper)
     command -v pngquant >/dev/null || need+=(pngquant)
+    # the PostgreSQL archive tests start a throw-away server (tests/pg_server.py): initdb, pg_ctl, unaccent
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
     echo "sohoa setup: installing Debian packages: ${need[*]}"

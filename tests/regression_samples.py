@@ -20,6 +20,7 @@ REAL_BASELINE = ROOT / "tests" / "regression" / "real_baseline.json"
 REAL = ROOT.parent / "shared" / "dev" / "real"
 # the image samples that get real-looking damage (ocr.degrade): a Party and two state documents
 DEGRADED_SOURCES = ("kh_huyenuy_duclinh.png", "qd_ubnd_thaibinh.jpg", "tb_vp_ubnd_camlam.jpg")
+PAGED_SOURCES = ("ct_tinhuy_nghean.tif",)  # multi-page scans split into one image file per page
 
 
 def run_samples(db: Path, jobs: int = 2, inputs: Path = SAMPLES, gold: Path = GOLD) -> tuple[set[str], dict]:
@@ -42,18 +43,25 @@ def load_baseline(path: Path = BASELINE) -> set[str]:
 
 
 def run_degraded(work: Path, jobs: int = 2) -> tuple[set[str], dict]:
-    """Damage the image samples (ocr.degrade), give each damaged file its source's gold, run the
-    pipeline on them and list what it gets right."""
-    from sohoa.ocr.degrade import write_degraded
+    """Damage the image samples (ocr.degrade), split a multi-page sample into one image per page,
+    give each damaged file its source's gold, run the pipeline on them and list what it gets right."""
+    from sohoa.ocr.degrade import split_pages, write_degraded
 
     inputs, gold = work / "degraded", work / "gold"
     gold.mkdir(parents=True, exist_ok=True)
+
+    def give_gold(name: str, stem: str) -> None:
+        for ext in (".json", ".txt"):
+            src = GOLD / (Path(name).stem + ext)
+            if src.exists():
+                (gold / (stem + ext)).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+
     for name in DEGRADED_SOURCES:
         for path in write_degraded(SAMPLES / name, inputs):
-            for ext in (".json", ".txt"):
-                src = GOLD / (Path(name).stem + ext)
-                if src.exists():
-                    (gold / (path.stem + ext)).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+            give_gold(name, path.stem)
+    for name in PAGED_SOURCES:
+        split_pages(SAMPLES / name, inputs)
+        give_gold(name, Path(name).stem + "_pages")  # the page set is found by its stem
     return run_samples(work / "archive.sqlite", jobs, inputs, gold)
 
 

@@ -246,3 +246,22 @@ def test_train_passes_its_arguments_and_prints_json(tmp_path, capsys, monkeypatc
     assert json.loads(captured.out) == {"lm": {"unigrams": 3}} and "training…" in captured.err
     assert calls == [(str(tmp_path / "corpus"), str(tmp_path / "m"), 7)]
     assert main(["train", "--corpus", str(tmp_path / "absent")]) == ExitCode.bad_args
+
+
+def test_train_passes_real_pages_and_their_holdout(tmp_path, capsys, monkeypatch):
+    import sohoa.normalize.train
+
+    calls = []
+
+    def fake_train(corpus_dir, out_dir, seed=0, real_dir=None, real_holdout=(), log=print):
+        calls.append((real_dir, real_holdout))
+        return {}
+
+    monkeypatch.setattr(sohoa.normalize.train, "train", fake_train)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "real").mkdir()
+    args = ["train", "--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "m")]
+    assert main([*args, "--real", str(tmp_path / "real"), "--real-holdout", "p2,p5"]) == 0
+    assert calls == [(str(tmp_path / "real"), ("p2", "p5"))]
+    assert main([*args, "--real", str(tmp_path / "absent")]) == ExitCode.bad_args
+    capsys.readouterr()

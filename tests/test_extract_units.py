@@ -199,3 +199,56 @@ def test_signer_name_is_restored_from_what_ocr_read():
     assert rec["issuer"] == "Tỉnh ủy Bình Định"
     assert rec["signers"][0] == {"authority": "T/M Ban Thường vụ", "position": "Phó Bí thư Thường trực",
                                  "name": "Huỳnh Thị Hằng"}
+
+
+def test_the_gazetteer_normalises_a_recipient_but_never_replaces_it():
+    # a well-read name one or two words away from a gazetteer entry stays as written
+    assert canonical_phrase("Ngân hàng Phát triển Việt Nam") == "Ngân hàng Phát triển Việt Nam"
+    assert canonical_phrase("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ") == \
+        "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
+    # the document's case is kept where the gazetteer writes the same word otherwise
+    assert canonical_phrase("Ủy ban trung ương Mặt trận Tổ quốc Việt Nam") == \
+        "Ủy ban trung ương Mặt trận Tổ quốc Việt Nam"
+    assert canonical_phrase("Trợ lý TTg") == "Trợ lý TTg"
+    # garbled names are still repaired
+    assert canonical_phrase("Ban Tuyén gido Tinh ty") == "Ban Tuyên giáo Tỉnh ủy"
+    assert canonical_phrase("Cac bo, co quan ngang bo") == "Các bộ, cơ quan ngang bộ"
+
+
+def test_marks_are_put_back_only_where_the_fold_is_unambiguous():
+    from sohoa.extract.agencies import restore_words
+    from sohoa.extract.gazetteer import ambiguous_keys
+
+    assert {"quan", "thanh"} <= ambiguous_keys() and "tinh" not in ambiguous_keys()
+    assert restore_words("co quan thuoc tinh") == "cơ quan thuộc tỉnh"
+    assert restore_words("Cac so, Tinh uy") == "Các sở, Tỉnh ủy"
+
+
+def test_ink_read_as_symbols_is_cut_from_a_recipient():
+    from sohoa.extract.recipients import clean_item
+
+    assert clean_item("- Các tập ‹ đoàn kinh tế, tổng công ty nhà nước;") == "Các tập đoàn kinh tế, tổng công ty nhà nước"
+    assert clean_item("- HĐND, UBND các tỉnh, thành phố trực thuộc trung ương |") == \
+        "HĐND, UBND các tỉnh, thành phố trực thuộc trung ương"
+    assert clean_item("- Lưu: VT, ĐMDN (2b).KN 4$") == "Lưu: VT, ĐMDN (2b).KN"
+    assert clean_item("- Như trên, © - MÀ tôn") == "Như trên"
+
+
+def test_a_number_in_an_agency_name_is_never_snapped_to_another():
+    assert match_agency("Ban Chỉ đạo 389 tỉnh".split(), allow_generic=True) is None
+    assert canonical_phrase("Ban Chỉ đạo 36 Trung ương") == "Ban Chỉ đạo 36 Trung ương"
+    assert canonical_phrase("Ban Chi dao 35 Trung uong") == "Ban Chỉ đạo 35 Trung ương"
+
+
+@pytest.mark.parametrize(("lines", "authority"), [
+    (["TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"], "TL. Chủ tịch KT. Chánh Văn phòng"),
+    (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "TM. Ủy ban nhân dân KT. Chủ tịch"),
+    (["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "KT. Chủ tịch"),
+])
+def test_stacked_authorities_are_kept_whole(lines, authority):
+    from sohoa.extract.records import extract_records
+
+    text = "\n".join(["ỦY BAN NHÂN DÂN", "TỈNH BÌNH ĐỊNH", "Số: 12/TB-UBND", "", "THÔNG BÁO",
+                      "Kết luận của Chủ tịch", "", "Nơi nhận:", "- Lưu: VT.", "", *lines, "", "Nguyễn Văn An"])
+    signer = extract_records(text)[0].record.signers[0]
+    assert (signer.authority, signer.name) == (authority, "Nguyễn Văn An")

@@ -84,3 +84,14 @@ def test_a_two_image_document_is_one_document(two_page_scan, tmp_path):
     with sqlite3.connect(db2) as c:
         files = c.execute("SELECT path, pages FROM files ORDER BY path").fetchall()
     assert [(Path(p).name, n) for p, n in files] == [("4_1.jpg", 1), ("4_2.jpg", 1)]
+
+
+def test_eval_finds_the_page_set_a_gold_file_names(tmp_path):
+    from sohoa.pipeline.evaluate import find_input, page_set_of
+
+    for name in ("cv_pages_1.jpg", "cv_pages_2.jpg", "other.jpg"):
+        (tmp_path / name).write_bytes(b"x")
+    first = find_input("cv_pages", [tmp_path], set())
+    assert first == tmp_path / "cv_pages_1.jpg"
+    assert page_set_of(first) == [str(tmp_path / "cv_pages_1.jpg"), str(tmp_path / "cv_pages_2.jpg")]
+    assert page_set_of(tmp_path / "other.jpg") is None

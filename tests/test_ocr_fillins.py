@@ -112,3 +112,24 @@ def test_the_number_of_a_code_is_filled_and_its_symbol_kept():
     assert line.words[1].text == "155/2020/NĐ-CP"
     clean = _line("Số:", "245/TB-VP")
     assert read_slots(clean, IMAGE, _digits()) == 0  # digits already: never read again
+
+
+def test_the_largest_variant_is_read_only_when_the_first_two_disagree():
+    shapes: list[tuple[int, ...]] = []
+
+    def reader(*answers: str):
+        it = iter(answers)
+
+        def read(crop):
+            shapes.append(crop.shape)
+            return next(it)
+        return read
+
+    sure = _line("Số:", "245/TB-VP")
+    assert check_fill_ins(_blocks(sure), IMAGE, reader("Số: 245/TB-VP", "Số: 245/TB-VP")) == 0
+    assert len(shapes) == 2 and sure.words[1].conf == 92.0
+    shapes.clear()
+    doubt = _line("Số:", "345/TB-VP")
+    assert check_fill_ins(_blocks(doubt), IMAGE, reader("Số: 245/TB-VP", "Số: 245/TB-VP", "Số: 245/TB-VP")) == 1
+    assert len(shapes) == 3 and shapes[2][0] == 3 * shapes[0][0]  # the 3x variant was read
+    assert doubt.words[1].text == "245/TB-VP" and doubt.words[1].conf == UNSURE_CONF

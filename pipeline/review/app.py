@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from sohoa.pipeline.db_pg import db_location
 from sohoa.pipeline.review.security import LOOPBACK_NAMES, Policy, SecurityMiddleware
 from sohoa.pipeline.review.views import ReviewSite
 
@@ -41,7 +42,7 @@ def create_app(db: str | Path, *, reviewer: str | None = None, low_conf: float =
     corrections are `reviewer`'s. Host names answered: the loopback names plus `allowed_hosts`."""
     policy = Policy(allowed_hosts=set(LOOPBACK_NAMES) | {h.lower() for h in allowed_hosts or ()},
                     tokens=dict(tokens or {}), reviewer=reviewer, max_body=max_body)
-    site = ReviewSite(Path(db), policy, templates(), low_conf=low_conf, engine_low=engine_low)
+    site = ReviewSite(db_location(db), policy, templates(), low_conf=low_conf, engine_low=engine_low)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500

@@ -4,6 +4,7 @@ one short sqlite3 connection per request."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -13,23 +14,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sohoa.pipeline.db_pg import PgConnection, db_location
 from sohoa.pipeline.fold import fold
 from sohoa.pipeline.review.images import resolve_path
 from sohoa.pipeline.search import matching_doc_ids
 
 
 class ArchiveReader:
-    def __init__(self, db: Path):
-        self.db = Path(db)
-        self.archive_dir = str(self.db.resolve().parent)
+    def __init__(self, db: Path | str):
+        self.db = db_location(db)
+        # relative paths of stored files resolve against the archive's folder (the current one on PostgreSQL)
+        self.archive_dir = os.getcwd() if isinstance(self.db, str) else str(self.db.resolve().parent)
         self._engine_cache: OrderedDict[str, dict] = OrderedDict()
         self._lock = threading.Lock()
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
         """A connection that commits on success and is always closed."""
-        conn = sqlite3.connect(self.db, timeout=10)
-        conn.row_factory = sqlite3.Row
+        if isinstance(self.db, str):
+            conn: Any = PgConnection(self.db, autocommit=False)  # rows by name, `with conn` commits
+        else:
+            conn = sqlite3.connect(self.db, timeout=10)
+            conn.row_factory = sqlite3.Row
         try:
             with conn:
                 yield conn
@@ -68,7 +74,7 @@ class ArchiveReader:
         where, params = [], []
         if q.strip():
             ids = self.matching_ids(conn, q)
-            where.append(f"d.doc_id IN ({','.join('?' * len(ids))})" if ids else "0")
+            where.append(f"d.doc_id IN ({','.join('?' * len(ids))})" if ids else "1 = 0")
             params.extend(ids)
         for col, value in (("d.doc_type", doc_type), ("d.issuer", issuer), ("substr(d.date, 1, 4)", year)):
             if value:

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from sohoa.errors import ExitCode
+from sohoa.pipeline.db_pg import db_location, is_pg_url, redact
 
 TOKENS_ENV = "SOHOA_REVIEW_TOKENS"
 TIMEOUT_KEEP_ALIVE = 5  # seconds an idle keep-alive connection is kept
@@ -119,7 +120,7 @@ def make_server(db: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: s
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None,
+    parser.add_argument("--db", type=db_location, default=None,
                         help="the archive to review (default: `db` of sohoa.toml, else archive.sqlite)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only; any other needs tokens)")
@@ -150,8 +151,8 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog="sohoa serve", description=(__doc__ or "").split("\n\n")[0])
         add_arguments(parser)
         args = parser.parse_args(args)
-    db = Path(args.db or "archive.sqlite")
-    if not db.is_file():
+    db = db_location(args.db or "archive.sqlite")
+    if not is_pg_url(str(db)) and not Path(db).is_file():
         print(f"sohoa serve: {db}: no such archive — run `sohoa run` first", file=sys.stderr)
         return ExitCode.database
     from sohoa.errors import DatabaseError
@@ -171,7 +172,7 @@ def main(args: argparse.Namespace | list[str] | None = None) -> int:
         print(f"sohoa serve: {err}", file=sys.stderr)
         return ExitCode.bad_args  # a bad --host/token set-up, or a --port taken
     host, port = server.server_address[:2]
-    print(f"sohoa review: http://{host}:{port}/  (archive {db}; Ctrl-C stops)", file=sys.stderr, flush=True)
+    print(f"sohoa review: http://{host}:{port}/  (archive {redact(str(db))}; Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -42,7 +42,7 @@ class ReviewError(Exception):
 
 @dataclass
 class ReviewSite:
-    db: Path
+    db: Path | str  # a file, or a postgresql:// URL
     policy: Policy
     templates: Jinja2Templates
     low_conf: float = 0.6
