@@ -189,11 +189,6 @@ def _suspicious(r: Restorer, s: Slot) -> bool:
     return len(s.core) == 1 or not (s.core.isalpha() and r.lex.is_known(low) and is_syllable_shape(low))
 
 
-def _fragment(r: Restorer, s: Slot) -> bool:
-    """A piece of a syllable: one letter, or a token the LM does not know or with marks inside."""
-    return len(s.core) == 1 or not (s.core.isalpha() and r.lex.is_known(s.keep))
-
-
 def _append(s: Slot, word: str, pid: int, cost: float) -> None:
     s.words, s.ids, s.costs = (*s.words, word), (*s.ids, pid), (*s.costs, cost)
 
@@ -204,8 +199,9 @@ def _merge(r: Restorer, table: SegmentTable, s: Slot, t: Slot, mode: str) -> Non
     # a single capital is a label (Bên A) except as a piece of a word in a line in capitals (TO CHU C)
     if t.protected and not (s.upper and len(t.core) == 1):
         return
-    if t.kind != "word" or s.suffix or t.prefix or min(len(s.core), len(t.core)) > MAX_PIECE \
-            or not (_fragment(r, s) or _fragment(r, t)):
+    # the short piece is no well-formed syllable of its own, and both are letters
+    if t.kind != "word" or s.suffix or t.prefix or not (s.core.isalpha() and t.core.isalpha()) \
+            or not any(len(p.core) <= MAX_PIECE and _suspicious(r, p) for p in (s, t)):
         return
     obs = nfc((s.core + t.core).lower())
     # a capital after the space starts a word, unless the line is in capitals (Ha NGi, Khu E6)
