@@ -318,7 +318,9 @@ def prune_ranks(table: SegmentTable, ids: np.ndarray, order: np.ndarray, starts:
     before_reg = np.concatenate([[0], c_reg])[block]
     rank = np.empty(len(ids), dtype=np.int64)
     rank[order] = np.where(seg_sorted, c_seg - 1 - before_seg, c_reg - 1 - before_reg)
-    return rank, np.where(ids >= table.base, SEGMENT_K, regular_k)
+    # a cont is no reading of its own: it stays exactly when its merge does (`repair` puts it back)
+    kind = table._look(ids)[0]
+    return rank, np.where(kind == _CONT, 0, np.where(ids >= table.base, SEGMENT_K, regular_k))
 
 
 def _best_regular(table: SegmentTable, s: Slot) -> tuple[str, int, float]:
@@ -328,8 +330,8 @@ def _best_regular(table: SegmentTable, s: Slot) -> tuple[str, int, float]:
 
 
 def repair(table: SegmentTable) -> None:
-    """After pruning: a merge whose cont was pruned (or the other way round) gets its partner back, and
-    a slot left with conts only gets its best own reading back (the merge is a choice, not a must)."""
+    """After pruning (which keeps no cont): every merge kept gets its cont back, and a slot left with
+    conts only gets its best own reading back (the merge is a choice, not a must)."""
     for s, t, pm, pc, word, cost in table.merges:
         has_m, has_c = pm in s.ids, pc in t.ids
         if has_m and not has_c:
