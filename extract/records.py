@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sohoa.document import Document
+from sohoa.document import Document, Line, token_words
 from sohoa.extract.canonical import canonical_agency
 from sohoa.extract.dates import find_dates, find_deadlines
 from sohoa.extract.header import Header, issuer_from_symbol, parse_header
@@ -56,7 +56,7 @@ def _case_restored_text(doc: Document) -> str:
         for b in page.text_blocks:
             lines = []
             for ln in b.lines:
-                lines.append(_recase_line(ln.text, ln.final_text))
+                lines.append(_recase_tokens(ln) or _recase_line(ln.text, ln.final_text))
             blocks.append("\n".join(lines))
         pages.append("\n\n".join(blocks))
     fixed = "\f".join(pages)
@@ -64,6 +64,23 @@ def _case_restored_text(doc: Document) -> str:
 
 
 _TWO_CAPS = re.compile(r"[A-ZĐ]\S*[A-ZĐ]")  # a word in capitals has two of these (`ỦY` has Y)
+
+
+def _recase_tokens(line: Line) -> str | None:
+    """`_recase_line` token by token through `Token.sources` when a merge or split changed the count
+    (a token whose OCR words were all in capitals is put in capitals); None when it does not apply."""
+    toks = line.tokens
+    if len(toks) == len(line.words) or not toks or not all(t.sources for t in toks) \
+            or " ".join(t.text for t in toks) != line.final_text or not _TWO_CAPS.search(line.text):
+        return None
+    out = []
+    for t, words in zip(toks, token_words(line), strict=True):
+        letters = [c for w in words for c in w.text if c.isalpha()]
+        r = t.text
+        if len(letters) >= 2 and all(c.isupper() for c in letters) and len(r.upper()) == len(r):
+            r = r.upper()
+        out.append(r)
+    return " ".join(out)
 
 
 def _recase_line(ocr: str, restored: str) -> str:

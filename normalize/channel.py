@@ -39,6 +39,9 @@ PRIOR_BASE: dict[str, dict[str, float]] = {
     "t": {"l": 0.01, "f": 0.01, "i": 0.01},
 }
 
+# what OCR writes after a letter for its dot below or hook (nuo.c for nước, huye.n for huyện); symbols
+# such as & @ * ¢ stand for letters instead and are costed as substitutions
+MARK_AFTER = frozenset(".,")
 MAX_OBS_SEG = 2
 BATCH_MIN = 20  # strings of one length from which `Channel.costs` switches to numpy
 
@@ -50,6 +53,8 @@ class ChannelParams:
     extra_marks: float = 2.0  # plain letter read with marks
     unknown_sub: float = 7.0
     insert: float = 5.0
+    # a marked letter read as its bare letter with a MARK_AFTER character after it (ớ → o., ệ → e.)
+    mark_beside: float = 2.0
     delete: float = 5.0
     learned: dict[str, dict[str, float]] = field(default_factory=dict)  # char → obs → prob
 
@@ -97,6 +102,10 @@ class Channel:
             if form in prior and prior[form] > 0:
                 mark_cost = 0.0 if c == cb else self.p.drop_marks
                 best = min(best, -math.log(prior[form]) + mark_cost)
+        if len(o) == 2 and c != cb:
+            letter = o[0] if o[1] in MARK_AFTER else ""
+            if letter and strip_marks(letter) == cb:
+                best = min(best, self.p.mark_beside + (0.0 if letter == cb else self.p.wrong_marks))
         if not o:
             best = min(best, self.p.delete)
         elif len(o) == 1:

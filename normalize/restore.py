@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sohoa.document import Document, Line, nfc
+from sohoa.document import Document, Line, Token, nfc
 from sohoa.normalize.legacy import convert_legacy
 from sohoa.normalize.restorer import get_restorer
 from sohoa.normalize.tones import normalize_tones
@@ -67,6 +67,17 @@ def line_chunks(lines: list[Line], max_words: int = CHUNK_WORDS) -> Iterator[lis
         yield chunk
 
 
+def _word_sources(line: Line, toks: list[Token]) -> None:
+    """Token.sources count the line's whitespace tokens; make them indices of `line.words` (the
+    same unless a word is empty or holds a space)."""
+    words = line.words
+    if all(w.text and " " not in w.text for w in words):
+        return
+    index = [wi for wi, w in enumerate(words) for _ in w.text.split()]
+    for t in toks:
+        t.sources = tuple(dict.fromkeys(index[k] for k in t.sources if k < len(index)))
+
+
 def restore_document(doc: Document, max_words: int = CHUNK_WORDS) -> dict:
     lines = [ln for page in doc.pages for ln in page.lines]
     restorer = get_restorer()
@@ -75,6 +86,7 @@ def restore_document(doc: Document, max_words: int = CHUNK_WORDS) -> dict:
         chunks += 1
         token_lists = restorer.restore_tokens(prepare_lines([ln.text for ln in chunk]))
         for ln, toks in zip(chunk, token_lists, strict=True):
+            _word_sources(ln, toks)
             ln.tokens = toks
             ln.restored = " ".join(t.text for t in toks)
             changed += sum(t.changed for t in toks)

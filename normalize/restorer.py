@@ -10,8 +10,7 @@ import gc
 import math
 import os
 import re
-from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -20,21 +19,17 @@ from sohoa.document import Token
 from sohoa.normalize.candidates import CandidateGenerator, Lexicon
 from sohoa.normalize.channel import load_channel
 from sohoa.normalize.codes import CodeRestorer
-from sohoa.normalize.digits import fix_digit_confusions
+from sohoa.normalize.digits import DIGIT_AS_LETTER, fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
 from sohoa.normalize.rescore4 import rescore_fourgram
+from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, prune_ranks, repair
+from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
 from sohoa.resources import check as check_resources
 
-_PREFIX = "([{\"“‘'«<•*"
-_SUFFIX = ".,;:!?)]}\"”’'»>…-–"
-_CODE_CHARS = re.compile(r"[/_=+#\\]|\w[.:\-]\w|://|@\w+\.")  # codes, dates, URLs, e-mails
-_CLOSING_QUOTES = "’'"
-_LETTER = re.compile(r"[^\W\d_]")
 _LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
 _DIGITS = re.compile(r"\d")
-_DIGIT_AS_LETTER = {"6": ("ô", "ố", "ó"), "0": ("o", "ơ"), "1": ("l", "i"), "3": ("à",), "8": ("ô",)}
 _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
@@ -51,58 +46,6 @@ NEAR_SYLLABLE_COST = 4.0  # channel cost (nats) within which a word of a marks-l
 PROTECT_COST = 6.0  # nats added to every change of an acronym or label (UBND, LAB, E6)
 PROOFREAD_DOC_SHARE = 0.5  # input with this share of proofread lines: its accentless lines are proofread
 PLAIN_DEBRIS_SHARE = 0.01  # at most this share of garbled-looking words for accentless text to be "plain"
-
-
-@dataclass
-class Slot:
-    """One whitespace token of the input."""
-
-    line: int
-    prefix: str
-    core: str
-    suffix: str
-    kind: str  # word | fixed | punct
-    upper: bool = False
-    words: tuple[str, ...] = ()  # lower-case candidate words
-    keep: str = ""  # the candidate meaning "leave the token as OCR wrote it"
-    ids: tuple[int, ...] = ()
-    costs: tuple[float, ...] = ()
-    choice: int = 0
-    conf: float = 1.0
-    protected: bool = False  # an acronym or label: its letters and case are kept (marks of codes aside)
-
-    @property
-    def original(self) -> str:
-        return self.prefix + self.core + self.suffix
-
-
-def split_token(tok: str) -> tuple[str, str, str]:
-    i, j = 0, len(tok)
-    while i < j and tok[i] in _PREFIX:
-        i += 1
-    while j > i and tok[j - 1] in _SUFFIX:
-        j -= 1
-    # a closing quote with no opening one is OCR's rendering of a hook or horn (sử → sir’): keep it in
-    # the core, where the channel can read it as noise
-    while j < len(tok) and tok[j] in _CLOSING_QUOTES and not any(q in tok[:i] for q in "‘'"):
-        j += 1
-    return tok[:i], tok[i:j], tok[j:]
-
-
-def classify_core(core: str, suffix: str = "") -> str:
-    if len(core) == 1 and core.isalpha() and suffix[:1] in (")", "."):
-        return "fixed"  # list marker or initial: a) b. T.
-    if not core:
-        return "punct"
-    letters = len(_LETTER.findall(core))
-    digits = sum(c.isdigit() for c in core)
-    if letters == 0:
-        return "fixed" if digits or core.isalnum() else "punct"
-    if _CODE_CHARS.search(core):
-        return "fixed"
-    if digits and (digits > 2 or len(core) > 5 or (letters >= 2 and core.isupper())):
-        return "fixed"
-    return "word"
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -129,6 +72,8 @@ class Restorer:
         self.codes = CodeRestorer.load(model_dir)
         self.gen = CandidateGenerator(self.lex, self.channel)
         self.bos_id = self.lm.id(BOS)
+        self._lmx: TrigramLM | SegmentTable = self.lm  # the LM of the current call, with its segment candidates
+        self._table: SegmentTable | None = None
         case_path = os.path.join(model_dir, "restore_case.npy")
         self.log_cap = np.load(case_path).astype(np.float64) if os.path.exists(case_path) else None
         # per-string memos: running text repeats its tokens, so most of the Python work is done once
@@ -270,7 +215,7 @@ class Restorer:
         r = np.arange(int(n_pairs.sum())) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
         kr_p = np.repeat(kr, n_pairs)
         li, ri = r // kr_p, r % kr_p
-        lp = self.lm.bigram_logp(flat_ids[np.repeat(first[bnd], n_pairs) + li],
+        lp = self._lmx.bigram_logp(flat_ids[np.repeat(first[bnd], n_pairs) + li],
                                  flat_ids[np.repeat(first[bnd + 1], n_pairs) + ri])
         M = int(ext_sizes.max())
         grid = np.full((len(bnd), M, M), -np.inf, dtype=lp.dtype)
@@ -298,8 +243,11 @@ class Restorer:
         starts = np.cumsum(k) - k
         rank = np.empty(len(x), dtype=np.int64)
         rank[order] = np.arange(len(x)) - np.repeat(starts, k)
+        limit: int | np.ndarray = PRUNE_K
+        if self._table is not None:  # segment candidates have their own, smaller quota
+            rank, limit = prune_ranks(self._table, flat_ids[x], order, starts, k, PRUNE_K)
         best = np.maximum.reduceat(local, starts)
-        kept = (rank < PRUNE_K) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
+        kept = (rank < limit) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
         n_kept = np.add.reduceat(kept.astype(np.int64), starts)
         kept_list, starts_list, k_list, crowded_list = kept.tolist(), starts.tolist(), k.tolist(), crowded.tolist()
         for c in np.flatnonzero(n_kept < k).tolist():
@@ -333,7 +281,8 @@ class Restorer:
         path = choice.tolist()
         for k, s in enumerate(seq):
             s.choice = path[k + 2]
-        if self.lm.k4 is not None and rescore_fourgram(self.lm, seq, self.bos_id, scale):  # a 4-gram LM
+        # a 4-gram LM (not with segment candidates: their pseudo ids are no 4-gram units)
+        if self.lm.k4 is not None and self._table is None and rescore_fourgram(self.lm, seq, self.bos_id, scale):
             path = [0, 0] + [s.choice for s in seq]
         self._confidences(seq, flat_ids, first, sizes, path, flat_costs, scale)
 
@@ -360,7 +309,7 @@ class Restorer:
         pos = np.repeat(act, n_tri)
         Bp, Cp = np.repeat(tB, n_tri), np.repeat(tC, n_tri)
         a, b, c = r // (Bp * Cp), (r // Cp) % Bp, r % Cp
-        lp = self.lm.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
+        lp = self._lmx.trigram_logp(flat_ids[first[pos - 2] + a], flat_ids[first[pos - 1] + b], flat_ids[first[pos] + c])
         lp = lp * scale
         lm_score = np.full((len(act), M, M, M), -np.inf, dtype=lp.dtype)
         lm_score[np.repeat(row, n_tri), a, b, c] = lp
@@ -406,10 +355,10 @@ class Restorer:
         amb_rep = np.repeat(amb, n_cand)
         cand = flat_ids[x]
         p2, p1, n1, n2 = chosen[amb_rep - 2], chosen[amb_rep - 1], chosen[amb_rep + 1], chosen[amb_rep + 2]
-        logp = self.lm.trigram_logp(np.concatenate([p2, p1, cand]), np.concatenate([p1, cand, n1]),
+        logp = self._lmx.trigram_logp(np.concatenate([p2, p1, cand]), np.concatenate([p1, cand, n1]),
                                     np.concatenate([cand, n1, n2])).reshape(3, -1)
         logp = logp.astype(np.float64)
-        scores = (logp[0] + logp[1] * (amb_rep + 1 < T)) + logp[2] * (amb_rep + 2 < T)
+        scores = (logp[0] + np.where(amb_rep + 1 < T, logp[1], 0.0)) + np.where(amb_rep + 2 < T, logp[2], 0.0)
         scores = scores * scale - flat_costs[x]
         starts = np.cumsum(n_cand) - n_cand
         best = np.maximum.reduceat(scores, starts)
@@ -420,7 +369,9 @@ class Restorer:
 
     # ---- public -----------------------------------------------------------------------------
     def restore_tokens(self, lines: list[str]) -> list[list[Token]]:
-        return [[self._token(s) for s in slots] for slots in self._decode(lines)]
+        """The restored tokens of every line, each with the indices of the line's tokens it came from."""
+        all_slots = self._decode(lines)
+        return [line_tokens(self, slots, self._table) for slots in all_slots]
 
     def _decode(self, lines: list[str]) -> list[list[Slot]]:
         """The slots of every line, each with its candidates and the decoded choice."""
@@ -467,6 +418,8 @@ class Restorer:
             line_upper = n_letters >= 4 and n_upper >= 0.7 * n_letters
             for k, s in enumerate(slots):
                 s.upper = line_upper
+                if s.kind == "junk":  # letters with a mark inside (nuo.c): a word only in garbled or accentless lines
+                    s.kind = "word" if mode in SEGMENT_MODES else "fixed"
                 if s.kind != "punct":
                     self._fill_candidates(s, mode)
                     if s.kind == "word" and self._is_protected(s.core, line_upper):
@@ -474,7 +427,12 @@ class Restorer:
                     if not line_upper and k and s.core[:1].isupper() and not slots[k - 1].original.endswith(_STOPS):
                         self._add_case_cost(s)
                     seq.append(s)
+        table = propose(self, all_slots, modes)
+        self._table = table if table else None
+        self._lmx = table if table else self.lm
         self._prune(seq)
+        if table:
+            repair(table)
         self._viterbi(seq)
         return all_slots
 
@@ -512,7 +470,7 @@ class Restorer:
         if _LABEL.fullmatch(core):
             # a digit stands for a letter only where that letter makes a syllable (S6 = Số, E6 a label)
             return not any(is_syllable_shape(core[: m.start()].lower() + v) for m in _DIGITS.finditer(core)
-                           for v in _DIGIT_AS_LETTER.get(m.group(0), ()))
+                           for v in DIGIT_AS_LETTER.get(m.group(0), ()))
         if len(core) == 1:
             return core.isupper()  # Bên A, Phụ lục B: a label unless the context is strong
         letters = [c for c in core if c.isalpha()]
@@ -541,36 +499,10 @@ class Restorer:
 
     def restore_lines(self, lines: list[str]) -> list[str]:
         text = self._text
-        return [" ".join([text(s) for s in slots]) for slots in self._decode(lines)]
-
-
-# words a number follows (Điều 14, khoản 4, tháng 11, năm 2013): after them `l4` / `l1` is a number
-# with a misread digit, not a garbled syllable (`lệ`, `là`)
-_COUNTERS = frozenset({"dieu", "khoan", "diem", "thang", "ngay", "nam", "so", "chuong", "muc", "phu luc"})
-
-
-def _numbers_after_counters(slots: list[Slot]) -> None:
-    for prev, s in pairwise(slots):
-        if s.kind == "word" and fix_digit_confusions(s.core).isdigit():
-            if strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS:
-                s.kind = "fixed"
-
-
-def _with_case(word: str, observed: str, line_upper: bool) -> str:
-    """`word` (lower case) in the case pattern of the observed token: capitals, Title or lower; a
-    one-letter token takes its line's (a line in capitals writes its words in capitals)."""
-    letters = [c for c in observed if c.isalpha()]
-    if len(letters) >= 2:
-        upper = sum(c.isupper() for c in letters)
-        # in a line in capitals a short token's small letters are as often OCR's (`Bi` for `BÍ`)
-        if upper == len(letters) or (line_upper and (upper >= 0.7 * len(letters) or len(letters) <= 2)):
-            return word.upper()
-        if letters[0].isupper():
-            return word[:1].upper() + word[1:]
-        return word
-    if letters and letters[0].isupper():
-        return word.upper() if line_upper and len(word) > 1 else word[:1].upper() + word[1:]
-    return word
+        all_slots = self._decode(lines)
+        if self._table is not None:  # merges and splits: the tokens say which text each slot gives
+            return [" ".join([t.text for t in line_tokens(self, slots, self._table)]) for slots in all_slots]
+        return [" ".join([text(s) for s in slots]) for slots in all_slots]
 
 
 _INSTANCE: Restorer | None = None

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sohoa.document import Token
+from sohoa.document import Token, token_words, union_box
 from sohoa.errors import DatabaseError
 from sohoa.pipeline import archive_guard as guard
 from sohoa.pipeline import review_store
@@ -348,8 +348,14 @@ def _token_rows(file_id: int, doc: Any) -> Iterator[tuple[Any, ...]]:
             # Without restoration the OCR words are the tokens (unchanged, restorer confidence unknown).
             toks = line.tokens or [Token(w.text, w.text, None, False) for w in line.words]  # type: ignore[arg-type]
             aligned = len(toks) == len(line.words)
+            # restored tokens know their OCR words (a merge or split may have changed the count): a
+            # token's box is that of the words it came from
+            sources = token_words(line) if toks and toks[0].sources else None
             for ti, tok in enumerate(toks):
-                box = line.words[ti].box if aligned and line.words[ti].box else line.box
+                if sources is not None:
+                    box = union_box([w.box for w in sources[ti] if w.box]) or line.box
+                else:
+                    box = line.words[ti].box if aligned and line.words[ti].box else line.box
                 x0, y0, x1, y1 = box if box else (None, None, None, None)
                 yield (file_id, page.number, li, ti, tok.text, tok.source, tok.conf, int(tok.changed), x0, y0, x1, y1)
 

@@ -119,7 +119,7 @@ def apply_token_corrections(doc: Document, corrections: dict[tuple[int, int, int
             toks = _tokens(line)
             for idx, value in fixes.items():
                 if 0 <= idx < len(toks):
-                    toks[idx] = Token(value, toks[idx].source, 1.0, value != toks[idx].source)
+                    toks[idx] = Token(value, toks[idx].source, 1.0, value != toks[idx].source, toks[idx].sources)
                     applied += 1
             line.tokens = toks
             line.restored = " ".join(t.text for t in toks if t.text)

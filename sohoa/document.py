@@ -20,12 +20,16 @@ def nfc(text: str) -> str:
 
 @dataclass(slots=True)  # millions of them in a long text: no per-object dict
 class Token:
-    """One restored token: what it became, what OCR read, how sure the restorer is."""
+    """One restored token: what it became, what OCR read, how sure the restorer is, and which OCR
+    words of its line it came from (`sources`: indices into `Line.words`; two for a merge such as
+    `thi c` → `thức`, one shared by both halves of a split such as `quyet,,ket` → `quyết,` `kết`;
+    empty in documents stored before provenance was kept, where token i came from word i)."""
 
     text: str
     source: str
     conf: float = 1.0
     changed: bool = False
+    sources: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)  # millions of them in a long text: no per-object dict
@@ -126,7 +130,7 @@ class Document:
                         Word(w["text"], tuple(w["box"]) if w.get("box") else None, w.get("conf"))
                         for w in ln.get("words", [])
                     ]
-                    toks = [Token(**t) for t in ln.get("tokens", [])]
+                    toks = [_token(t) for t in ln.get("tokens", [])]
                     box = tuple(ln["box"]) if ln.get("box") else None
                     lines.append(Line(words, box, ln.get("restored"), toks))
                 bbox = tuple(b["box"]) if b.get("box") else None
@@ -168,8 +172,12 @@ class Document:
                     toks = s.split(" ") if s else []
                     aligned = len(toks) == len(line.words)
                     stand_in = None if aligned else _line_word(line)
+                    # restored tokens know their OCR words (a merge or split may change the count)
+                    by_token = _source_words(line) if restored and len(toks) == len(line.tokens) else None
                     for ti, t in enumerate(toks):
                         w = line.words[ti] if aligned else stand_in
+                        if by_token is not None and by_token[ti] is not None:
+                            w = by_token[ti]
                         if w is not None and w.box is None and line.box is not None:
                             w = Word(w.text, line.box, w.conf)
                         out.append((pos, pos + len(t), page.number, w))
@@ -177,6 +185,52 @@ class Document:
                     if toks:
                         pos -= 1
         return out
+
+
+def _token(d: dict[str, Any]) -> Token:
+    d = dict(d)
+    d["sources"] = tuple(d.get("sources") or ())
+    return Token(**d)
+
+
+def token_words(line: Line) -> list[list[Word]]:
+    """For each of the line's restored tokens the OCR words it came from (by `Token.sources`; for
+    tokens stored without provenance, word i for token i when the counts agree, else no words)."""
+    words = line.words
+    out: list[list[Word]] = []
+    aligned = len(line.tokens) == len(words)
+    for i, t in enumerate(line.tokens):
+        if t.sources:
+            out.append([words[k] for k in t.sources if 0 <= k < len(words)])
+        else:
+            out.append([words[i]] if aligned else [])
+    return out
+
+
+def union_box(boxes: list[Box]) -> Box | None:
+    """The smallest box holding all of `boxes` (None for none)."""
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _source_words(line: Line) -> list[Word | None] | None:
+    """One Word per restored token standing for the OCR words it came from (their text, the union of
+    their boxes, their lowest confidence); None without provenance."""
+    if not any(t.sources for t in line.tokens):
+        return None
+    out: list[Word | None] = []
+    for ws in token_words(line):
+        if not ws:
+            out.append(None)
+            continue
+        if len(ws) == 1:
+            out.append(ws[0])
+            continue
+        boxes = [w.box for w in ws if w.box is not None]
+        confs = [w.conf for w in ws if w.conf is not None]
+        out.append(Word(" ".join(w.text for w in ws), union_box(boxes), min(confs) if confs else None))
+    return out
 
 
 def _line_word(line: Line) -> Word | None:

@@ -151,7 +151,9 @@ class ArchiveReader:
         return rows
 
     def engine_confs(self, conn: sqlite3.Connection, file_id: int, sha256: str) -> dict[tuple[int, int], list]:
-        """(page, line) → the engine's word confidences (0..1) of that line, cached per file content."""
+        """(page, line) → the engine's confidences (0..1) of that line's words, cached per file content;
+        one per restored token (the lowest of the OCR words it came from) when the tokens know their
+        words (a merge or split may have changed their count)."""
         with self._lock:
             if sha256 in self._engine_cache:
                 self._engine_cache.move_to_end(sha256)
@@ -167,7 +169,7 @@ class ArchiveReader:
             for li, ln in enumerate(lines):
                 confs = [w.get("conf") for w in ln.get("words") or []]
                 if any(c is not None for c in confs):
-                    out[(page.get("number"), li)] = [None if c is None else float(c) / 100 for c in confs]
+                    out[(page.get("number"), li)] = _per_token(ln.get("tokens") or [], confs)
         with self._lock:
             self._engine_cache[sha256] = out
             while len(self._engine_cache) > 256:
@@ -184,3 +186,16 @@ class ArchiveReader:
             n, k = out.get(t["page"], (0, 0))
             out[t["page"]] = (n + 1, k + int(low))
         return out
+
+
+def _per_token(tokens: list[dict], confs: list) -> list:
+    """One confidence (0..1) per token by its `sources` (the lowest of its words); the word
+    confidences as they are for tokens stored without sources."""
+    scaled = [None if c is None else float(c) / 100 for c in confs]
+    if not tokens or not all(t.get("sources") for t in tokens):
+        return scaled
+    out = []
+    for t in tokens:
+        known = [scaled[k] for k in t["sources"] if 0 <= k < len(scaled) and scaled[k] is not None]
+        out.append(min(known) if known else None)
+    return out

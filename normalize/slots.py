@@ -1,0 +1,103 @@
+"""The restorer's token slots: how a whitespace token is cut (prefix, core, suffix) and classed
+(word, fixed, punct, junk), the words a number follows, and how a restored word takes the observed case."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+from sohoa.normalize.digits import fix_digit_confusions
+from sohoa.normalize.vnsyl import strip_marks
+
+_PREFIX = "([{\"“‘'«<•*"
+_SUFFIX = ".,;:!?)]}\"”’'»>…-–"
+_CODE_CHARS = re.compile(r"[/_=+#\\]|\w[.:\-]\w|://|@\w+\.")  # codes, dates, URLs, e-mails
+_CLOSING_QUOTES = "’'"
+_LETTER = re.compile(r"[^\W\d_]")
+# lower-case letters with one mark inside and 1-3 letters after it: OCR's reading of a hook or a dot
+# below (nuo.c for nước); classed `junk`, which the restorer reads as a word only in garbled lines
+_JUNK_WORD = re.compile(r"[^\W\d_]{2,}[.,'`][^\W\d_]{1,3}")
+
+
+@dataclass
+class Slot:
+    """One whitespace token of the input."""
+
+    line: int
+    prefix: str
+    core: str
+    suffix: str
+    kind: str  # word | fixed | punct | junk (a word only in garbled lines)
+    upper: bool = False
+    words: tuple[str, ...] = ()  # lower-case candidate words
+    keep: str = ""  # the candidate meaning "leave the token as OCR wrote it"
+    ids: tuple[int, ...] = ()
+    costs: tuple[float, ...] = ()
+    choice: int = 0
+    conf: float = 1.0
+    protected: bool = False  # an acronym or label: its letters and case are kept (marks of codes aside)
+
+    @property
+    def original(self) -> str:
+        return self.prefix + self.core + self.suffix
+
+
+def split_token(tok: str) -> tuple[str, str, str]:
+    i, j = 0, len(tok)
+    while i < j and tok[i] in _PREFIX:
+        i += 1
+    while j > i and tok[j - 1] in _SUFFIX:
+        j -= 1
+    # a closing quote with no opening one is OCR's rendering of a hook or horn (sử → sir’): keep it in
+    # the core, where the channel can read it as noise
+    while j < len(tok) and tok[j] in _CLOSING_QUOTES and not any(q in tok[:i] for q in "‘'"):
+        j += 1
+    return tok[:i], tok[i:j], tok[j:]
+
+
+def classify_core(core: str, suffix: str = "") -> str:
+    if len(core) == 1 and core.isalpha() and suffix[:1] in (")", "."):
+        return "fixed"  # list marker or initial: a) b. T.
+    if not core:
+        return "punct"
+    letters = len(_LETTER.findall(core))
+    digits = sum(c.isdigit() for c in core)
+    if letters == 0:
+        return "fixed" if digits or core.isalnum() else "punct"
+    if _JUNK_WORD.fullmatch(core) and core == core.lower():
+        return "junk"
+    if _CODE_CHARS.search(core):
+        return "fixed"
+    if digits and (digits > 2 or len(core) > 5 or (letters >= 2 and core.isupper())):
+        return "fixed"
+    return "word"
+
+
+# words a number follows (Điều 14, khoản 4, tháng 11, năm 2013): after them `l4` / `l1` is a number
+# with a misread digit, not a garbled syllable (`lệ`, `là`)
+_COUNTERS = frozenset({"dieu", "khoan", "diem", "thang", "ngay", "nam", "so", "chuong", "muc", "phu luc"})
+
+
+def _numbers_after_counters(slots: list[Slot]) -> None:
+    for prev, s in pairwise(slots):
+        if s.kind == "word" and fix_digit_confusions(s.core).isdigit():
+            if strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS:
+                s.kind = "fixed"
+
+
+def _with_case(word: str, observed: str, line_upper: bool) -> str:
+    """`word` (lower case) in the case pattern of the observed token: capitals, Title or lower; a
+    one-letter token takes its line's (a line in capitals writes its words in capitals)."""
+    letters = [c for c in observed if c.isalpha()]
+    if len(letters) >= 2:
+        upper = sum(c.isupper() for c in letters)
+        # in a line in capitals a short token's small letters are as often OCR's (`Bi` for `BÍ`)
+        if upper == len(letters) or (line_upper and (upper >= 0.7 * len(letters) or len(letters) <= 2)):
+            return word.upper()
+        if letters[0].isupper():
+            return word[:1].upper() + word[1:]
+        return word
+    if letters and letters[0].isupper():
+        return word.upper() if line_upper and len(word) > 1 else word[:1].upper() + word[1:]
+    return word
