@@ -22,7 +22,15 @@ from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.digits import DIGIT_AS_LETTER, fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
 from sohoa.normalize.rescore4 import rescore_fourgram
-from sohoa.normalize.segments import SEGMENT_MODES, SegmentTable, line_tokens, propose, prune_ranks, repair
+from sohoa.normalize.segments import (
+    SEGMENT_MODES,
+    SegmentTable,
+    line_tokens,
+    propose,
+    prune_ranks,
+    repair,
+    starts_with_stray_bullet,
+)
 from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
@@ -500,9 +508,14 @@ class Restorer:
     def restore_lines(self, lines: list[str]) -> list[str]:
         text = self._text
         all_slots = self._decode(lines)
-        if self._table is not None:  # merges and splits: the tokens say which text each slot gives
-            return [" ".join([t.text for t in line_tokens(self, slots, self._table)]) for slots in all_slots]
-        return [" ".join([text(s) for s in slots]) for slots in all_slots]
+        out = []
+        for slots in all_slots:
+            if self._table is not None or starts_with_stray_bullet([s.original for s in slots]):
+                # merges, splits, a dropped bullet: the tokens say which text each slot gives
+                out.append(" ".join([t.text for t in line_tokens(self, slots, self._table)]))
+            else:
+                out.append(" ".join([text(s) for s in slots]))
+        return out
 
 
 _INSTANCE: Restorer | None = None

@@ -374,4 +374,26 @@ def line_tokens(r: Restorer, slots: list[Slot], table: SegmentTable | None) -> l
             text = s.prefix + _with_case(seg.words[0], s.core, s.upper) + s.suffix
             out.append(Token(text, s.original, s.conf, True, _one(k)))
         # a cont: its text went into the merge before it
-    return out
+    return drop_stray_bullet(out)
+
+
+# what an engine makes of a list bullet (•, ●, ▪) at the start of a line
+STRAY_BULLETS = frozenset({"e", "°", "«", "¢", "©", "®", "•", "●", "▪", "", "·"})
+
+
+def starts_with_stray_bullet(originals: list[str]) -> bool:
+    """A line that opens with a lone bullet misread (`e Bảo hành 12 tháng`): one such character
+    before a capitalised word, with more of the line after it."""
+    return len(originals) >= 3 and originals[0] in STRAY_BULLETS and originals[1][:1].isupper()
+
+
+def drop_stray_bullet(tokens: list[Token]) -> list[Token]:
+    """The misread bullet is dropped from the text: the next token takes its OCR word as a source
+    too (as a merge does), so boxes and review highlights keep covering it."""
+    if not starts_with_stray_bullet([t.source for t in tokens]):
+        return tokens
+    bullet, first = tokens[0], tokens[1]
+    first.sources = tuple(sorted(set(bullet.sources) | set(first.sources)))
+    first.source = bullet.source + " " + first.source
+    first.changed = True
+    return tokens[1:]

@@ -251,3 +251,28 @@ def test_extraction_recases_merged_tokens_from_their_words() -> None:
                    Token("ương", "uong", 1, True, (5,))]
     line.restored = "Ban Chấp Hành Trung ương"
     assert _recase_tokens(line) == "BAN CHẤP HÀNH Trung ương"
+
+
+@pytest.mark.parametrize(("garbled", "want"), [
+    ("e Bảo hanh 12 thang", "Bảo hành 12 tháng"),
+    ("° Các bộ, cơ quan ngang bộ;", "Các bộ, cơ quan ngang bộ;"),
+])
+def test_a_bullet_misread_at_the_start_of_a_line_is_dropped_and_kept_as_a_source(garbled: str, want: str) -> None:
+    out, toks = _restore(garbled)
+    assert out == want
+    assert toks[0].sources == (0, 1) and toks[0].source.startswith(garbled.split()[0] + " ")
+    assert [k for t in toks for k in t.sources] == list(range(len(garbled.split())))
+
+
+@pytest.mark.parametrize("line", ["e rằng không kịp", "chữ e Thường", "e Bảo"])
+def test_a_letter_e_that_is_no_bullet_stays(line: str) -> None:
+    assert restore_lines([line]) == [line]
+
+
+def test_a_dropped_bullet_keeps_its_box_in_the_document() -> None:
+    words = [Word(t, (10 + 50 * i, 10, 50 + 50 * i, 30), 90.0) for i, t in enumerate("e Bảo hành 12 tháng".split())]
+    doc = Document("x.png", [Page(1, [Block([Line(words, (10, 10, 300, 30))])])])
+    restore_document(doc)
+    line = doc.pages[0].blocks[0].lines[0]
+    assert line.restored == "Bảo hành 12 tháng"
+    assert line.tokens[0].sources == (0, 1)
