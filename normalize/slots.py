@@ -81,9 +81,13 @@ _COUNTERS = frozenset({"dieu", "khoan", "diem", "thang", "ngay", "nam", "so", "c
 
 def _numbers_after_counters(slots: list[Slot]) -> None:
     for prev, s in pairwise(slots):
+        counter = strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS
         if s.kind == "word" and fix_digit_confusions(s.core).isdigit():
-            if strip_marks(prev.core.lower()).replace("đ", "d") in _COUNTERS:
+            if counter:
                 s.kind = "fixed"
+        elif counter and s.core.isdigit() and s.suffix.startswith("]") and "[" not in s.prefix:
+            # `tháng 1]`: the last `1` read as a bracket (a note mark `[1]` opens with one)
+            s.core, s.suffix = s.core + "1", s.suffix[1:]
 
 
 def _with_case(word: str, observed: str, line_upper: bool) -> str:

@@ -21,3 +21,10 @@ def test_numbers_after_counters_in_restored_text():
                                   "phòng, chống dịch COVID-I9 theo Phần II"])
     assert "Điều 14," in out[0] and "tháng 11 năm" in out[0]
     assert "COVID-19" in out[1] and "Phần II" in out[1]
+
+
+def test_a_last_one_read_as_a_bracket_after_a_counter_is_a_one():
+    from sohoa.normalize.restore import restore_lines
+
+    assert restore_lines(["ngay 22 thang 1] nam 2019;"]) == ["ngày 22 tháng 11 năm 2019;"]
+    assert restore_lines(["xem chu thich [1] o cuoi", "thang [1] nam"]) == ["xem chú thích [1] ở cuối", "tháng [1] năm"]
