@@ -260,8 +260,11 @@ class Restorer:
         kept_list, starts_list, k_list, crowded_list = kept.tolist(), starts.tolist(), k.tolist(), crowded.tolist()
         for c in np.flatnonzero(n_kept < k).tolist():
             o = starts_list[c]
-            pick = itemgetter(*[i for i in range(k_list[c]) if kept_list[o + i]])
             slot = seq[crowded_list[c] - 1]
+            if n_kept[c] == 0:  # its best was a merge's cont (never kept here): segments.repair refills it
+                slot.words, slot.ids, slot.costs = (), (), ()
+                continue
+            pick = itemgetter(*[i for i in range(k_list[c]) if kept_list[o + i]])
             if n_kept[c] == 1:  # itemgetter of one index returns the item, not a tuple
                 slot.words, slot.ids, slot.costs = (pick(slot.words),), (pick(slot.ids),), (pick(slot.costs),)
             else:

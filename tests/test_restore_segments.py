@@ -276,3 +276,8 @@ def test_a_dropped_bullet_keeps_its_box_in_the_document() -> None:
     line = doc.pages[0].blocks[0].lines[0]
     assert line.restored == "Bảo hành 12 tháng"
     assert line.tokens[0].sources == (0, 1)
+
+
+def test_a_slot_whose_best_reading_is_a_merge_continuation_keeps_a_reading_of_its_own() -> None:
+    # pruning keeps no cont; here it was the slot's only reading near the best (an empty pick crashed)
+    assert restore_lines(["thu c hien theo K6 hoach s6 12"]) == ["thực hiện theo Kế hoạch số 12"]
