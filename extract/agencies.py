@@ -413,15 +413,18 @@ def _repairs(seen: list[str], named: list[str]) -> bool:
     return Levenshtein.distance(s, n) <= max(1, len(named))
 
 
+_AROUND = ",.;:()[]\"'“”‘’-"  # punctuation around a written word
+
+
 def _well_read(tok: str) -> bool:
-    w = tok.strip(",.;:()[]\"'“”‘’-")
+    w = tok.strip(_AROUND)
     return bool(w) and w.isalpha() and _valid_syllable(w)
 
 
 def _case_of(written: str, named: str) -> str:
     """The gazetteer's word with the written word's case, letter by letter (`trung ương` stays lower
     where the document writes it so); a word in capitals takes the gazetteer's case."""
-    w = written.strip(",.;:()[]\"'“”‘’-")
+    w = written.strip(_AROUND)
     if len(w) != len(named) or len(w) > 1 and w.isupper():
         return named
     return "".join(n.upper() if c.isupper() else n.lower() for c, n in zip(w, named, strict=True))

@@ -20,9 +20,10 @@ _META = re.compile(r"^\W*(?:ng[a-z]{1,3}i k[a-z]|email|c[a-z] qu[a-z]n|th[a-z]{1
 
 
 # `…, © - MÀ tôn`, `… trung ương |`, `… (2b).KN 4$`: stamp or signature ink read as text, to the end
-_SYMBOL_JUNK = re.compile(r"\s(?:[^\w\s(),.;:/&'\"“”+%–—-]|\d*[^\w\s(),.;:/&'\"“”+%–—-]+\d*)(?:\s.*)?$")
+_INK = r"[^\w\s(),.;:/&'\"“”+%–—-]"  # a character no recipient line prints
+_SYMBOL_JUNK = re.compile(rf"\s(?:{_INK}|\d*{_INK}+\d*)(?:\s.*)?$")
 # `Các tập ‹ đoàn kinh tế`: a stray mark inside an item that goes on in lower case is dropped alone
-_STRAY_MARK = re.compile(r"\s[^\w\s(),.;:/&'\"“”+%–—-](?=\s+([^\W\d_]))")
+_STRAY_MARK = re.compile(rf"\s{_INK}(?=\s+([^\W\d_]))")
 
 
 def clean_item(text: str) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -51,11 +51,15 @@ def fill_in_lines(blocks: list[Block]) -> list[Line]:
     return out
 
 
-def variants(crop: np.ndarray) -> list[np.ndarray]:
-    """The crop as it is, twice its size (cubic), three times (linear) with a light blur."""
-    big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-    bigger = cv2.GaussianBlur(cv2.resize(crop, None, fx=3, fy=3, interpolation=cv2.INTER_LINEAR), (3, 3), 0)
-    return [crop, big, bigger]
+N_VARIANTS = 3  # what variants() yields
+
+
+def variants(crop: np.ndarray) -> Iterator[np.ndarray]:
+    """The crop as it is, twice its size (cubic), three times (linear) with a light blur; made
+    only as they are asked for."""
+    yield crop
+    yield cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    yield cv2.GaussianBlur(cv2.resize(crop, None, fx=3, fy=3, interpolation=cv2.INTER_LINEAR), (3, 3), 0)
 
 
 def check_fill_ins(blocks: list[Block], gray: np.ndarray, read: LineReader,
@@ -71,7 +75,7 @@ def check_fill_ins(blocks: list[Block], gray: np.ndarray, read: LineReader,
         crop = np.ascontiguousarray(gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad])
         if crop.size == 0:
             continue
-        if _settle(line, _readings(line, crop, read)):
+        if _settle(line, _readings(line, crop, read), N_VARIANTS):
             unsure += 1
     return unsure
 
@@ -80,26 +84,31 @@ def _readings(line: Line, crop: np.ndarray, read: LineReader) -> list[list[str]]
     """The digit groups of each variant's reading, the cheapest first. When the first two agree
     with the page the vote is decided (the page stands with all but one reading), so the largest
     variant — most of the engine's time here — is read only when there is doubt."""
-    page = [g for w in line.words for g in _DIGITS.findall(w.text)]
+    page = _page_digits(line)
     out: list[list[str]] = []
-    for i, v in enumerate(variants(crop)):
-        if i == 2 and out == [page, page]:
-            return [*out, page]  # the same vote whatever the third says
+    for v in variants(crop):
+        if out == [page, page]:
+            break  # the same vote whatever the third says
         out.append(_DIGITS.findall(read(v)))
     return out
 
 
-def _settle(line: Line, readings: list[list[str]]) -> bool:
-    """Vote among the page's digit groups and the re-readings; True when the line is unsure.
-    The page's reading stands when all but one reading agree with it (one variant misreading a
-    blurred `2021` as `202` is noise, not doubt)."""
-    page = [g for w in line.words for g in _DIGITS.findall(w.text)]
+def _page_digits(line: Line) -> list[str]:
+    return [g for w in line.words for g in _DIGITS.findall(w.text)]
+
+
+def _settle(line: Line, readings: list[list[str]], n_variants: int) -> bool:
+    """Vote among the page's digit groups and the re-readings of `n_variants` variants (the
+    ones not read agreed with nobody); True when the line is unsure. The page's reading stands
+    when all but one reading agree with it (one variant misreading a blurred `2021` as `202` is
+    noise, not doubt)."""
+    page = _page_digits(line)
     votes = Counter(tuple(r) for r in [page, *readings])
-    if votes[tuple(page)] >= len(readings):
+    if votes[tuple(page)] >= n_variants:
         return False
     shape = [len(g) for g in page]
     best = next((r for r, _ in votes.most_common() if [len(g) for g in r] == shape), None)
-    if best is not None and list(best) != page and votes[best] * 2 > len(readings) + 1:
+    if best is not None and list(best) != page and votes[best] * 2 > n_variants + 1:
         _replace_digits(line, list(best))
     for w in line.words:
         if _DIGITS.search(w.text) or not any(ch.isalpha() for ch in w.text):

@@ -58,10 +58,10 @@ def from_choices(core: str, read: list[tuple[str, Choices]], min_conf: float = 5
     for text, choices in read:
         if len(choices) == len(text) + 1 and text and choices[1][0][0] == text[0]:
             choices = choices[1:]  # a group for the space before the word (Tesseract's shift)
-        start = text.find(text.strip(_EDGE)) if text.strip(_EDGE) else -1
         core_read = text.strip(_EDGE)
-        if len(choices) != len(text) or len(core_read) != len(core) or start < 0:
+        if len(choices) != len(text) or len(core_read) != len(core) or not core_read:
             continue
+        start = text.find(core_read)
         out = []
         for c, seen, alts in zip(core, core_read, choices[start:start + len(core)], strict=True):
             if c.isdigit() or seen.isdigit():
