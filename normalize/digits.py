@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # the other way round: letters (with their marks) OCR reads as digits inside words (S6 = Số, 13 = là)
-DIGIT_AS_LETTER = {"6": ("ô", "ố", "ó"), "0": ("o", "ơ"), "1": ("l", "i"), "3": ("à",), "8": ("ô",)}
+DIGIT_AS_LETTER = {"6": ("ô", "ố", "ó", "ê", "ế"), "0": ("o", "ơ"), "1": ("l", "i"), "3": ("à",), "8": ("ô",)}
 _AS_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
 _SEPARATORS = re.compile(r"([/\-.,:])")
 _CONFUSABLE = set("lI|O")

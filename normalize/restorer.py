@@ -37,7 +37,6 @@ from sohoa.resources import KINDS, MissingResourceError
 from sohoa.resources import check as check_resources
 
 _LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
-_DIGITS = re.compile(r"\d")
 _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
@@ -46,6 +45,7 @@ OOV_PENALTY = 9.0  # keeping a token that is not a known word, in a line being r
 OOV_PENALTY_PROOFREAD = 6.0
 NON_SYLLABLE_KEEP = 3.0  # keeping a known word that is not a Vietnamese syllable
 PRUNE_K = 4  # candidates per token left for the trigram Viterbi
+PRUNE_K_GARBLED = 6  # … in a garbled line (`déng`: động, đồng, đông, dông, đóng are cheaper than đảng)
 PRUNE_MARGIN = 7.0  # candidates this far (nats) below the best in the bigram pre-pass are dropped
 CASE_WEIGHT = 0.5  # weight of log P(capitalised | syllable) for capitalised tokens inside a sentence
 _STOPS = (".", ":", ";", "!", "?", "…")
@@ -251,9 +251,11 @@ class Restorer:
         starts = np.cumsum(k) - k
         rank = np.empty(len(x), dtype=np.int64)
         rank[order] = np.arange(len(x)) - np.repeat(starts, k)
-        limit: int | np.ndarray = PRUNE_K
+        # a garbled token's channel is unsure of its letters: more of its readings go on to the trigrams
+        limit: np.ndarray = np.repeat(np.array([PRUNE_K_GARBLED if seq[c - 1].garbled else PRUNE_K
+                                                for c in crowded.tolist()], dtype=np.int64), k)
         if self._table is not None:  # segment candidates have their own, smaller quota
-            rank, limit = prune_ranks(self._table, flat_ids[x], order, starts, k, PRUNE_K)
+            rank, limit = prune_ranks(self._table, flat_ids[x], order, starts, k, limit)
         best = np.maximum.reduceat(local, starts)
         kept = (rank < limit) & (local >= np.repeat(best, k) - PRUNE_MARGIN)
         n_kept = np.add.reduceat(kept.astype(np.int64), starts)
@@ -429,6 +431,7 @@ class Restorer:
             line_upper = n_letters >= 4 and n_upper >= 0.7 * n_letters
             for k, s in enumerate(slots):
                 s.upper = line_upper
+                s.garbled = mode == "garbled"
                 if s.kind == "junk":  # letters with a mark inside (nuo.c): a word only in garbled or accentless lines
                     s.kind = "word" if mode in SEGMENT_MODES else "fixed"
                 if s.kind != "punct":
@@ -479,9 +482,11 @@ class Restorer:
 
     def _protected_shape(self, core: str, line_upper: bool) -> bool:
         if _LABEL.fullmatch(core):
-            # a digit stands for a letter only where that letter makes a syllable (S6 = Số, E6 a label)
-            return not any(is_syllable_shape(core[: m.start()].lower() + v) for m in _DIGITS.finditer(core)
-                           for v in DIGIT_AS_LETTER.get(m.group(0), ()))
+            # a digit stands for a letter only where the letters make a known syllable (S6 = Số; E6, T13 labels)
+            readings = [""]
+            for c in core.lower():
+                readings = [x + v for x in readings for v in (DIGIT_AS_LETTER.get(c, ()) if c.isdigit() else (c,))]
+            return not any(is_syllable_shape(w) and self.lex.is_known(old_style(w)) for w in readings)
         if len(core) == 1:
             return core.isupper()  # Bên A, Phụ lục B: a label unless the context is strong
         letters = [c for c in core if c.isalpha()]

@@ -43,13 +43,14 @@ TOKEN_LM_COST = 3.5
 MERGE_COST = 3.0  # nats: OCR put a space inside a syllable (`thi c`); the cont carries TOKEN_LM_COST
 SPLIT_COST = 3.5 - TOKEN_LM_COST  # OCR ran two syllables together without a space (`BénB`)
 PUNCT_SPLIT_COST = 1.0 - TOKEN_LM_COST  # OCR lost the space after punctuation (`quyet,,ket`); +1 a mark more
-DIGIT_WORD_COST = 2.0  # a short number read for a syllable (`13` for `là`) …
+DIGIT_WORD_COST = 1.0  # a short number read for a syllable (`13` for `là`) …
 DIGIT_LETTER_COST = 2.0  # … plus this for each of its digits read for a letter
 MAX_MERGE_CHANNEL = 4.0  # channel cost of the joined text above which a merge is not proposed
 MAX_MERGE_CHARS = 8  # joined observed text longer than this is not one syllable
 MAX_PIECE = 2  # a merge joins a piece of at most this many characters to its neighbour
 MERGE_CANDIDATES = 3  # words proposed per neighbouring pair
 MAX_SEGMENT_COST = 9.0  # channel cost above which a joined or cut reading is not proposed
+LABEL_DROP_COST = 3.0  # added to the whole-word readings of a word run into a label (`BénB`: bên, not Bên B)
 SPLIT_TRIGGER = 3.0  # a token is cut only when no whole-token candidate is cheaper than this
 SPLIT_CUTS = 2  # cut points tried per token (the cheapest), each with its 2 × 2 best pieces
 PART_CANDIDATES = 4
@@ -260,6 +261,11 @@ def _split(r: Restorer, table: SegmentTable, s: Slot, mode: str) -> None:
         inner = [p for p in range(1, len(core)) if core[p].isupper()]
         if inner:
             cuts = [(p, p, "", SPLIT_COST) for p in inner]
+            if inner == [len(core) - 1] and core[0].isupper() and core[-2].islower():
+                # a Title-case word and a label run together (BénB): a whole-word reading would drop the
+                # label's letter (a capital after small letters is more often a garbled letter: nhiL, dOng)
+                s.costs = tuple(c if w == s.keep else c + LABEL_DROP_COST
+                                for w, c in zip(s.words, s.costs, strict=True))
         elif core[0].isupper():
             return
         else:  # syllables of one letter (a, ý, ở) seldom run into a neighbour: pieces of two or more
@@ -305,7 +311,7 @@ def _digit_word(r: Restorer, table: SegmentTable, s: Slot, prev: Slot, nxt: Slot
 
 
 def prune_ranks(table: SegmentTable, ids: np.ndarray, order: np.ndarray, starts: np.ndarray, k: np.ndarray,
-                regular_k: int) -> tuple[np.ndarray, np.ndarray]:
+                regular_k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For the restorer's pruning: each candidate's rank among its slot's own readings or among its
     segment candidates (`order` sorts the candidates by slot, then score; slot i holds sorted positions
     starts[i] … starts[i] + k[i] - 1), and the quota of its kind, so that segments never crowd out a

@@ -113,6 +113,9 @@ def _old_style_token(tok: str) -> str:
     return m.group(1) + old_style(m.group(2)) + m.group(3)
 
 
+_PLAIN_NUCLEI = frozenset({"ai", "ao", "eo"})
+
+
 def is_skeleton_shape(word: str) -> bool:
     """True when the word with marks stripped has the letters of a Vietnamese syllable (accentless text)."""
     return bool(_SKELETON_RE.match(strip_marks(word.lower())))
@@ -150,5 +153,8 @@ def is_syllable_shape(word: str) -> bool:
     if ("ie" in nucleus or "ye" in nucleus) and "ê" not in plain_nucleus:
         return False
     if nucleus.startswith("uo") and (m.group(3) or len(nucleus) > 2) and not ({"ô", "ơ"} & set(plain_nucleus)):
+        return False
+    # ai, ao, eo take no modifier (hai, sao, kẹo): `eô` is no syllable, so `E6` is no garbled word
+    if nucleus in _PLAIN_NUCLEI and plain_nucleus != nucleus:
         return False
     return True
