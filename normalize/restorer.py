@@ -31,7 +31,16 @@ from sohoa.normalize.segments import (
     repair,
     starts_with_stray_bullet,
 )
-from sohoa.normalize.slots import Slot, _numbers_after_counters, _with_case, classify_core, split_token
+from sohoa.normalize.slots import (
+    Slot,
+    _numbers_after_counters,
+    _with_case,
+    classify_core,
+    is_roman,
+    read_roman_numerals,
+    roman_expected,
+    split_token,
+)
 from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
 from sohoa.resources import KINDS, MissingResourceError
 from sohoa.resources import check as check_resources
@@ -404,6 +413,7 @@ class Restorer:
         for li, line in enumerate(lines):
             slots = [Slot(li, *split(tok)) for tok in nfc(line).split()]
             _numbers_after_counters(slots)
+            read_roman_numerals(slots)
             all_slots.append(slots)
         modes = [self.line_mode(slots) for slots in all_slots]
         # In a document OCR mostly garbled, its well-formed-looking lines are garbled too (vé, hién…).
@@ -436,8 +446,9 @@ class Restorer:
                     s.kind = "word" if mode in SEGMENT_MODES else "fixed"
                 if s.kind != "punct":
                     self._fill_candidates(s, mode)
-                    if s.kind == "word" and self._is_protected(s.core, line_upper):
-                        self._protect(s)
+                    if s.kind == "word" and (self._is_protected(s.core, line_upper) or (
+                            len(s.core) > 1 and is_roman(s.core) and (not line_upper or roman_expected(slots, k)))):
+                        self._protect(s)  # a Roman numeral too (XI, XIII), except a word in capitals (ĐƠN VỊ)
                     if not line_upper and k and s.core[:1].isupper() and not slots[k - 1].original.endswith(_STOPS):
                         self._add_case_cost(s)
                     seq.append(s)

@@ -91,6 +91,47 @@ def _numbers_after_counters(slots: list[Slot]) -> None:
             s.core, s.suffix = s.core + "1", s.suffix[1:]
 
 
+_ROMAN = re.compile(r"(?=[IVX])X{0,3}(IX|IV|V?I{0,3})")  # I … XXXIX
+# a Roman numeral follows these (lần thứ XIII, khóa XV, Đại hội XIII, Chương II, Phần I, Mục IV)
+_ROMAN_BEFORE = frozenset({"thu", "khoa", "hoi", "chuong", "phan", "muc"})
+_ROMAN_MISREAD = str.maketrans({"1": "I", "l": "I", "|": "I"})
+
+
+def is_roman(core: str) -> bool:
+    return bool(core) and _ROMAN.fullmatch(core) is not None
+
+
+def _skeleton(core: str) -> str:
+    return strip_marks(core.lower()).replace("đ", "d")
+
+
+def roman_expected(slots: list[Slot], k: int) -> bool:
+    """Whether slot k stands where a Roman numeral is usual: a line's first token, or after thứ, khóa,
+    Đại hội, Chương … (the word before may be garbled: `lần thir` is still `lần thứ`)."""
+    if k == 0:
+        return True
+    return _skeleton(slots[k - 1].core) in _ROMAN_BEFORE or (k >= 2 and _skeleton(slots[k - 2].core) == "lan")
+
+
+def read_roman_numerals(slots: list[Slot]) -> None:
+    """OCR's misreadings of Roman numerals where one is expected: `X1`, `Xl`, `I1` for XI, XI, II, `|.`
+    for `I.`, and a heading's `IL` for `II.` (the dot run into the last I)."""
+    for k, s in enumerate(slots):
+        if s.prefix or not roman_expected(slots, k):
+            continue
+        core, suffix = s.core, s.suffix
+        if k == 0 and core == "|" and suffix.startswith(".") and len(slots) > 1:
+            s.core, s.kind = "I", "fixed"
+            continue
+        if len(core) < 2 or is_roman(core) or not any(c in "IVX" for c in core):
+            continue
+        fixed = core.translate(_ROMAN_MISREAD)
+        if k == 0 and fixed.endswith("L") and not suffix.startswith(".") and is_roman(fixed[:-1] + "I"):
+            fixed, suffix = fixed[:-1] + "I", "." + suffix
+        if is_roman(fixed):
+            s.core, s.suffix, s.kind = fixed, suffix, "word"
+
+
 def _with_case(word: str, observed: str, line_upper: bool) -> str:
     """`word` (lower case) in the case pattern of the observed token: capitals, Title or lower; a
     one-letter token takes its line's (a line in capitals writes its words in capitals)."""
