@@ -25,11 +25,11 @@ from sohoa.normalize.rescore4 import rescore_fourgram
 from sohoa.normalize.segments import (
     SEGMENT_MODES,
     SegmentTable,
+    has_dropped_marks,
     line_tokens,
     propose,
     prune_ranks,
     repair,
-    starts_with_stray_bullet,
 )
 from sohoa.normalize.slots import (
     Slot,
@@ -529,8 +529,8 @@ class Restorer:
         all_slots = self._decode(lines)
         out = []
         for slots in all_slots:
-            if self._table is not None or starts_with_stray_bullet([s.original for s in slots]):
-                # merges, splits, a dropped bullet: the tokens say which text each slot gives
+            if self._table is not None or has_dropped_marks([s.original for s in slots]):
+                # merges, splits, a dropped bullet or rule: the tokens say which text each slot gives
                 out.append(" ".join([t.text for t in line_tokens(self, slots, self._table)]))
             else:
                 out.append(" ".join([text(s) for s in slots]))

@@ -380,7 +380,7 @@ def line_tokens(r: Restorer, slots: list[Slot], table: SegmentTable | None) -> l
             text = s.prefix + _with_case(seg.words[0], s.core, s.upper) + s.suffix
             out.append(Token(text, s.original, s.conf, True, _one(k)))
         # a cont: its text went into the merge before it
-    return drop_stray_bullet(out)
+    return drop_page_furniture(drop_stray_bullet(out))
 
 
 # what an engine makes of a list bullet (•, ●, ▪) at the start of a line
@@ -403,3 +403,45 @@ def drop_stray_bullet(tokens: list[Token]) -> list[Token]:
     first.source = bullet.source + " " + first.source
     first.changed = True
     return tokens[1:]
+
+
+# table rules and heading underlines read as text: `|` (a column rule), `—_—_` or `___` (a rule under a heading)
+_FURNITURE = re.compile(r"\|+|[_—–-]*_[_—–-]*")
+
+
+def is_page_furniture(original: str) -> bool:
+    return len(original) >= 1 and _FURNITURE.fullmatch(original) is not None and original not in ("-", "—", "–")
+
+
+def has_dropped_marks(originals: list[str]) -> bool:
+    """Whether line_tokens drops a token of this line (a misread bullet, a table rule)."""
+    return starts_with_stray_bullet(originals) or (
+        any(is_page_furniture(o) for o in originals) and not all(is_page_furniture(o) for o in originals))
+
+
+def drop_page_furniture(tokens: list[Token]) -> list[Token]:
+    """Rules of the page read as tokens are dropped from the text of a line that has words: the token
+    before (or, at the line's start, after) takes the rule's OCR word as a source too."""
+    if not tokens or all(is_page_furniture(t.source) for t in tokens) \
+            or not any(is_page_furniture(t.source) for t in tokens):
+        return tokens
+    out: list[Token] = []
+    pending: list[Token] = []  # rules at the start of the line, before any kept token
+    for t in tokens:
+        if is_page_furniture(t.source):
+            if out:
+                _absorb(out[-1], t, after=True)
+            else:
+                pending.append(t)
+            continue
+        for p in reversed(pending):
+            _absorb(t, p, after=False)
+        pending = []
+        out.append(t)
+    return out
+
+
+def _absorb(keep: Token, dropped: Token, after: bool) -> None:
+    keep.sources = tuple(sorted(set(keep.sources) | set(dropped.sources)))
+    keep.source = keep.source + " " + dropped.source if after else dropped.source + " " + keep.source
+    keep.changed = True

@@ -281,3 +281,20 @@ def test_a_dropped_bullet_keeps_its_box_in_the_document() -> None:
 def test_a_slot_whose_best_reading_is_a_merge_continuation_keeps_a_reading_of_its_own() -> None:
     # pruning keeps no cont; here it was the slot's only reading near the best (an empty pick crashed)
     assert restore_lines(["thu c hien theo K6 hoach s6 12"]) == ["thực hiện theo Kế hoạch số 12"]
+
+
+@pytest.mark.parametrize(("garbled", "want", "sources"), [
+    ("Tong cong | 28.500.000", "Tổng cộng 28.500.000", [(0,), (1, 2), (3,)]),
+    ("—_—_ Doc lap - Tu do - Hanh phuc", "Độc lập - Tự do - Hạnh phúc", [(0, 1), (2,), (3,), (4,), (5,), (6,), (7,), (8,)]),
+    ("- Van phong Chu tich nuoc; |", "- Văn phòng Chủ tịch nước;", [(0,), (1,), (2,), (3,), (4,), (5, 6)]),
+])
+def test_table_rules_and_underlines_read_as_tokens_are_dropped_and_kept_as_sources(
+        garbled: str, want: str, sources: list[tuple[int, ...]]) -> None:
+    out, toks = _restore(garbled)
+    assert out == want
+    assert [t.sources for t in toks] == sources
+
+
+@pytest.mark.parametrize("line", ["Độc lập - Tự do - Hạnh phúc", "______", "| |", "Hà Nội — Huế"])
+def test_dashes_in_text_and_lines_of_rules_alone_stay(line: str) -> None:
+    assert restore_lines([line]) == [line]
