@@ -37,6 +37,7 @@ from sohoa.normalize.slots import (
     _with_case,
     classify_core,
     is_roman,
+    read_list_number,
     read_roman_numerals,
     roman_expected,
     split_token,
@@ -414,6 +415,7 @@ class Restorer:
             slots = [Slot(li, *split(tok)) for tok in nfc(line).split()]
             _numbers_after_counters(slots)
             read_roman_numerals(slots)
+            read_list_number(slots)
             all_slots.append(slots)
         modes = [self.line_mode(slots) for slots in all_slots]
         # In a document OCR mostly garbled, its well-formed-looking lines are garbled too (vé, hién…).

@@ -113,6 +113,13 @@ def roman_expected(slots: list[Slot], k: int) -> bool:
     return _skeleton(slots[k - 1].core) in _ROMAN_BEFORE or (k >= 2 and _skeleton(slots[k - 2].core) == "lan")
 
 
+def read_list_number(slots: list[Slot]) -> None:
+    """A line opening with `2, Bãi bỏ …`: a list number whose dot OCR read as a comma."""
+    if len(slots) > 2 and slots[0].kind == "fixed" and slots[0].core.isdigit() and len(slots[0].core) <= 2 \
+            and slots[0].suffix == "," and not slots[0].prefix and slots[1].core[:1].isupper():
+        slots[0].suffix = "."
+
+
 def read_roman_numerals(slots: list[Slot]) -> None:
     """OCR's misreadings of Roman numerals where one is expected: `X1`, `Xl`, `I1` for XI, XI, II, `|.`
     for `I.`, and a heading's `IL` for `II.` (the dot run into the last I)."""

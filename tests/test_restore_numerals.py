@@ -64,3 +64,10 @@ def test_a_short_number_between_words_of_a_garbled_line_reads_as_a_word() -> Non
     assert out.startswith("nhất là trên không gian mạng")
     # a number after a word numbers follow stays a number
     assert "Điều 13" in restore_lines(["quy dinh tai Diéu 13 cia Luat nay"])[0]
+
+
+def test_a_list_number_whose_dot_was_read_as_a_comma_gets_its_dot() -> None:
+    assert restore_lines(["2, Bai bé cdc quy dinh tai khoan 8 Diéu 4"])[0].startswith("2. Bãi bỏ các quy định")
+    # a number in a list of numbers, or a line of two tokens, is no list number
+    assert restore_lines(["3, 4 va 5 khoan"])[0].startswith("3, 4")
+    assert restore_lines(["2, Hà"]) == ["2, Hà"]
