@@ -16,8 +16,9 @@ from operator import itemgetter
 import numpy as np
 
 from sohoa.document import Token
+from sohoa.normalize.adapt import ADAPT_MIN_CONF, adapted_params
 from sohoa.normalize.candidates import CandidateGenerator, Lexicon
-from sohoa.normalize.channel import load_channel
+from sohoa.normalize.channel import Channel, load_channel
 from sohoa.normalize.codes import CodeRestorer
 from sohoa.normalize.digits import DIGIT_AS_LETTER, fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
@@ -50,6 +51,7 @@ _LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
 _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
+ADAPT = True  # learn each input's own OCR confusions from a first pass and decode it again (normalize.adapt)
 OOV_PENALTY = 9.0  # keeping a token that is not a known word, in a line being restored
 # in a line read with its marks an unknown word is more often a name than OCR debris (SUN, Nishi)
 OOV_PENALTY_PROOFREAD = 6.0
@@ -99,6 +101,7 @@ class Restorer:
         self._word_memo: dict[str, tuple[bool, bool, bool, bool, bool]] = {}
         self._case_memo: dict[str, tuple[int, int]] = {}
         self._protect_memo: dict[tuple[str, bool], bool] = {}
+        self._carry: dict[tuple[int, int], str] = {}  # (line, token) → reading of the first pass (adaptation)
         self._cand_memo: dict[tuple[str, str, str], tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]] = {}
 
     def _split(self, tok: str) -> tuple[str, str, str, str]:
@@ -262,7 +265,7 @@ class Restorer:
         rank = np.empty(len(x), dtype=np.int64)
         rank[order] = np.arange(len(x)) - np.repeat(starts, k)
         # a garbled token's channel is unsure of its letters: more of its readings go on to the trigrams
-        limit: np.ndarray = np.repeat(np.array([PRUNE_K_GARBLED if seq[c - 1].garbled else PRUNE_K
+        limit: np.ndarray = np.repeat(np.array([PRUNE_K_GARBLED if seq[c - 1].mode == "garbled" else PRUNE_K
                                                 for c in crowded.tolist()], dtype=np.int64), k)
         if self._table is not None:  # segment candidates have their own, smaller quota
             rank, limit = prune_ranks(self._table, flat_ids[x], order, starts, k, limit)
@@ -403,10 +406,55 @@ class Restorer:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._decode_lines(lines)
+            all_slots = self._decode_lines(lines)
+            if ADAPT:
+                params = adapted_params(self.channel.p, self._evidence(all_slots))
+                if params is not None:
+                    all_slots = self._decode_adapted(lines, Channel(params), all_slots)
+            return all_slots
         finally:
             if was_enabled:
                 gc.enable()
+
+    def _evidence(self, all_slots: list[list[Slot]]) -> list[tuple[str, str]]:
+        """(restored word, OCR token) of the confident own-reading changes of garbled lines, and of the
+        letter changes of accentless lines (there marks are all missing: only letters tell a confusion)."""
+        out = []
+        base = self._table.base if self._table is not None else None
+        for slots in all_slots:
+            for s in slots:
+                if s.kind != "word" or s.mode not in ("garbled", "accentless") or s.protected \
+                        or s.conf < ADAPT_MIN_CONF or not s.ids:
+                    continue
+                word = s.words[s.choice]
+                if (base is not None and s.ids[s.choice] >= base) or word == s.keep:
+                    continue
+                observed = nfc(s.core.lower())
+                if s.mode == "garbled" or strip_marks(word) != strip_marks(observed):
+                    out.append((word, observed))
+        return out
+
+    def _decode_adapted(self, lines: list[str], channel: Channel, first: list[list[Slot]]) -> list[list[Slot]]:
+        """Decode again with a document's own channel; the trained one and its memos come back after.
+        Each token keeps its first reading as a candidate: cheaper look-alikes must not crowd it out."""
+        saved = self.channel, self.gen, self._cand_memo, self._protect_memo
+        self.channel, self.gen = channel, CandidateGenerator(self.lex, channel)
+        self._cand_memo, self._protect_memo = {}, {}
+        base = self._table.base if self._table is not None else None
+        self._carry = {(s.line, k): s.words[s.choice] for slots in first for k, s in enumerate(slots)
+                       if s.kind == "word" and s.ids and (base is None or s.ids[s.choice] < base)}
+        try:
+            return self._decode_lines(lines)
+        finally:
+            self.channel, self.gen, self._cand_memo, self._protect_memo = saved
+            self._carry = {}
+
+    def _carry_reading(self, s: Slot, word: str | None, mode: str) -> None:
+        if word is None or word in s.words:
+            return
+        cost = self.gen._channel_for(mode).costs([word], nfc(s.core.lower()))[0]
+        if math.isfinite(cost):
+            s.words, s.ids, s.costs = (*s.words, word), (*s.ids, self.lm.id(word)), (*s.costs, cost)
 
     def _decode_lines(self, lines: list[str]) -> list[list[Slot]]:
         all_slots: list[list[Slot]] = []
@@ -443,11 +491,13 @@ class Restorer:
             line_upper = n_letters >= 4 and n_upper >= 0.7 * n_letters
             for k, s in enumerate(slots):
                 s.upper = line_upper
-                s.garbled = mode == "garbled"
+                s.mode = mode
                 if s.kind == "junk":  # letters with a mark inside (nuo.c): a word only in garbled or accentless lines
                     s.kind = "word" if mode in SEGMENT_MODES else "fixed"
                 if s.kind != "punct":
                     self._fill_candidates(s, mode)
+                    if self._carry and s.kind == "word":
+                        self._carry_reading(s, self._carry.get((s.line, k)), mode)
                     if s.kind == "word" and (self._is_protected(s.core, line_upper) or (
                             len(s.core) > 1 and is_roman(s.core) and (not line_upper or roman_expected(slots, k)))):
                         self._protect(s)  # a Roman numeral too (XI, XIII), except a word in capitals (ĐƠN VỊ)

@@ -37,7 +37,7 @@ class Slot:
     choice: int = 0
     conf: float = 1.0
     protected: bool = False  # an acronym or label: its letters and case are kept (marks of codes aside)
-    garbled: bool = False  # in a line decoded as garbled
+    mode: str = ""  # the line mode it is decoded in (garbled, accentless, plain, proofread …)
 
     @property
     def original(self) -> str:
