@@ -8,6 +8,7 @@ parts (--no-ocr skips the rendered pages; the real pages' readings are cached, s
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
 import subprocess
@@ -31,10 +32,10 @@ from restore_real import PYVI_FILTER, harm_on_pages, pairs_ser, print_harm  # no
 SPEED_TARGET = 20_000
 SPEED_BEFORE = "6-11 k/s accentless, 9-19 k/s clean"
 BASELINE_UNDERTHESEA_DEV = 0.38  # from the brief (underthesea has no restorer to run here)
-# sohoa before issue #11 part 2 (main at 6fb2c69, 2026-12-07, the models committed then), measured
-# with this benchmark: the "previous" column
-PREVIOUS = {"dev": "0.0329", "pairs": "0.0714", "accentless": "0.9953", "clean": "0.0002",
-            "harm": "27 fixed, 6 broken (0.222)", "harm_ocr_eval": "24 fixed, 1 broken (0.042)"}
+# sohoa before this session's work on issue #11 (main at b0a4a4e, 2026-12-08), measured with this
+# benchmark: the "previous" column
+PREVIOUS = {"dev": "0.0329", "pairs": "0.0618", "accentless": "0.9953", "clean": "0.0002",
+            "harm": "26 fixed, 1 broken (0.038)", "harm_ocr_eval": "24 fixed, 1 broken (0.042)"}
 
 
 def toks(text: str) -> list[str]:
@@ -53,6 +54,28 @@ def dev_ser(shared: str, cmd: list[str]) -> str:
         env={**os.environ, "SEEDS_DIR": os.path.join(shared, "seeds"), "PYTHONPATH": ROOT})
     lines = p.stdout.strip().split("\n")
     return lines[-1].replace("SER=", "") if lines and lines[-1].startswith("SER=") else "failed"
+
+
+def dev_ser_in_documents(shared: str, restore) -> str:
+    """Dev SER with each seed restored as the whole document it is (the dev lines scored in place):
+    how a user runs sohoa, and how much the input's own confusions (normalize.adapt) can teach."""
+    sys.path.insert(0, os.path.join(shared, "dev"))
+    from rapidfuzz.distance import Levenshtein
+    from vnorm import tokens
+
+    with open(os.path.join(shared, "dev", "restore_dev.tsv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    seeds = {name[:3]: os.path.join(shared, "seeds", name) for name in os.listdir(os.path.join(shared, "seeds"))}
+    outs = {}
+    for seed in sorted({r["seed"] for r in rows}):
+        with open(seeds[seed], encoding="utf-8") as f:
+            outs[seed] = restore(f.read().split("\n"))
+    errors = total = 0
+    for r in rows:
+        gold = [t.lower() for t in tokens(r["gold"])]
+        errors += Levenshtein.distance(gold, [t.lower() for t in tokens(outs[r["seed"]][int(r["line"]) - 1])])
+        total += len(gold)
+    return f"{errors / total:.4f}"
 
 
 def pyvi_restore(lines: list[str]) -> list[str] | None:
@@ -128,6 +151,8 @@ def main() -> None:
     print(f"  {'sohoa':>8s} {'previous':>8s} {'raw OCR':>8s} {'pyvi':>8s} {'underthesea':>11s}")
     print(f"  {dev_ser(shared, sohoa_cmd):>8s} {PREVIOUS['dev']:>8s} {dev_ser(shared, ['cat']):>8s} "
           f"{dev_ser(shared, pyvi_cmd):>8s} {BASELINE_UNDERTHESEA_DEV:>11.2f} (underthesea: figure from the brief)")
+    print(f"  the same lines scored in their whole seed documents: sohoa {dev_ser_in_documents(shared, restore_lines)},"
+          f" raw OCR {dev_ser_in_documents(shared, lambda lines: lines)}")
     print("\n== real garble: dev/real/restore_pairs.tsv (real pages read by tesseract -l eng --psm 4), SER"
           " (target <= 0.04)")
     print(f"  {'sohoa':>8s} {'previous':>8s} {'raw OCR':>8s} {'pyvi':>8s}")

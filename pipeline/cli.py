@@ -171,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("train")
     p.add_argument("--corpus", required=True, metavar="DIR")
     p.add_argument("--out", default="data/models", metavar="DIR")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the channel's renders (default: that of the committed models)")
     p.add_argument("--real", metavar="DIR", help="real scans with ground truth (NAME.jpg + NAME.gt.txt) read "
                    "by Tesseract eng for the channel model")
     p.add_argument("--real-holdout", default="", metavar="NAMES", help="comma-separated pages of --real kept out")
@@ -422,7 +423,7 @@ def cmd_train(ns: argparse.Namespace, argv: list[str]) -> int:
 
     if not Path(ns.corpus).is_dir():
         raise BadArgumentsError("corpus folder not found", path=ns.corpus)
-    kwargs: dict[str, Any] = {"seed": ns.seed}
+    kwargs: dict[str, Any] = {} if ns.seed is None else {"seed": ns.seed}
     if ns.real:
         if not Path(ns.real).is_dir():
             raise BadArgumentsError("real pages folder not found", path=ns.real)
