@@ -51,7 +51,7 @@ _LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
 _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
-ADAPT = True  # learn each input's own OCR confusions from a first pass and decode it again (normalize.adapt)
+ADAPT_ROUNDS = 1  # learn each input's own OCR confusions from a first pass and decode it again (normalize.adapt)
 OOV_PENALTY = 9.0  # keeping a token that is not a known word, in a line being restored
 # in a line read with its marks an unknown word is more often a name than OCR debris (SUN, Nishi)
 OOV_PENALTY_PROOFREAD = 6.0
@@ -407,10 +407,11 @@ class Restorer:
         gc.disable()
         try:
             all_slots = self._decode_lines(lines)
-            if ADAPT:
+            for _ in range(ADAPT_ROUNDS):
                 params = adapted_params(self.channel.p, self._evidence(all_slots))
-                if params is not None:
-                    all_slots = self._decode_adapted(lines, Channel(params), all_slots)
+                if params is None:
+                    break
+                all_slots = self._decode_adapted(lines, Channel(params), all_slots)
             return all_slots
         finally:
             if was_enabled:
