@@ -407,10 +407,12 @@ def drop_stray_bullet(tokens: list[Token]) -> list[Token]:
 
 # table rules and heading underlines read as text: `|` (a column rule), `—_—_` or `___` (a rule under a heading)
 _FURNITURE = re.compile(r"\|+|[_—–-]*_[_—–-]*")
+_FURNITURE_FIRST = frozenset("|_—–-")
 
 
 def is_page_furniture(original: str) -> bool:
-    return len(original) >= 1 and _FURNITURE.fullmatch(original) is not None and original not in ("-", "—", "–")
+    return original[:1] in _FURNITURE_FIRST and _FURNITURE.fullmatch(original) is not None \
+        and original not in ("-", "—", "–")
 
 
 def has_dropped_marks(originals: list[str]) -> bool:

@@ -95,10 +95,11 @@ _ROMAN = re.compile(r"(?=[IVX])X{0,3}(IX|IV|V?I{0,3})")  # I … XXXIX
 # a Roman numeral follows these (lần thứ XIII, khóa XV, Đại hội XIII, Chương II, Phần I, Mục IV)
 _ROMAN_BEFORE = frozenset({"thu", "khoa", "hoi", "chuong", "phan", "muc"})
 _ROMAN_MISREAD = str.maketrans({"1": "I", "l": "I", "|": "I"})
+_ROMAN_FIRST = frozenset("IVX|")  # what a numeral or OCR's reading of one starts with
 
 
 def is_roman(core: str) -> bool:
-    return bool(core) and _ROMAN.fullmatch(core) is not None
+    return core[:1] in ("I", "V", "X") and _ROMAN.fullmatch(core) is not None
 
 
 def _skeleton(core: str) -> str:
@@ -124,9 +125,9 @@ def read_roman_numerals(slots: list[Slot]) -> None:
     """OCR's misreadings of Roman numerals where one is expected: `X1`, `Xl`, `I1` for XI, XI, II, `|.`
     for `I.`, and a heading's `IL` for `II.` (the dot run into the last I)."""
     for k, s in enumerate(slots):
-        if s.prefix or not roman_expected(slots, k):
-            continue
         core, suffix = s.core, s.suffix
+        if core[:1] not in _ROMAN_FIRST or s.prefix or not roman_expected(slots, k):
+            continue
         if k == 0 and core == "|" and suffix.startswith(".") and len(slots) > 1:
             s.core, s.kind = "I", "fixed"
             continue
