@@ -11,7 +11,7 @@ import numpy as np
 
 from sohoa.normalize.channel import Channel
 from sohoa.normalize.lm import TrigramLM
-from sohoa.normalize.vnsyl import is_syllable_shape, strip_marks
+from sohoa.normalize.vnsyl import is_skeleton_shape, is_syllable_shape, strip_marks
 
 MAX_REWRITES = 3  # OCR confusions undone per token
 MAX_VARIANTS = 60  # skeletons collected per token
@@ -27,6 +27,7 @@ MODES: dict[str, dict] = {
     "proofread": {"drop_marks": 4.0, "wrong_marks": 4.0, "extra_marks": 4.0, "learned": {}},
 }
 RANK_MARGIN = 6.0  # candidates ranked this far below the best one are not worth decoding
+FUZZY_MISSHAPEN = True  # … and, in a garbled line, for letters that spell no syllable at all (lugt)
 FUZZY_TRIGGER = 3.0  # search the fuzzy neighbourhood when no candidate is cheaper than this
 FUZZY_VARIANTS = 60  # skeletons whose one-deletion neighbourhood is searched when nothing close is found
 BOUND_SLACK = 1e-6  # rounding allowance when candidates are ruled out by a bound
@@ -168,7 +169,8 @@ class CandidateGenerator:
                 break
         vocab = self.lex.lm.vocab
         costs = dict(zip(ids, channel.costs([vocab[i] for i in ids], obs), strict=True))
-        if mode != "proofread" and (not costs or min(costs.values()) > FUZZY_TRIGGER):
+        if mode != "proofread" and (not costs or min(costs.values()) > FUZZY_TRIGGER or (
+                FUZZY_MISSHAPEN and mode in ("garbled", "accentless") and obs.isalpha() and not is_skeleton_shape(obs))):
             extra: dict[int, None] = {}
             for v in variants[:FUZZY_VARIANTS]:
                 for d in _deletions(v):

@@ -75,3 +75,16 @@ def test_clean_and_plain_accentless_text_is_decoded_once(monkeypatch: pytest.Mon
     calls = _count_second_passes(monkeypatch, r)
     r.restore_lines(lines)
     assert calls == []
+
+
+def test_letters_that_spell_no_syllable_are_searched_by_one_edit() -> None:
+    # `Lugt`: no confusion the channel knows leads from it to `luật`; letters that spell no syllable
+    # at all get the one-edit neighbourhood in a line being restored, not only when nothing is close
+    gen = get_restorer().gen
+    lex = get_restorer().lm.vocab
+    for mode in ("accentless", "garbled"):
+        ids, _ = gen.generate("lugt", mode)
+        assert "luật" in [lex[i] for i in ids]
+    # a syllable-shaped word keeps the narrower search (its candidates are the channel's)
+    ids, _ = gen.generate("luat", "accentless")
+    assert "luật" in [lex[i] for i in ids]
