@@ -12,8 +12,13 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sohoa.normalize.channel import Channel, ChannelParams
+from sohoa.normalize.vnsyl import nfc, strip_marks
+
+if TYPE_CHECKING:
+    from sohoa.normalize.slots import Slot
 
 ADAPT_MIN_PAIRS = 40  # confident changes a text needs before its own confusions are learned
 ADAPT_MIN_CONF = 0.95  # confidence of a restored token to count as evidence
@@ -50,3 +55,27 @@ def adapted_params(base: ChannelParams, pairs: Iterable[tuple[str, str]]) -> Cha
         learned[c] = mixed
         changed = True
     return ChannelParams(**{**base.__dict__, "learned": learned}) if changed else None
+
+
+def evidence(all_slots: list[list[Slot]], segment_base: int | None) -> list[tuple[str, str]]:
+    """(restored word, OCR token) of a decoding's confident changes by a token's own reading: in garbled
+    lines all of them, in accentless lines those whose letters changed (there every mark is missing)."""
+    out = []
+    for slots in all_slots:
+        for s in slots:
+            if s.kind != "word" or s.mode not in ("garbled", "accentless") or s.protected \
+                    or s.conf < ADAPT_MIN_CONF or not s.ids:
+                continue
+            word = s.words[s.choice]
+            if (segment_base is not None and s.ids[s.choice] >= segment_base) or word == s.keep:
+                continue
+            observed = nfc(s.core.lower())
+            if s.mode == "garbled" or strip_marks(word) != strip_marks(observed):
+                out.append((word, observed))
+    return out
+
+
+def first_readings(all_slots: list[list[Slot]], segment_base: int | None) -> dict[tuple[int, int], str]:
+    """(line, token index) → the word a decoding chose by the token's own reading (no segments)."""
+    return {(s.line, k): s.words[s.choice] for slots in all_slots for k, s in enumerate(slots)
+            if s.kind == "word" and s.ids and (segment_base is None or s.ids[s.choice] < segment_base)}

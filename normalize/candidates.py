@@ -79,7 +79,7 @@ class CandidateGenerator:
         self._channels: dict[str, Channel] = {}
         self.generate = lru_cache(maxsize=200_000)(self._generate)
 
-    def _channel_for(self, mode: str) -> Channel:
+    def channel_for(self, mode: str) -> Channel:
         if mode not in self._channels:
             self._channels[mode] = self.channel.with_overrides(**MODES[mode])
         return self._channels[mode]
@@ -155,7 +155,7 @@ class CandidateGenerator:
         """(candidate ids, channel costs) for a lower-case observed token, best first.
         mode: accentless | garbled (OCR confusions allowed) | plain (accentless, confusions only when the
         letters spell no syllable) | proofread (marks only, changes dear)."""
-        channel = self._channel_for(mode)
+        channel = self.channel_for(mode)
         ids: dict[int, None] = {}  # ordered: candidates of cheaper skeletons first
         skeleton = strip_marks(obs)
         if mode == "proofread" or (mode == "plain" and skeleton in self.lex.by_skeleton):

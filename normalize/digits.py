@@ -12,6 +12,17 @@ import re
 
 # the other way round: letters (with their marks) OCR reads as digits inside words (S6 = Số, 13 = là)
 DIGIT_AS_LETTER = {"6": ("ô", "ố", "ó", "ê", "ế"), "0": ("o", "ơ"), "1": ("l", "i"), "3": ("à",), "8": ("ô",)}
+
+
+def letter_readings(text: str) -> list[str]:
+    """Every reading of the digits of `text` as the letters OCR takes them for (`k6` → kô, kố, kó, kê, kế);
+    its letters are kept, a digit with no such letter gives no reading."""
+    readings = [""]
+    for c in text:
+        readings = [x + v for x in readings for v in (DIGIT_AS_LETTER.get(c, ()) if c.isdigit() else (c,))]
+    return readings
+
+
 _AS_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
 _SEPARATORS = re.compile(r"([/\-.,:])")
 _CONFUSABLE = set("lI|O")

@@ -16,12 +16,13 @@ from operator import itemgetter
 import numpy as np
 
 from sohoa.document import Token
-from sohoa.normalize.adapt import ADAPT_MIN_CONF, adapted_params
+from sohoa.normalize.adapt import adapted_params, evidence, first_readings
 from sohoa.normalize.candidates import CandidateGenerator, Lexicon
 from sohoa.normalize.channel import Channel, load_channel
 from sohoa.normalize.codes import CodeRestorer
-from sohoa.normalize.digits import DIGIT_AS_LETTER, fix_digit_confusions
+from sohoa.normalize.digits import fix_digit_confusions
 from sohoa.normalize.lm import BOS, NUM, OTHER, TrigramLM
+from sohoa.normalize.protect import Protection, protect
 from sohoa.normalize.rescore4 import rescore_fourgram
 from sohoa.normalize.segments import (
     SEGMENT_MODES,
@@ -37,17 +38,14 @@ from sohoa.normalize.slots import (
     _numbers_after_counters,
     _with_case,
     classify_core,
-    is_roman,
     read_list_number,
     read_roman_numerals,
-    roman_expected,
     split_token,
 )
-from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style, strip_marks
+from sohoa.normalize.vnsyl import has_marks, is_skeleton_shape, is_syllable_shape, nfc, old_style
 from sohoa.resources import KINDS, MissingResourceError
 from sohoa.resources import check as check_resources
 
-_LABEL = re.compile(r"[A-ZĐ]{1,3}\d{1,4}")  # E6, D2, B52
 _HAS_LETTER_AND_SEP = re.compile(r"[A-Za-zĐđ].*[/-]|[/-].*[A-Za-zĐđ]")
 
 LM_WEIGHT = 1.0
@@ -63,7 +61,6 @@ CASE_WEIGHT = 0.5  # weight of log P(capitalised | syllable) for capitalised tok
 _STOPS = (".", ":", ";", "!", "?", "…")
 MEMO_LIMIT = 200_000  # entries per memo before it is cleared (bounds memory on endless input)
 NEAR_SYLLABLE_COST = 4.0  # channel cost (nats) within which a word of a marks-less line is garbled Vietnamese
-PROTECT_COST = 6.0  # nats added to every change of an acronym or label (UBND, LAB, E6)
 PROOFREAD_DOC_SHARE = 0.5  # input with this share of proofread lines: its accentless lines are proofread
 PLAIN_DEBRIS_SHARE = 0.01  # at most this share of garbled-looking words for accentless text to be "plain"
 
@@ -91,6 +88,7 @@ class Restorer:
         self.channel = load_channel(model_dir)
         self.codes = CodeRestorer.load(model_dir)
         self.gen = CandidateGenerator(self.lex, self.channel)
+        self.protection = Protection(self.lex, self.codes)
         self.bos_id = self.lm.id(BOS)
         self._lmx: TrigramLM | SegmentTable = self.lm  # the LM of the current call, with its segment candidates
         self._table: SegmentTable | None = None
@@ -100,7 +98,6 @@ class Restorer:
         self._token_memo: dict[str, tuple[str, str, str, str]] = {}
         self._word_memo: dict[str, tuple[bool, bool, bool, bool, bool]] = {}
         self._case_memo: dict[str, tuple[int, int]] = {}
-        self._protect_memo: dict[tuple[str, bool], bool] = {}
         self._carry: dict[tuple[int, int], str] = {}  # (line, token) → reading of the first pass (adaptation)
         self._cand_memo: dict[tuple[str, str, str], tuple[str, tuple[str, ...], tuple[int, ...], tuple[float, ...]]] = {}
 
@@ -408,7 +405,7 @@ class Restorer:
         try:
             all_slots = self._decode_lines(lines)
             for _ in range(ADAPT_ROUNDS):
-                params = adapted_params(self.channel.p, self._evidence(all_slots))
+                params = adapted_params(self.channel.p, evidence(all_slots, self._table.base if self._table else None))
                 if params is None:
                     break
                 all_slots = self._decode_adapted(lines, Channel(params), all_slots)
@@ -417,43 +414,22 @@ class Restorer:
             if was_enabled:
                 gc.enable()
 
-    def _evidence(self, all_slots: list[list[Slot]]) -> list[tuple[str, str]]:
-        """(restored word, OCR token) of the confident own-reading changes of garbled lines, and of the
-        letter changes of accentless lines (there marks are all missing: only letters tell a confusion)."""
-        out = []
-        base = self._table.base if self._table is not None else None
-        for slots in all_slots:
-            for s in slots:
-                if s.kind != "word" or s.mode not in ("garbled", "accentless") or s.protected \
-                        or s.conf < ADAPT_MIN_CONF or not s.ids:
-                    continue
-                word = s.words[s.choice]
-                if (base is not None and s.ids[s.choice] >= base) or word == s.keep:
-                    continue
-                observed = nfc(s.core.lower())
-                if s.mode == "garbled" or strip_marks(word) != strip_marks(observed):
-                    out.append((word, observed))
-        return out
-
     def _decode_adapted(self, lines: list[str], channel: Channel, first: list[list[Slot]]) -> list[list[Slot]]:
         """Decode again with a document's own channel; the trained one and its memos come back after.
         Each token keeps its first reading as a candidate: cheaper look-alikes must not crowd it out."""
-        saved = self.channel, self.gen, self._cand_memo, self._protect_memo
-        self.channel, self.gen = channel, CandidateGenerator(self.lex, channel)
-        self._cand_memo, self._protect_memo = {}, {}
-        base = self._table.base if self._table is not None else None
-        self._carry = {(s.line, k): s.words[s.choice] for slots in first for k, s in enumerate(slots)
-                       if s.kind == "word" and s.ids and (base is None or s.ids[s.choice] < base)}
+        saved = self.channel, self.gen, self._cand_memo
+        self.channel, self.gen, self._cand_memo = channel, CandidateGenerator(self.lex, channel), {}
+        self._carry = first_readings(first, self._table.base if self._table is not None else None)
         try:
             return self._decode_lines(lines)
         finally:
-            self.channel, self.gen, self._cand_memo, self._protect_memo = saved
+            self.channel, self.gen, self._cand_memo = saved
             self._carry = {}
 
     def _carry_reading(self, s: Slot, word: str | None, mode: str) -> None:
         if word is None or word in s.words:
             return
-        cost = self.gen._channel_for(mode).costs([word], nfc(s.core.lower()))[0]
+        cost = self.gen.channel_for(mode).costs([word], nfc(s.core.lower()))[0]
         if math.isfinite(cost):
             s.words, s.ids, s.costs = (*s.words, word), (*s.ids, self.lm.id(word)), (*s.costs, cost)
 
@@ -499,9 +475,8 @@ class Restorer:
                     self._fill_candidates(s, mode)
                     if self._carry and s.kind == "word":
                         self._carry_reading(s, self._carry.get((s.line, k)), mode)
-                    if s.kind == "word" and (self._is_protected(s.core, line_upper) or (
-                            len(s.core) > 1 and is_roman(s.core) and (not line_upper or roman_expected(slots, k)))):
-                        self._protect(s)  # a Roman numeral too (XI, XIII), except a word in capitals (ĐƠN VỊ)
+                    if s.kind == "word" and self.protection.applies(slots, k, line_upper):
+                        protect(s)
                     if not line_upper and k and s.core[:1].isupper() and not slots[k - 1].original.endswith(_STOPS):
                         self._add_case_cost(s)
                     seq.append(s)
@@ -527,39 +502,6 @@ class Restorer:
         same = text == original
         # one string for both when the token is unchanged: a long text holds millions of tokens
         return Token(original if same else text, original, s.conf if s.kind == "word" else 1.0, not same)
-
-    def _protect(self, slot: Slot) -> None:
-        """Keeping the token costs nothing and every change PROTECT_COST: only strong context changes it."""
-        slot.protected = True
-        slot.costs = tuple(0.0 if w == slot.keep else c + PROTECT_COST
-                           for w, c in zip(slot.words, slot.costs, strict=True))
-
-    def _is_protected(self, core: str, line_upper: bool) -> bool:
-        """Acronyms (UBND, BCĐ, LAB) and labels (E6, D2, the B of `Bên B`) are not syllables to restore.
-
-        In a line in capitals an unknown non-syllable may be a garbled word (CQNG), so there only
-        acronyms the LM knows are protected."""
-        got = self._protect_memo.get((core, line_upper))
-        if got is None:
-            got = self._protect_memo[(core, line_upper)] = self._protected_shape(core, line_upper)
-        return got
-
-    def _protected_shape(self, core: str, line_upper: bool) -> bool:
-        if _LABEL.fullmatch(core):
-            # a digit stands for a letter only where the letters make a known syllable (S6 = Số; E6, T13 labels)
-            readings = [""]
-            for c in core.lower():
-                readings = [x + v for x in readings for v in (DIGIT_AS_LETTER.get(c, ()) if c.isdigit() else (c,))]
-            return not any(is_syllable_shape(w) and self.lex.is_known(old_style(w)) for w in readings)
-        if len(core) == 1:
-            return core.isupper()  # Bên A, Phụ lục B: a label unless the context is strong
-        letters = [c for c in core if c.isalpha()]
-        if len(letters) < 2 or not all(c.isupper() for c in letters) or not core.isalpha():
-            return False
-        low = old_style(core.lower())
-        if is_syllable_shape(low) or is_skeleton_shape(strip_marks(low)):
-            return False
-        return not line_upper or self.lex.is_known(low) or self.codes.known(core)
 
     def _text(self, s: Slot) -> str:
         if s.kind == "fixed":

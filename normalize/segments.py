@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sohoa.document import Token
-from sohoa.normalize.digits import DIGIT_AS_LETTER
+from sohoa.normalize.digits import letter_readings
 from sohoa.normalize.slots import _COUNTERS, Slot, _with_case
 from sohoa.normalize.vnsyl import is_syllable_shape, nfc, old_style, strip_marks
 
@@ -296,10 +296,8 @@ def _digit_word(r: Restorer, table: SegmentTable, s: Slot, prev: Slot, nxt: Slot
         return
     # every reading of its digits as the letters they are taken for (DIGIT_AS_LETTER) that is a syllable
     # and the channel's best readings
-    readings = [""]
-    for d in s.core:
-        readings = [x + v for x in readings for v in DIGIT_AS_LETTER.get(d, ())]
-    found = {w: DIGIT_LETTER_COST * len(s.core) for w in readings if is_syllable_shape(w) and r.lex.is_known(w)}
+    found = {w: DIGIT_LETTER_COST * len(s.core) for w in letter_readings(s.core)
+             if is_syllable_shape(w) and r.lex.is_known(w)}
     ids, costs = r.gen.generate(s.core, "garbled")
     for i, c in list(zip(ids, costs, strict=True))[:MERGE_CANDIDATES]:
         word = r.lm.vocab[i]
