@@ -59,7 +59,8 @@ def dev_ser(shared: str, cmd: list[str]) -> str:
 def dev_ser_in_documents(shared: str, restore) -> str:
     """Dev SER with each seed restored as the whole document it is (the dev lines scored in place):
     how a user runs sohoa, and how much the input's own confusions (normalize.adapt) can teach."""
-    sys.path.insert(0, os.path.join(shared, "dev"))
+    if os.path.join(shared, "dev") not in sys.path:
+        sys.path.insert(0, os.path.join(shared, "dev"))
     from rapidfuzz.distance import Levenshtein
     from vnorm import tokens
 

@@ -2,9 +2,9 @@
 
 One scan read by one engine garbles the same letters the same way throughout (`fly` for `ủy`, `dOng`
 for `động`). Where the first pass restored a garbled token confidently, the pair (restored word,
-OCR token) is evidence of that document's channel: its character alignments are counted and mixed
-with the trained table (as ADAPT_PRIOR pseudo-counts of it), and the text is decoded again with the
-adapted channel.
+OCR token) is evidence of that document's channel: its character alignments are counted, a confusion
+seen often enough becomes as likely as its share of the evidence says (never less likely than the trained
+table says, and at most ADAPT_MAX_GAIN nats cheaper), and the text is decoded again with that channel.
 """
 
 from __future__ import annotations
@@ -45,9 +45,8 @@ def adapted_params(base: ChannelParams, pairs: Iterable[tuple[str, str]]) -> Cha
         seen = {o: n for o, n in outs.items() if o != c and n >= ADAPT_MIN_COUNT}
         if not seen:
             continue
-        # the evidence is a biased sample (only what the first pass dared to change), so it only ever
-        # makes a confusion cheaper: the trained table's other entries stay as they are
-        # and by at most ADAPT_MAX_GAIN nats over what the trained channel says
+        # the evidence is a biased sample (only what the first pass dared to change): it only ever makes
+        # a confusion cheaper, by at most ADAPT_MAX_GAIN nats; the trained table's other entries stay
         mixed = dict(learned.get(c, {}))
         for o, n in seen.items():
             trained = math.exp(-channel._seg_cost(c, o))

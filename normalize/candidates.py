@@ -27,8 +27,8 @@ MODES: dict[str, dict] = {
     "proofread": {"drop_marks": 4.0, "wrong_marks": 4.0, "extra_marks": 4.0, "learned": {}},
 }
 RANK_MARGIN = 6.0  # candidates ranked this far below the best one are not worth decoding
-FUZZY_MISSHAPEN = True  # … and, in a garbled line, for letters that spell no syllable at all (lugt)
-FUZZY_TRIGGER = 3.0  # search the fuzzy neighbourhood when no candidate is cheaper than this
+FUZZY_TRIGGER = 3.0  # search the fuzzy neighbourhood when no candidate is cheaper than this …
+FUZZY_MISSHAPEN = True  # … and, in a garbled or accentless line, for letters that spell no syllable (lugt)
 FUZZY_VARIANTS = 60  # skeletons whose one-deletion neighbourhood is searched when nothing close is found
 BOUND_SLACK = 1e-6  # rounding allowance when candidates are ruled out by a bound
 MAX_SCORED = 40  # candidates whose full channel cost is computed, taken from the cheapest skeletons

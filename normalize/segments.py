@@ -396,10 +396,7 @@ def drop_stray_bullet(tokens: list[Token]) -> list[Token]:
     too (as a merge does), so boxes and review highlights keep covering it."""
     if not starts_with_stray_bullet([t.source for t in tokens]):
         return tokens
-    bullet, first = tokens[0], tokens[1]
-    first.sources = tuple(sorted(set(bullet.sources) | set(first.sources)))
-    first.source = bullet.source + " " + first.source
-    first.changed = True
+    _absorb(tokens[1], tokens[0], after=False)
     return tokens[1:]
 
 
@@ -413,17 +410,21 @@ def is_page_furniture(original: str) -> bool:
         and original not in ("-", "—", "–")
 
 
+def _drops_furniture(originals: list[str]) -> bool:
+    """Some tokens of the line are page rules and some are not (a line of rules alone stays)."""
+    rules = [is_page_furniture(o) for o in originals]
+    return any(rules) and not all(rules)
+
+
 def has_dropped_marks(originals: list[str]) -> bool:
     """Whether line_tokens drops a token of this line (a misread bullet, a table rule)."""
-    return starts_with_stray_bullet(originals) or (
-        any(is_page_furniture(o) for o in originals) and not all(is_page_furniture(o) for o in originals))
+    return starts_with_stray_bullet(originals) or _drops_furniture(originals)
 
 
 def drop_page_furniture(tokens: list[Token]) -> list[Token]:
     """Rules of the page read as tokens are dropped from the text of a line that has words: the token
     before (or, at the line's start, after) takes the rule's OCR word as a source too."""
-    if not tokens or all(is_page_furniture(t.source) for t in tokens) \
-            or not any(is_page_furniture(t.source) for t in tokens):
+    if not _drops_furniture([t.source for t in tokens]):
         return tokens
     out: list[Token] = []
     pending: list[Token] = []  # rules at the start of the line, before any kept token
@@ -442,6 +443,8 @@ def drop_page_furniture(tokens: list[Token]) -> list[Token]:
 
 
 def _absorb(keep: Token, dropped: Token, after: bool) -> None:
+    """`keep` takes the OCR word of a token dropped beside it as a source too (boxes and highlights
+    keep covering it)."""
     keep.sources = tuple(sorted(set(keep.sources) | set(dropped.sources)))
     keep.source = keep.source + " " + dropped.source if after else dropped.source + " " + keep.source
     keep.changed = True
